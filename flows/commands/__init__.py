@@ -1,0 +1,1 @@
+"""Command groups of the `oad` CLI, one module per group."""

@@ -1,0 +1,25 @@
+"""The list of command modules; each module exposes one click command or group named `command`."""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+COMMAND_MODULES = [
+    "flows.commands.status",
+    "flows.commands.debtors",
+    "flows.commands.records",
+    "flows.commands.names",
+]
+
+
+def register_all(group: click.Group) -> None:
+    for module_name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as error:
+            if error.name != module_name:
+                raise
+            continue  # a command module not written yet
+        group.add_command(module.command)
