@@ -1,0 +1,22 @@
+"""What every command shares: opening the store from the root --db option, clean user errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+
+from pipelines.errors import OadError
+from pipelines.store import Store, connect
+
+
+@contextmanager
+def open_store(ctx: click.Context, read_only: bool = False) -> Iterator[Store]:
+    """The store named by `oad --db` (or OAD_DB); an OadError becomes a one-line message."""
+    db_path = (ctx.find_root().obj or {}).get("db_path")
+    try:
+        with connect(db_path, read_only=read_only) as store:
+            yield store
+    except OadError as error:
+        raise click.ClickException(str(error)) from None

@@ -1,0 +1,66 @@
+"""Column specs (data/columns/*.yml) and matching a file's header against them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from pipelines.errors import InputFileError
+
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    required: tuple[str, ...]
+    aliases: dict[str, str]  # folded header -> canonical column
+    kinds: dict[str, str]  # folded kind value -> 'company' | 'person'
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(self.aliases.values()))
+
+
+@dataclass(frozen=True)
+class HeaderMap:
+    positions: dict[str, int]  # canonical column -> position in the file's header
+    unused: tuple[str, ...]  # headers the file has that no column takes
+
+
+def fold_header(text: str) -> str:
+    return re.sub(r"[\s_\-.]+", "", text.replace("\ufeff", "")).casefold()
+
+
+@cache
+def load_spec(name: str) -> ColumnSpec:
+    raw = yaml.safe_load((DATA_DIR / "columns" / f"{name}.yml").read_text(encoding="utf-8"))
+    aliases: dict[str, str] = {}
+    for column, names in raw["columns"].items():
+        for alias in [column, *names]:
+            aliases[fold_header(str(alias))] = column
+    kinds = {fold_header(str(v)): kind for kind, values in raw["kinds"].items() for v in values}
+    return ColumnSpec(tuple(raw["required"]), aliases, kinds)
+
+
+def map_header(file: str, header: list[str], spec: ColumnSpec) -> HeaderMap:
+    """Which position holds each column; fails naming the file when a required one is missing."""
+    positions: dict[str, int] = {}
+    unused: list[str] = []
+    for index, title in enumerate(header):
+        column = spec.aliases.get(fold_header(title or ""))
+        if column is None or column in positions:
+            unused.append(title)
+        else:
+            positions[column] = index
+    missing = [column for column in spec.required if column not in positions]
+    if missing:
+        raise InputFileError(
+            file,
+            f"required column(s) missing: {', '.join(missing)} (header: {', '.join(header)})",
+            line=1,
+        )
+    return HeaderMap(positions, tuple(unused))

@@ -1,0 +1,48 @@
+"""Chinese identifiers: Unified Social Credit Codes (companies), resident ID numbers (persons)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from stdnum.cn import ric, uscc
+from stdnum.exceptions import ValidationError
+
+
+@dataclass(frozen=True)
+class IdentifierCheck:
+    number: str  # compacted: no spaces or dashes, upper case
+    id_type: str | None  # 'uscc', 'ric', or None when it is neither
+    valid: bool
+    birth_date: dt.date | None  # from a valid resident ID number
+    problem: str | None  # why it is invalid
+
+
+def check_identifier(raw: str, kind: str) -> IdentifierCheck:
+    """Validate the number as the kind of debtor implies: a USCC for a company, an ID for a person.
+
+    A number of the other kind that validates is accepted with its own type, since banks do file
+    a sole proprietor's ID number on a company row and the reverse.
+    """
+    expected, other = (uscc, ric) if kind == "company" else (ric, uscc)
+    number = expected.compact(raw).upper()
+    try:
+        expected.validate(number)
+        return _valid(number, expected)
+    except ValidationError as error:
+        problem = f"invalid {_label(expected)}: {error}"
+    try:
+        other.validate(number)
+        return _valid(number, other)
+    except ValidationError:
+        return IdentifierCheck(number, None, False, None, problem)
+
+
+def _valid(number: str, module: object) -> IdentifierCheck:
+    if module is ric:
+        return IdentifierCheck(number, "ric", True, ric.get_birth_date(number), None)
+    return IdentifierCheck(number, "uscc", True, None, None)
+
+
+def _label(module: object) -> str:
+    return "resident ID number" if module is ric else "Unified Social Credit Code"

@@ -1,0 +1,104 @@
+"""Bookkeeping shared by every import and crawl: the crawls row and the rejected rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+
+@dataclass(frozen=True)
+class Rejection:
+    line: int | None
+    field: str | None
+    reason: str
+    raw: str | None
+
+
+@dataclass
+class ImportCounts:
+    loaded: int = 0  # new rows
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    removed: int = 0
+    unused_columns: tuple[str, ...] = ()
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        text = (
+            f"{self.loaded} loaded, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{self.rejected} rejected"
+        )
+        if self.removed:
+            text += f", {self.removed} marked removed"
+        return text
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def start_crawl(
+    con: duckdb.DuckDBPyConnection, kind: str, location: str, source: str | None, content_hash: str
+) -> int:
+    row = con.execute(
+        "INSERT INTO crawls (crawl_id, source, kind, location, content_hash, started_at, status)"
+        " VALUES (nextval('crawl_id_seq'), ?, ?, ?, ?, current_timestamp, 'running')"
+        " RETURNING crawl_id",
+        [source, kind, location, content_hash],
+    ).fetchall()
+    return int(row[0][0])
+
+
+def finish_crawl(con: duckdb.DuckDBPyConnection, crawl_id: int, counts: ImportCounts) -> None:
+    notes: dict[str, Any] = {"unused_columns": list(counts.unused_columns), "notes": counts.notes}
+    con.execute(
+        "UPDATE crawls SET finished_at = current_timestamp, status = 'finished',"
+        " fetched = ?, new = ?, changed = ?, unchanged = ?, removed = ?, rejected = ?, notes = ?"
+        " WHERE crawl_id = ?",
+        [
+            counts.loaded + counts.updated + counts.unchanged + counts.rejected,
+            counts.loaded,
+            counts.updated,
+            counts.unchanged,
+            counts.removed,
+            counts.rejected,
+            json.dumps(notes, ensure_ascii=False),
+            crawl_id,
+        ],
+    )
+
+
+def write_rejections(
+    con: duckdb.DuckDBPyConnection, crawl_id: int, file: str, rejections: list[Rejection]
+) -> None:
+    if not rejections:
+        return
+    staged = pa.table(
+        {
+            "line": [r.line for r in rejections],
+            "field": [r.field for r in rejections],
+            "reason": [r.reason for r in rejections],
+            "raw": [r.raw for r in rejections],
+        }
+    )
+    con.register("staged_rejections", staged)
+    try:
+        con.execute(
+            "INSERT INTO rejected_rows SELECT nextval('rejected_id_seq'), ?, ?, line, field,"
+            " reason, raw, ? FROM staged_rejections",
+            [crawl_id, file, dt.datetime.now(dt.UTC).replace(tzinfo=None)],
+        )
+    finally:
+        con.unregister("staged_rejections")

@@ -1,0 +1,123 @@
+"""The DuckDB store: opening it, applying numbered migrations once, transactions, the audit log."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from pipelines.errors import OadError, StoreInUseError
+
+DEFAULT_DB = "oad.duckdb"
+_MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+
+
+def resolve_db_path(db_path: str | os.PathLike[str] | None) -> Path:
+    """The store path: the one given, else OAD_DB, else ./oad.duckdb."""
+    return Path(db_path or os.environ.get("OAD_DB") or DEFAULT_DB)
+
+
+def connect(db_path: str | os.PathLike[str] | None = None, read_only: bool = False) -> Store:
+    path = resolve_db_path(db_path)
+    if read_only and not path.exists():
+        raise OadError(f"{path}: no store here yet (import debtors or records first)")
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as error:
+        if "lock" in str(error).lower():
+            holder = re.search(r"PID (\d+)", str(error))
+            by = f" by process {holder.group(1)}" if holder else ""
+            raise StoreInUseError(
+                f"{path}: store is in use{by}; wait for that command to finish and try again"
+            ) from None
+        raise OadError(f"{path}: cannot open the store: {error}") from None
+    con.execute("SET TimeZone = 'UTC'")  # every timestamp in the store is UTC
+    store = Store(con, path)
+    if not read_only:
+        store.migrate()
+    return store
+
+
+def migration_files() -> list[tuple[int, str, str]]:
+    """(number, name, sql) for each bundled migration, in order."""
+    found = []
+    for entry in resources.files("pipelines.migrations").iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+class Store:
+    """One open store. `con` is the DuckDB connection; use `transaction()` for writes."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path) -> None:
+        self.con = con
+        self.path = path
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.con.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """All or nothing: an exception inside rolls every write back."""
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield self.con
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("COMMIT")
+
+    def migrate(self) -> list[str]:
+        """Apply the migrations not yet recorded; returns the names applied."""
+        self.con.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " number INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
+            " applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
+        )
+        done = {
+            row[0] for row in self.con.execute("SELECT number FROM schema_migrations").fetchall()
+        }
+        applied = []
+        for number, name, sql in migration_files():
+            if number in done:
+                continue
+            with self.transaction() as con:
+                con.execute(sql)
+                con.execute(
+                    "INSERT INTO schema_migrations (number, name) VALUES (?, ?)", [number, name]
+                )
+            applied.append(name)
+        return applied
+
+    def audit(self, action: str, details: dict[str, Any]) -> None:
+        self.con.execute(
+            "INSERT INTO audit_log VALUES (nextval('audit_id_seq'), current_timestamp, ?, ?, ?)",
+            [_actor(), action, json.dumps(details, ensure_ascii=False, default=str)],
+        )
+
+    def scalar(self, sql: str, params: list[Any] | None = None) -> Any:
+        row = self.con.execute(sql, params or []).fetchall()
+        return row[0][0] if row else None
+
+
+def _actor() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return f"uid:{os.getuid()}"
