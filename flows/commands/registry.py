@@ -11,6 +11,8 @@ COMMAND_MODULES = [
     "flows.commands.debtors",
     "flows.commands.records",
     "flows.commands.names",
+    "flows.commands.crawl",
+    "flows.commands.match",
 ]
 
 
