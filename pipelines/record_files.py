@@ -108,8 +108,9 @@ def _csv_parser_rejections(
     DuckDB counts records, not lines; the byte offset it gives is turned back into a line.
     """
     rows = con.execute(
-        "SELECT line_byte_position, error_type, error_message, csv_line FROM oad_csv_rejects"
-        " ORDER BY line_byte_position"
+        "SELECT line_byte_position, first(error_type ORDER BY byte_position),"
+        " first(error_message ORDER BY byte_position), first(csv_line) FROM oad_csv_rejects"
+        " GROUP BY line_byte_position ORDER BY line_byte_position"
     ).fetchall()
     con.execute("DROP TABLE IF EXISTS oad_csv_rejects")
     con.execute("DROP TABLE IF EXISTS oad_csv_scans")
@@ -189,13 +190,9 @@ def _load_parquet(con: duckdb.DuckDBPyConnection, path: Path) -> LoadedFile:
     relation = con.read_parquet(str(path))
     expressions = []
     for i, (name, dtype) in enumerate(zip(relation.columns, relation.types, strict=True)):
-        column = duckdb.ColumnExpression(_quoted(name))
+        column = duckdb.ColumnExpression(name)
         if str(dtype).endswith("[]") or str(dtype).startswith(("STRUCT", "MAP")):
             column = duckdb.FunctionExpression("to_json", column)
         expressions.append(column.cast(duckdb.sqltype("VARCHAR")).alias(f"c{i}"))
     relation.select(*expressions).create(RAW_TABLE)
     return LoadedFile(list(relation.columns), "parquet")
-
-
-def _quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'

@@ -54,8 +54,9 @@ def import_records(
             "records import",
             {"file": str(path), "source": source, "crawl_id": crawl_id, **vars(counts)},
         )
-        for table in ("staged_records", "staged_valid", RAW_TABLE):
-            con.execute(f"DROP TABLE IF EXISTS {table}")
+        con.execute("DROP VIEW staged_valid")
+        for table in ("staged_records", RAW_TABLE):
+            con.execute(f"DROP TABLE {table}")
     return counts
 
 
@@ -68,11 +69,12 @@ def _col(header: HeaderMap, name: str) -> str:
 def _stage(
     con: duckdb.DuckDBPyConnection, header: HeaderMap, loaded: LoadedFile, kinds: dict[str, str]
 ) -> None:
-    """Canonical columns, the first problem of each row, and the raw row as JSON."""
+    """Canonical columns, the first problem of each row, its content hash and the raw row as JSON.
+
+    One pass into one table; `staged_valid` is a view of the rows without a problem.
+    """
     c = {name: _col(header, name) for name in load_spec("records").columns}
     raw_pairs = ", ".join(f"$k{i}, c{i}" for i in range(len(loaded.header)))
-    company_values = [k for k, v in kinds.items() if v == "company"]
-    person_values = [k for k, v in kinds.items() if v == "person"]
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE staged_records AS
@@ -92,59 +94,67 @@ def _stage(
                 {c["address"]} AS address,
                 json_object({raw_pairs}) AS raw
             FROM {RAW_TABLE}
+        ), checked AS (
+            SELECT *,
+                CASE WHEN list_contains($company, kind_text) THEN 'company'
+                     WHEN list_contains($person, kind_text) THEN 'person'
+                     WHEN kind_text IS NOT NULL THEN NULL
+                     WHEN regexp_matches(name, $company_words) THEN 'company'
+                     ELSE 'unknown' END AS kind,
+                CASE WHEN alt_names_text IS NULL THEN []::VARCHAR[]
+                     WHEN starts_with(alt_names_text, '[') THEN
+                          coalesce(try_cast(alt_names_text::JSON AS VARCHAR[]), [alt_names_text])
+                     ELSE list_filter(
+                            list_transform(regexp_split_to_array(alt_names_text, '[;；]'),
+                                           lambda x: trim(x)),
+                            lambda x: x <> '') END AS alt_names
+            FROM typed
         )
-        SELECT *,
-            CASE WHEN list_contains($company, kind_text) THEN 'company'
-                 WHEN list_contains($person, kind_text) THEN 'person'
-                 WHEN kind_text IS NOT NULL THEN NULL
-                 WHEN regexp_matches(name, $company_words) THEN 'company'
-                 ELSE 'unknown' END AS kind,
-            CASE WHEN alt_names_text IS NULL THEN []::VARCHAR[]
-                 WHEN starts_with(alt_names_text, '[') THEN
-                      coalesce(try_cast(alt_names_text::JSON AS VARCHAR[]), [alt_names_text])
-                 ELSE list_filter(
-                        list_transform(regexp_split_to_array(alt_names_text, '[;；]'),
-                                       lambda x: trim(x)),
-                        lambda x: x <> '') END AS alt_names,
+        SELECT * EXCLUDE (kind_text, alt_names_text, incorporation_text),
+            -- every canonical field is derived from the raw row, so its hash covers them all
+            md5(raw::VARCHAR) AS content_hash,
             CASE WHEN source_id IS NULL
                     THEN {{'field': 'source_id', 'reason': 'source_id is empty'}}
                  WHEN name IS NULL THEN {{'field': 'name', 'reason': 'name is empty'}}
-                 WHEN kind_text IS NOT NULL AND NOT list_contains($company, kind_text)
-                      AND NOT list_contains($person, kind_text)
+                 WHEN kind IS NULL
                     THEN {{'field': 'kind', 'reason': 'kind is neither company nor person'}}
                  WHEN incorporation_text IS NOT NULL AND incorporation_date IS NULL
                     THEN {{'field': 'incorporation_date', 'reason': 'not a date (YYYY-MM-DD)'}}
                  WHEN birth_date IS NOT NULL AND (NOT regexp_matches(birth_date, $birth)
                       OR (length(birth_date) = 10 AND try_strptime(birth_date, '%Y-%m-%d') IS NULL))
                     THEN {{'field': 'birth_date', 'reason': 'not YYYY-MM or YYYY-MM-DD'}}
-                 WHEN row_number() OVER (PARTITION BY source_id ORDER BY ordinal) > 1
-                    THEN {{'field': 'source_id', 'reason': 'duplicate source_id in the file;'
-                           || ' the first row with it was loaded'}}
                  END AS problem
-        FROM typed
+        FROM checked
         """,
         {
             "date_formats": _DATE_FORMATS,
-            "company": company_values,
-            "person": person_values,
+            "company": [k for k, v in kinds.items() if v == "company"],
+            "person": [k for k, v in kinds.items() if v == "person"],
             "company_words": COMPANY_WORDS,
             "birth": _BIRTH_DATE,
             **{f"k{i}": name for i, name in enumerate(loaded.header)},
         },
     )
+    _reject_duplicates(con)
     con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE staged_valid AS
-        SELECT source_id, name, kind, alt_names, jurisdiction, registration_number,
-               incorporation_date, birth_date, nationality, country_of_residence, address,
-               NULL::VARCHAR AS source_url, raw,
-               md5(concat_ws(chr(31), name, kind, array_to_string(alt_names, chr(30)),
-                   coalesce(jurisdiction, ''), coalesce(registration_number, ''),
-                   coalesce(incorporation_date::VARCHAR, ''), coalesce(birth_date, ''),
-                   coalesce(nationality, ''), coalesce(country_of_residence, ''),
-                   coalesce(address, ''), raw::VARCHAR)) AS content_hash
-        FROM staged_records WHERE problem IS NULL
-        """
+        "CREATE OR REPLACE TEMP VIEW staged_valid AS SELECT * EXCLUDE (ordinal, problem),"
+        " NULL::VARCHAR AS source_url FROM staged_records WHERE problem IS NULL"
+    )
+
+
+def _reject_duplicates(con: duckdb.DuckDBPyConnection) -> None:
+    """A source_id seen again after its first valid row is a rejected row."""
+    duplicated = con.execute(
+        "SELECT count(*) FROM (SELECT source_id FROM staged_records WHERE problem IS NULL"
+        " GROUP BY source_id HAVING count(*) > 1)"
+    ).fetchall()[0][0]
+    if not duplicated:  # the usual case, settled by one cheap aggregate
+        return
+    con.execute(
+        "UPDATE staged_records SET problem = {'field': 'source_id', 'reason':"
+        " 'duplicate source_id in the file; the first row with it was loaded'}"
+        " WHERE problem IS NULL AND ordinal NOT IN (SELECT min(ordinal) FROM staged_records"
+        " WHERE problem IS NULL GROUP BY source_id)"
     )
 
 

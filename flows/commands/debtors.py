@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from flows.commands.common import open_store
-from pipelines.debtors import import_debtors
 
 
 @click.group(name="debtors")
@@ -40,6 +39,8 @@ def import_command(ctx: click.Context, file: Path, encoding: str | None, sheet: 
       oad debtors import 债务人清单.xlsx --sheet 对公
       oad debtors import debtors_gbk.csv --encoding gb18030
     """
+    from pipelines.debtors import import_debtors  # imported here so that `oad --help` stays quick
+
     with open_store(ctx) as store:
         counts = import_debtors(store, file, encoding=encoding, sheet=sheet)
     click.echo(f"{file}: {counts.summary()}")

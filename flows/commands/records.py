@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from flows.commands.common import open_store
-from pipelines.records import import_records
 
 
 @click.group(name="records")
@@ -45,6 +44,8 @@ def import_command(
       oad records import hk_companies.csv --source vendor_hk
       oad records import officers.jsonl --source vendor_officers --snapshot
     """
+    from pipelines.records import import_records  # imported here so that `oad --help` stays quick
+
     with open_store(ctx) as store:
         counts = import_records(store, file, source, encoding=encoding, snapshot=snapshot)
     click.echo(f"{file}: {counts.summary()}")

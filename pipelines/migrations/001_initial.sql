@@ -58,8 +58,9 @@ CREATE TABLE records (
     last_seen            TIMESTAMP NOT NULL,
     removed_at           TIMESTAMP,
     crawl_id             BIGINT NOT NULL,
-    raw                  JSON,
-    PRIMARY KEY (source, source_id)
+    raw                  JSON
+    -- (source, source_id) is unique: kept so by the merge, not by an index, which would
+    -- make bulk loads several times slower.
 );
 
 -- Edges between records (officer, PSC, shareholder, parent/subsidiary, intermediary, proprietor).
@@ -81,8 +82,8 @@ CREATE TABLE relationships (
     last_seen       TIMESTAMP NOT NULL,
     removed_at      TIMESTAMP,
     crawl_id        BIGINT NOT NULL,
-    raw             JSON,
-    PRIMARY KEY (source, relationship_id)
+    raw             JSON
+    -- (source, relationship_id) is unique, kept so by the merge.
 );
 
 -- Property titles and other assets; owners are relationships with object_type 'asset'.
@@ -104,8 +105,8 @@ CREATE TABLE assets (
     last_seen     TIMESTAMP NOT NULL,
     removed_at    TIMESTAMP,
     crawl_id      BIGINT NOT NULL,
-    raw           JSON,
-    PRIMARY KEY (source, asset_id)
+    raw           JSON
+    -- (source, asset_id) is unique, kept so by the merge.
 );
 
 -- The bank's debtor list, with what validation found.

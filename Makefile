@@ -1,0 +1,40 @@
+# `make demo` and `make test` each set up .venv/ when it is missing or stale, then run.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_DB := out/demo.duckdb
+OAD := $(BIN)/oad --db $(DEMO_DB)
+
+.PHONY: setup demo test lint typecheck unit clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: setup
+	mkdir -p out
+	rm -f $(DEMO_DB) $(DEMO_DB).wal
+	$(OAD) debtors import data/sample/debtors.csv
+	$(OAD) records import data/sample/records/hk_companies_registry.csv --source hk_companies_registry
+	$(OAD) records import data/sample/records/gleif.jsonl --source gleif
+	$(OAD) status
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup
+	$(BIN)/mypy
+
+unit: setup
+	$(BIN)/pytest
+
+test: lint typecheck unit
+
+clean:
+	rm -rf out .pytest_cache .mypy_cache .ruff_cache

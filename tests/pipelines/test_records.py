@@ -1,0 +1,166 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from pipelines.errors import InputFileError
+from pipelines.records import import_records
+from pipelines.store import Store
+
+HEADER = "source_id,name,kind,alt_names,jurisdiction,incorporation_date,birth_date,extra"
+ROWS = [
+    "1001,CHUNG WAH AUTO SERVICES LIMITED,company,中華汽車服務有限公司,HK,1972-03-07,,a",
+    "1002,HUI Ka Yan,person,许家印;XU Jiayin,,,1958-10,b",
+    "1003,EVERGRANDE HOLDINGS LTD,,,BVI,07/03/2010,,c",
+]
+
+
+def write(path: Path, lines: list[str], encoding: str = "utf-8") -> Path:
+    path.write_bytes(("\n".join(lines) + "\n").encode(encoding))
+    return path
+
+
+def records(store: Store) -> dict[str, dict[str, Any]]:
+    cursor = store.con.execute("SELECT * FROM records ORDER BY source_id")
+    names = [d[0] for d in cursor.description]
+    return {row[1]: dict(zip(names, row, strict=True)) for row in cursor.fetchall()}
+
+
+def test_csv_import_maps_columns_and_keeps_raw(store: Store, tmp_path: Path) -> None:
+    counts = import_records(store, write(tmp_path / "r.csv", [HEADER, *ROWS]), "vendor")
+    assert (counts.loaded, counts.rejected, counts.unused_columns) == (3, 0, ("extra",))
+    rows = records(store)
+    assert (
+        rows["1002"]["alt_names"] == ["许家印", "XU Jiayin"]
+        and rows["1002"]["birth_date"] == "1958-10"
+    )
+    assert rows["1003"]["kind"] == "company"  # inferred from the legal form
+    assert str(rows["1003"]["incorporation_date"]) == "2010-03-07"
+    assert json.loads(rows["1001"]["raw"])["extra"] == "a"
+    assert rows["1001"]["first_seen"] == rows["1001"]["last_seen"]
+    assert store.scalar("SELECT origin FROM sources WHERE name = 'vendor'") == "import"
+
+
+def test_jsonl_and_parquet(store: Store, tmp_path: Path) -> None:
+    jsonl = tmp_path / "r.jsonl"
+    jsonl.write_text(
+        '{"source_id": 7, "name": "WONG Kwok Keung", "kind": "person", "alt_names": ["黄国强"]}\n'
+        '{"source_id": "8", "name": "SHAN Liping", "nationality": "Chinese", "pep": true}\n',
+        encoding="utf-8",
+    )
+    counts = import_records(store, jsonl, "json_source")
+    assert (counts.loaded, counts.unused_columns) == (2, ("pep",))
+    parquet = tmp_path / "r.parquet"
+    duckdb.execute(
+        "COPY (SELECT 'P1' AS source_id, 'ASIA CITY LIMITED' AS name, ['亞洲城'] AS alt_names,"
+        " DATE '1999-01-02' AS incorporation_date) TO '" + str(parquet) + "' (FORMAT parquet)"
+    )
+    assert import_records(store, parquet, "pq_source").loaded == 1
+    rows = records(store)
+    assert rows["7"]["alt_names"] == ["黄国强"] and rows["8"]["nationality"] == "Chinese"
+    assert (
+        rows["P1"]["alt_names"] == ["亞洲城"]
+        and str(rows["P1"]["incorporation_date"]) == "1999-01-02"
+    )
+
+
+def test_rerun_duplicates_nothing_and_changes_are_updates(store: Store, tmp_path: Path) -> None:
+    path = write(tmp_path / "r.csv", [HEADER, *ROWS])
+    import_records(store, path, "vendor")
+    again = import_records(store, path, "vendor")
+    assert (again.loaded, again.updated, again.unchanged) == (0, 0, 3)
+    assert store.scalar("SELECT count(*) FROM records") == 3
+    changed = write(tmp_path / "r2.csv", [HEADER, ROWS[0].replace("HK,", "HONG KONG,"), *ROWS[1:]])
+    counts = import_records(store, changed, "vendor")
+    assert (counts.loaded, counts.updated, counts.unchanged) == (0, 1, 2)
+    row = records(store)["1001"]
+    assert row["jurisdiction"] == "HONG KONG" and row["last_seen"] > row["first_seen"]
+    # the same source_id under another source is another record
+    import_records(store, path, "other_vendor")
+    assert store.scalar("SELECT count(*) FROM records") == 6
+
+
+def test_snapshot_marks_missing_records_removed_and_revives_them(
+    store: Store, tmp_path: Path
+) -> None:
+    full = write(tmp_path / "full.csv", [HEADER, *ROWS])
+    import_records(store, full, "vendor", snapshot=True)
+    partial = import_records(
+        store, write(tmp_path / "p.csv", [HEADER, ROWS[0]]), "vendor", snapshot=True
+    )
+    assert partial.removed == 2
+    removed = store.con.execute(
+        "SELECT source_id FROM records WHERE removed_at IS NOT NULL ORDER BY 1"
+    ).fetchall()
+    assert removed == [("1002",), ("1003",)]
+    back = import_records(store, full, "vendor", snapshot=True)
+    assert (back.updated, back.removed) == (2, 0)
+    assert store.scalar("SELECT count(*) FROM records WHERE removed_at IS NOT NULL") == 0
+
+
+def test_malformed_rows_rejected_with_their_lines(store: Store, tmp_path: Path) -> None:
+    lines = [
+        HEADER,
+        '2001,"A MULTI\nLINE NAME LIMITED",company,,,,,',  # lines 2-3
+        "2002,TOO,MANY,COLUMNS,A,B,C,D,E,F,G",  # line 4: refused by the parser
+        "2003,,person,,,,,",  # line 5
+        "2004,X,robot,,,,,",  # line 6
+        "2005,Y,company,,,not-a-date,,",  # line 7
+        "2006,Z,person,,,,1958-13,",  # line 8
+        "2001,DUPLICATE,company,,,,,",  # line 9
+        "2007,FINE LIMITED,company,,,,,",  # line 10
+    ]
+    counts = import_records(store, write(tmp_path / "r.csv", lines), "vendor")
+    assert (counts.loaded, counts.rejected) == (2, 6)
+    rejected = store.con.execute(
+        "SELECT line, field, reason FROM rejected_rows ORDER BY line"
+    ).fetchall()
+    assert [(line, field) for line, field, _ in rejected] == [
+        (4, None), (5, "name"), (6, "kind"), (7, "incorporation_date"), (8, "birth_date"),
+        (9, "source_id"),
+    ]  # fmt: skip
+    assert "columns" in rejected[0][2].lower()
+    assert set(records(store)) == {"2001", "2007"}
+
+
+@pytest.mark.parametrize("encoding", ["gb18030", "latin-1"])
+def test_legacy_encodings(store: Store, tmp_path: Path, encoding: str) -> None:
+    name = "深圳恒大科技有限公司" if encoding == "gb18030" else "Müller Société GmbH"
+    path = write(tmp_path / "r.csv", ["source_id,name", f"1,{name}", "2,Plain Ltd"], encoding)
+    import_records(store, path, "vendor")
+    assert records(store)["1"]["name"] == name
+
+
+def test_hostile_header_and_values_are_only_data(store: Store, tmp_path: Path) -> None:
+    lines = [
+        'source_id,name,"x""); DROP TABLE records; --"',
+        "1,'; DELETE FROM records; --,=HYPERLINK(1)",
+    ]
+    counts = import_records(store, write(tmp_path / "r.csv", lines), "vendor")
+    assert counts.loaded == 1
+    raw = json.loads(records(store)["1"]["raw"])
+    assert raw['x"); DROP TABLE records; --'] == "=HYPERLINK(1)"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("r.csv", b"name,kind\nX,company\n", "required column(s) missing: source_id"),
+        ("r.parquet", b"not parquet at all", "not a Parquet file"),
+        ("r.jsonl", b'{"source_id": 1, "name": "A"}\n[1, 2]\n', "not JSON objects"),
+        ("r.csv", b"\x00\x01\x02\x03binary", "binary data"),
+    ],
+)
+def test_unreadable_file_writes_nothing(
+    store: Store, tmp_path: Path, name: str, content: bytes, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(InputFileError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        import_records(store, path, "vendor")
+    for table in ("records", "crawls", "rejected_rows", "sources"):
+        assert store.scalar(f"SELECT count(*) FROM {table}") == 0

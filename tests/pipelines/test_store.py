@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from pipelines.errors import StoreInUseError
+from pipelines.store import connect, migration_files, resolve_db_path
+
+
+def test_migrations_apply_once_and_are_recorded(db_path: Path) -> None:
+    with connect(db_path) as store:
+        recorded = store.con.execute("SELECT number, name FROM schema_migrations").fetchall()
+        assert [number for number, _ in recorded] == [n for n, _, _ in migration_files()]
+    with connect(db_path) as store:
+        assert store.migrate() == []
+        tables = {
+            r[0] for r in store.con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+        }
+    expected = {"sources", "crawls", "records", "relationships", "assets", "debtors",
+                "rejected_rows", "features", "matches", "reviews", "leads", "runs"}  # fmt: skip
+    assert expected <= tables
+
+
+def test_db_path_from_option_then_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OAD_DB", "/tmp/from-env.duckdb")
+    assert resolve_db_path("given.duckdb") == Path("given.duckdb")
+    assert resolve_db_path(None) == Path("/tmp/from-env.duckdb")
+    monkeypatch.delenv("OAD_DB")
+    assert resolve_db_path(None) == Path("oad.duckdb")
+
+
+def test_transaction_rolls_back_everything_on_error(db_path: Path) -> None:
+    with connect(db_path) as store:
+        with pytest.raises(RuntimeError), store.transaction() as con:
+            con.execute("INSERT INTO sources (name, origin) VALUES ('x', 'import')")
+            raise RuntimeError("midway")
+        assert store.scalar("SELECT count(*) FROM sources") == 0
+
+
+def hold_store_open(db_path: Path) -> subprocess.Popen[str]:
+    holder = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(f"""
+            import sys, time
+            from pipelines.store import connect
+            store = connect({str(db_path)!r})
+            print("ready", flush=True)
+            sys.stdin.read()
+        """)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+    return holder
+
+
+def test_second_writer_is_told_the_store_is_in_use(db_path: Path) -> None:
+    holder = hold_store_open(db_path)
+    try:
+        with pytest.raises(StoreInUseError, match="store is in use by process"):
+            connect(db_path)
+    finally:
+        holder.communicate("")
+    started = time.monotonic()
+    with connect(db_path) as store:  # free again once the other process is gone
+        assert store.scalar("SELECT 1") == 1
+    assert time.monotonic() - started < 10
