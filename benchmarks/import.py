@@ -19,7 +19,26 @@ from pathlib import Path
 import duckdb
 from stdnum.cn import ric, uscc
 
-SYLLABLES = "chan wong lee cheung lau ho ng yip tang kwok wah ming keung tai man hui ka yan".split()
+SYLLABLES = [
+    "chan",
+    "wong",
+    "lee",
+    "cheung",
+    "lau",
+    "ho",
+    "ng",
+    "yip",
+    "tang",
+    "kwok",
+    "wah",
+    "ming",
+    "keung",
+    "tai",
+    "man",
+    "hui",
+    "ka",
+    "yan",
+]
 FORMS = ["LIMITED", "HOLDINGS LIMITED", "INVESTMENT CO., LTD.", "INTERNATIONAL LTD", "INC"]
 
 
