@@ -68,9 +68,9 @@ def write_debtors(path: Path, count: int, rng: random.Random) -> None:
         out.writerow(["债务人编号", "名称", "类型", "证件号码", "关联人", "欠款金额", "币种"])
         for i in range(count):
             if i % 2:
-                body = f"{rng.choice(['110105', '440301', '310104'])}{rng.randint(1950, 2000)}"
+                body = f"{rng.choice(['110105', '110108', '310104'])}{rng.randint(1950, 2000)}"
                 body += f"{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{i % 1000:03d}"
-                number, name, kind = body + ric.calc_check_digit(body), "张伟", "个人"
+                number, name, kind = body + ric.calc_check_digit(body + "0"), "张伟", "个人"
             else:
                 body = f"91440300MA{i:07d}".ljust(17, "0")
                 number, name, kind = body + uscc.calc_check_digit(body), f"深圳{i}有限公司", "公司"

@@ -6,7 +6,20 @@ import datetime as dt
 from dataclasses import dataclass
 
 from stdnum.cn import ric, uscc
-from stdnum.exceptions import ValidationError
+from stdnum.exceptions import (
+    InvalidChecksum,
+    InvalidComponent,
+    InvalidFormat,
+    InvalidLength,
+    ValidationError,
+)
+
+_WHY = {
+    InvalidChecksum: "wrong check character",
+    InvalidLength: "must be 18 characters",
+    InvalidFormat: "characters not allowed in this position",
+    InvalidComponent: "unknown region code or impossible birth date",
+}
 
 
 @dataclass(frozen=True)
@@ -30,7 +43,7 @@ def check_identifier(raw: str, kind: str) -> IdentifierCheck:
         expected.validate(number)
         return _valid(number, expected)
     except ValidationError as error:
-        problem = f"invalid {_label(expected)}: {error}"
+        problem = f"invalid {_label(expected)}: {_WHY.get(type(error), str(error))}"
     try:
         other.validate(number)
         return _valid(number, other)

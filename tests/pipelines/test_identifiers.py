@@ -35,3 +35,16 @@ def test_check_identifier(
         assert check.problem is None
     else:
         assert check.problem is not None and check.problem.startswith(problem)
+
+
+@pytest.mark.parametrize(
+    ("raw", "why"),
+    [
+        ("110105194912310021", "wrong check character"),
+        ("1101051949123100", "must be 18 characters"),
+        ("440301196503120111", "unknown region code or impossible birth date"),
+        ("110105194913310021", "unknown region code or impossible birth date"),
+    ],
+)
+def test_problem_says_why(raw: str, why: str) -> None:
+    assert check_identifier(raw, "person").problem == f"invalid resident ID number: {why}"
