@@ -13,7 +13,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from pipelines.columns import ColumnSpec, HeaderMap, load_spec, map_header
-from pipelines.identifiers import check_identifier
+from pipelines.identifiers import check_identifier, check_lei
 from pipelines.imports import (
     ImportCounts,
     Rejection,
@@ -28,7 +28,7 @@ from pipelines.values import clean, parse_amount, parse_date, parse_related_pers
 
 # Compared between imports; a difference in any of them is an update.
 COMPARED_FIELDS = (
-    "name", "kind", "alt_names", "id_number", "id_type", "id_valid", "birth_date",
+    "name", "kind", "alt_names", "id_number", "id_type", "id_valid", "lei", "birth_date",
     "birth_date_origin", "nationality", "address", "related_persons", "outstanding_amount",
     "currency", "findings",
 )  # fmt: skip
@@ -46,6 +46,7 @@ class Debtor:
     id_number: str | None = None
     id_type: str | None = None
     id_valid: bool | None = None
+    lei: str | None = None
     birth_date: dt.date | None = None
     birth_date_origin: str | None = None
     nationality: str | None = None
@@ -95,6 +96,10 @@ def parse_debtor(line: int, cells: list[str], header: HeaderMap, spec: ColumnSpe
     debtor.currency = (value.get("currency") or "").upper() or None
     _parse_optional(debtor, value)
     _check_id_and_birth(debtor, value.get("id_number", ""))
+    if value.get("lei"):
+        debtor.lei, problem = check_lei(value["lei"])
+        if problem:
+            debtor.findings.append(problem)
     return debtor
 
 
@@ -254,6 +259,7 @@ def _upsert(store: Store, crawl_id: int, file: str, debtors: list[Debtor]) -> No
             "id_number": [d.id_number for d in debtors],
             "id_type": [d.id_type for d in debtors],
             "id_valid": [d.id_valid for d in debtors],
+            "lei": [d.lei for d in debtors],
             "birth_date": [d.birth_date for d in debtors],
             "birth_date_origin": [d.birth_date_origin for d in debtors],
             "nationality": [d.nationality for d in debtors],
@@ -273,13 +279,13 @@ def _upsert(store: Store, crawl_id: int, file: str, debtors: list[Debtor]) -> No
     try:
         con.execute(
             "INSERT INTO debtors SELECT s.debtor_id, s.name, s.kind, s.alt_names, s.id_number,"
-            " s.id_type, s.id_valid, s.birth_date, s.birth_date_origin, s.nationality, s.address,"
+            " s.id_type, s.id_valid, s.lei, s.birth_date, s.birth_date_origin, s.nationality, s.address,"
             " s.related_persons::JSON, s.outstanding_amount, s.currency, s.findings,"
             " s.content_hash, ?, s.source_line, ?, current_timestamp, current_timestamp"
             " FROM staged_debtors s"
             " ON CONFLICT (debtor_id) DO UPDATE SET name = excluded.name, kind = excluded.kind,"
             " alt_names = excluded.alt_names, id_number = excluded.id_number,"
-            " id_type = excluded.id_type, id_valid = excluded.id_valid,"
+            " id_type = excluded.id_type, id_valid = excluded.id_valid, lei = excluded.lei,"
             " birth_date = excluded.birth_date, birth_date_origin = excluded.birth_date_origin,"
             " nationality = excluded.nationality, address = excluded.address,"
             " related_persons = excluded.related_persons,"

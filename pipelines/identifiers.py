@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from stdnum import lei
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import (
     InvalidChecksum,
@@ -59,3 +60,13 @@ def _valid(number: str, module: object) -> IdentifierCheck:
 
 def _label(module: object) -> str:
     return "resident ID number" if module is ric else "Unified Social Credit Code"
+
+
+def check_lei(raw: str) -> tuple[str, str | None]:
+    """The compacted LEI and, when it does not validate (ISO 17442 check digits), why."""
+    number = lei.compact(raw).upper()
+    try:
+        lei.validate(number)
+    except ValidationError as error:
+        return number, f"invalid LEI: {_WHY.get(type(error), str(error))}"
+    return number, None

@@ -118,6 +118,7 @@ CREATE TABLE debtors (
     id_number          VARCHAR,
     id_type            VARCHAR,              -- 'uscc', 'ric' or NULL
     id_valid           BOOLEAN,
+    lei                VARCHAR,              -- a Legal Entity Identifier the bank holds
     birth_date         DATE,
     birth_date_origin  VARCHAR,              -- 'file' or 'id_number'
     nationality        VARCHAR,
@@ -157,14 +158,26 @@ CREATE TABLE rejected_rows (
     rejected_at TIMESTAMP NOT NULL
 );
 
--- Derived name keys per debtor or record.
+-- What matching compares, per debtor (side 'debtor', source 'debtors') or record (side 'record').
 CREATE TABLE features (
-    side        VARCHAR NOT NULL,            -- 'debtor' or 'record'
-    source      VARCHAR NOT NULL,            -- 'debtors' for the debtor side
-    entity_id   VARCHAR NOT NULL,
-    content_hash VARCHAR NOT NULL,           -- of the row the keys were derived from
-    keys        JSON NOT NULL,
-    computed_at TIMESTAMP NOT NULL,
+    side            VARCHAR NOT NULL,
+    source          VARCHAR NOT NULL,
+    entity_id       VARCHAR NOT NULL,
+    content_hash    VARCHAR NOT NULL,        -- of the row the features were derived from
+    kind            VARCHAR NOT NULL,
+    names           VARCHAR[] NOT NULL,      -- the name and every alternative name
+    name_keys       JSON,                    -- what the names module derived, for explanations
+    block_keys      VARCHAR[] NOT NULL,      -- candidate-pair keys
+    birth_year      INTEGER,
+    birth_month     INTEGER,
+    nationality     VARCHAR,                 -- ISO 3166 alpha-2
+    residence       VARCHAR,                 -- ISO 3166 alpha-2
+    jurisdiction    VARCHAR,                 -- ISO 3166 alpha-2 (sub-national codes folded)
+    city            VARCHAR,                 -- a romanised city key
+    incorporation_year INTEGER,
+    identifiers     VARCHAR[] NOT NULL,      -- 'uscc:...', 'lei:...', 'gb-coh:...'
+    related_names   VARCHAR[] NOT NULL,      -- legal representatives, shareholders, officers, PSCs
+    computed_at     TIMESTAMP NOT NULL,
     PRIMARY KEY (side, source, entity_id)
 );
 
@@ -191,6 +204,14 @@ CREATE TABLE matches (
     run_id            BIGINT NOT NULL,
     created_at        TIMESTAMP NOT NULL,
     PRIMARY KEY (debtor_id, source, source_id)
+);
+
+-- Trained linkage models; the newest is used unless another version is named.
+CREATE TABLE models (
+    version     VARCHAR PRIMARY KEY,
+    created_at  TIMESTAMP NOT NULL,
+    settings    JSON NOT NULL,               -- Splink's saved model
+    training    JSON                         -- how it was trained, on what
 );
 
 -- Investigators' decisions; the latest per pair is in force.

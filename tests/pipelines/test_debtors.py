@@ -206,3 +206,15 @@ def test_unreadable_file_writes_nothing(
     assert str(path) in str(error.value)
     for table in ("debtors", "crawls", "rejected_rows", "audit_log"):
         assert store.scalar(f"SELECT count(*) FROM {table}") == 0
+
+
+def test_lei_column_kept_and_checked(store: Store, tmp_path: Path) -> None:
+    lines = [
+        "债务人编号,名称,类型,法人识别编码",
+        "D1,微软(中国)有限公司,公司,836800FXO82WAQQSJI94",
+        "D2,某某有限公司,公司,836800FXO82WAQQSJI95",
+    ]
+    import_debtors(store, write(tmp_path / "d.csv", lines))
+    rows = debtors(store)
+    assert rows["D1"]["lei"] == "836800FXO82WAQQSJI94" and rows["D1"]["findings"] == []
+    assert rows["D2"]["findings"] == ["invalid LEI: wrong check character"]

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from pipelines.identifiers import check_identifier
+from pipelines.identifiers import check_identifier, check_lei
 
 
 @pytest.mark.parametrize(
@@ -48,3 +48,11 @@ def test_check_identifier(
 )
 def test_problem_says_why(raw: str, why: str) -> None:
     assert check_identifier(raw, "person").problem == f"invalid resident ID number: {why}"
+
+
+def test_lei() -> None:
+    assert check_lei("8368 00FX O82W AQQS JI94") == ("836800FXO82WAQQSJI94", None)
+    assert check_lei("836800FXO82WAQQSJI95") == (
+        "836800FXO82WAQQSJI95",
+        "invalid LEI: wrong check character",
+    )
