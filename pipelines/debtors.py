@@ -279,7 +279,8 @@ def _upsert(store: Store, crawl_id: int, file: str, debtors: list[Debtor]) -> No
     try:
         con.execute(
             "INSERT INTO debtors SELECT s.debtor_id, s.name, s.kind, s.alt_names, s.id_number,"
-            " s.id_type, s.id_valid, s.lei, s.birth_date, s.birth_date_origin, s.nationality, s.address,"
+            " s.id_type, s.id_valid, s.lei, s.birth_date, s.birth_date_origin, s.nationality,"
+            " s.address,"
             " s.related_persons::JSON, s.outstanding_amount, s.currency, s.findings,"
             " s.content_hash, ?, s.source_line, ?, current_timestamp, current_timestamp"
             " FROM staged_debtors s"
