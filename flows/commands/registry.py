@@ -13,6 +13,8 @@ COMMAND_MODULES = [
     "flows.commands.names",
     "flows.commands.crawl",
     "flows.commands.match",
+    "flows.commands.matches",
+    "flows.commands.evaluate",
 ]
 
 

@@ -1,0 +1,124 @@
+"""Why a pair scored as it did: ranked candidates in text, and one pair as a waterfall chart."""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+
+from matching.models_store import latest_model
+from matching.ranking import RANKED
+from matching.splink_model import level_labels, prior_bits
+from pipelines.errors import OadError
+
+
+@dataclass(frozen=True)
+class Step:
+    comparison: str
+    level: str
+    bits: float
+
+
+@dataclass(frozen=True)
+class Candidate:
+    rank: int
+    source: str
+    source_id: str
+    record_name: str | None
+    probability: float
+    weight: float | None
+    reason: str | None
+    steps: list[Step]
+
+
+def candidates(con: duckdb.DuckDBPyConnection, debtor_id: str, limit: int = 10) -> list[Candidate]:
+    if not con.execute("SELECT 1 FROM debtors WHERE debtor_id = ?", [debtor_id]).fetchall():
+        raise OadError(f"no debtor {debtor_id!r}")
+    rows = con.execute(
+        f"SELECT rank, source, source_id, record_name, match_probability, match_weight, reason,"
+        f" contributions, model_version FROM ({RANKED}) WHERE debtor_id = ? AND rank <= ?"
+        f" ORDER BY rank",
+        [debtor_id, limit],
+    ).fetchall()
+    labels = _labels(con)
+    return [
+        Candidate(rank, src, sid, name, prob, weight, reason, _steps(contrib, labels.get(version)))
+        for rank, src, sid, name, prob, weight, reason, contrib, version in rows
+    ]
+
+
+def _labels(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[float, dict[str, dict[int, str]]]]:
+    out = {}
+    for (version,) in con.execute("SELECT version FROM models").fetchall():
+        model = latest_model(con, version)
+        if model is not None:
+            out[version] = (prior_bits(model.model), level_labels(model.model))
+    return out
+
+
+def _steps(
+    contributions: str | None, labels: tuple[float, dict[str, dict[int, str]]] | None
+) -> list[Step]:
+    if not contributions or labels is None:
+        return []
+    prior, names = labels
+    steps = [Step("prior", "two random records", prior)]
+    for comparison, value in json.loads(contributions).items():
+        level = names.get(comparison, {}).get(int(value["level"]), str(value["level"]))
+        steps.append(Step(comparison, level, float(value["bits"])))
+    return steps
+
+
+def render_text(debtor: dict[str, Any], found: list[Candidate]) -> str:
+    lines = [f"{debtor['debtor_id']}  {debtor['name']}  ({debtor['kind']})"]
+    if not found:
+        lines.append("  no candidates: run `oad match` first, or nothing abroad matched")
+    for c in found:
+        weight = "" if c.weight is None else f", weight {c.weight:+.1f} bits"
+        lines.append(
+            f"{c.rank:>3}. {c.probability:.3f}  {c.record_name}  [{c.source} {c.source_id}]{weight}"
+        )
+        if c.reason:
+            lines.append(f"       {c.reason}")
+        agreed = [
+            s for s in c.steps if s.comparison != "prior" and s.level != "missing on one side"
+        ]
+        for step in agreed:
+            lines.append(f"       {step.bits:+6.2f}  {step.comparison}: {step.level}")
+    return "\n".join(lines)
+
+
+def waterfall_html(title: str, subtitle: str, steps: list[Step], probability: float) -> str:
+    """A self-contained HTML waterfall of match weight; every text from data is escaped."""
+    width, row, left = 720, 28, 260
+    total = sum(s.bits for s in steps)
+    span = max(sum(abs(s.bits) for s in steps), 1.0)
+    scale = (width - left - 40) / (2 * span)
+    middle = left + (width - left) / 2
+    bars, running = [], 0.0
+    for index, step in enumerate(steps):
+        start, running = running, running + step.bits
+        x0, x1 = sorted((middle + start * scale, middle + running * scale))
+        colour = "#2e7d32" if step.bits >= 0 else "#c62828"
+        y = 40 + index * row
+        label = html.escape(f"{step.comparison}: {step.level}")
+        bars.append(
+            f'<text x="8" y="{y + 17}" font-size="12">{label}</text>'
+            f'<rect x="{x0:.1f}" y="{y + 4}" width="{max(x1 - x0, 1):.1f}" height="{row - 8}"'
+            f' fill="{colour}"/><text x="{x1 + 4:.1f}" y="{y + 17}" font-size="11">'
+            f"{step.bits:+.2f}</text>"
+        )
+    height = 60 + len(steps) * row
+    return (
+        "<!doctype html><html><head><meta charset='utf-8'>"
+        f"<title>{html.escape(title)}</title></head><body style='font-family:sans-serif'>"
+        f"<h2>{html.escape(title)}</h2><p>{html.escape(subtitle)}</p>"
+        f"<p>Match weight {total:+.2f} bits; probability {probability:.4f}</p>"
+        f'<svg width="{width}" height="{height}" role="img">'
+        f'<line x1="{middle}" y1="30" x2="{middle}" y2="{height - 10}" stroke="#999"/>'
+        + "".join(bars)
+        + "</svg></body></html>"
+    )

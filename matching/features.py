@@ -1,0 +1,182 @@
+"""The features table: what matching compares, per debtor and per live record, kept incremental.
+
+A row is recomputed only when what it is derived from changed (its content hash, which for a
+record also covers the names of its officers and owners).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import duckdb
+import pyarrow as pa
+
+from matching.name_features import entity_name_features
+from matching.places import city_key, country_code
+from pipelines.identifiers import check_identifier, check_lei
+from pipelines.store import Store
+
+BATCH = 20_000
+IdentifierFn = Callable[[object], list[str]]
+
+# Both sides' rows have the same columns, in the order _feature_batch unpacks them.
+_DEBTOR_ROWS = """
+    SELECT debtor_id AS entity_id, 'debtors' AS source, kind,
+           list_prepend(name, coalesce(alt_names, [])) AS names,
+           strftime(birth_date, '%Y-%m-%d') AS birth, nationality, NULL AS residence,
+           'CN' AS jurisdiction, address, NULL AS incorporated,
+           list_filter([CASE WHEN id_valid AND id_type = 'uscc' THEN 'uscc:' || id_number END,
+                        CASE WHEN id_valid AND id_type = 'ric' THEN 'ric:' || id_number END,
+                        CASE WHEN lei IS NOT NULL THEN 'lei:' || lei END],
+                       lambda x: x IS NOT NULL) AS raw_ids,
+           coalesce(json_extract_string(related_persons, '$[*].name'), []) AS related,
+           content_hash
+    FROM debtors
+"""
+_RECORD_ROWS = """
+    WITH related AS (
+        SELECT r.object_source AS source, r.object_id AS source_id,
+               list_sort(list_distinct(list(p.name))) AS names
+        FROM relationships r
+        JOIN records p ON p.source = r.subject_source AND p.source_id = r.subject_id
+        WHERE r.removed_at IS NULL AND r.object_type = 'record' GROUP BY ALL
+    )
+    SELECT rec.source_id AS entity_id, rec.source, rec.kind,
+           list_prepend(rec.name, coalesce(rec.alt_names, [])) AS names,
+           rec.birth_date AS birth, rec.nationality, rec.country_of_residence AS residence,
+           rec.jurisdiction, rec.address,
+           strftime(rec.incorporation_date, '%Y-%m-%d') AS incorporated,
+           list_filter([rec.registration_number, rec.source_id], lambda x: x IS NOT NULL)
+               AS raw_ids,
+           coalesce(related.names, []) AS related,
+           md5(rec.content_hash || coalesce(array_to_string(related.names, chr(31)), ''))
+               AS content_hash
+    FROM records rec LEFT JOIN related USING (source, source_id)
+    WHERE rec.removed_at IS NULL
+"""
+
+
+@dataclass(frozen=True)
+class FeatureCounts:
+    computed: int  # new or changed
+    unchanged: int
+    deleted: int  # changed (then computed again) or gone
+
+
+def refresh_features(store: Store) -> dict[str, FeatureCounts]:
+    """Bring the features table up to date with debtors and live records, in one transaction."""
+    with store.transaction() as con:
+        return {
+            "debtor": _refresh_side(con, "debtor", _DEBTOR_ROWS, _debtor_identifiers),
+            "record": _refresh_side(con, "record", _RECORD_ROWS, _record_identifiers),
+        }
+
+
+def _refresh_side(
+    con: duckdb.DuckDBPyConnection, side: str, rows_sql: str, identifiers: IdentifierFn
+) -> FeatureCounts:
+    con.execute(f"CREATE OR REPLACE TEMP TABLE feature_input AS {rows_sql}")
+    deleted = con.execute(
+        "DELETE FROM features f WHERE side = ? AND NOT EXISTS (SELECT 1 FROM feature_input i"
+        " WHERE i.entity_id = f.entity_id AND i.source = f.source"
+        " AND i.content_hash = f.content_hash) RETURNING 1",
+        [side],
+    ).fetchall()
+    # fetched whole (as Arrow, compact) since the inserts below reuse the connection
+    stale = con.sql(
+        "SELECT * FROM feature_input i WHERE NOT EXISTS (SELECT 1 FROM features f"
+        " WHERE f.side = ? AND f.entity_id = i.entity_id AND f.source = i.source)",
+        params=[side],
+    ).to_arrow_table()
+    computed = 0
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    for batch in _batches(stale):
+        table = _feature_batch(side, batch, identifiers, now)
+        con.register("feature_batch", table)
+        con.execute("INSERT INTO features BY NAME SELECT * FROM feature_batch")
+        con.unregister("feature_batch")
+        computed += table.num_rows
+    total = con.execute("SELECT count(*) FROM feature_input").fetchall()[0][0]
+    con.execute("DROP TABLE feature_input")
+    return FeatureCounts(computed, int(total) - computed, len(deleted))
+
+
+def _batches(table: pa.Table) -> Iterator[list[tuple[object, ...]]]:
+    for start in range(0, table.num_rows, BATCH):
+        columns = table.slice(start, BATCH).to_pydict().values()
+        yield list(zip(*columns, strict=True))
+
+
+def _feature_batch(
+    side: str, rows: list[tuple[object, ...]], identifiers: IdentifierFn, now: dt.datetime
+) -> pa.Table:
+    out: dict[str, list[object]] = {name: [] for name in _FEATURE_COLUMNS}
+    for row in rows:
+        (entity_id, source, kind, names, birth, nationality, residence, jurisdiction, address,
+         incorporated, raw_ids, related, digest) = row  # fmt: skip
+        name_list = [n for n in _as_list(names) if n]
+        name_features = entity_name_features(str(kind), name_list)
+        year, month = _year_month(birth)
+        out["side"].append(side)
+        out["source"].append(source)
+        out["entity_id"].append(entity_id)
+        out["content_hash"].append(digest)
+        out["kind"].append(kind)
+        out["names"].append(name_list)
+        out["name_keys"].append(json.dumps(name_features.keys, ensure_ascii=False))
+        out["block_keys"].append(name_features.block_keys)
+        out["birth_year"].append(year)
+        out["birth_month"].append(month)
+        out["nationality"].append(country_code(_text(nationality)))
+        out["residence"].append(country_code(_text(residence)))
+        out["jurisdiction"].append(country_code(_text(jurisdiction)))
+        out["city"].append(city_key(_text(address)))
+        out["incorporation_year"].append(_year_month(incorporated)[0])
+        out["identifiers"].append(identifiers(raw_ids))
+        out["related_names"].append([n for n in _as_list(related) if n])
+        out["computed_at"].append(now)
+    return pa.table(out)
+
+
+_FEATURE_COLUMNS = (
+    "side", "source", "entity_id", "content_hash", "kind", "names", "name_keys", "block_keys",
+    "birth_year", "birth_month", "nationality", "residence", "jurisdiction", "city",
+    "incorporation_year", "identifiers", "related_names", "computed_at",
+)  # fmt: skip
+
+
+def _text(value: object) -> str | None:
+    return str(value) if value else None
+
+
+def _year_month(value: object) -> tuple[int | None, int | None]:
+    text = str(value or "")
+    year = int(text[:4]) if text[:4].isdigit() else None
+    month = int(text[5:7]) if len(text) >= 7 and text[5:7].isdigit() else None
+    return year, month
+
+
+def _as_list(raw: object) -> list[str]:
+    return [str(x) for x in raw] if isinstance(raw, list | tuple) else []
+
+
+def _debtor_identifiers(raw: object) -> list[str]:
+    return _as_list(raw)
+
+
+def _record_identifiers(raw: object) -> list[str]:
+    """Identifiers a record's numbers prove: a USCC (GLEIF's registeredAs) or an LEI."""
+    found: list[str] = []
+    for text in _as_list(raw):
+        if len(text.replace(" ", "").replace("-", "")) != 18 and len(text.strip()) != 20:
+            continue
+        check = check_identifier(text, "company")
+        if check.valid and check.id_type == "uscc":
+            found.append(f"uscc:{check.number}")
+        lei, problem = check_lei(text)
+        if len(lei) == 20 and problem is None:
+            found.append(f"lei:{lei}")
+    return sorted(set(found))

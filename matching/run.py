@@ -1,0 +1,198 @@
+"""One matching run: features, candidate pairs, identifier links, the model, reviews, matches."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from matching import splink_model
+from matching.candidates import CANDIDATES, DEFAULT_MAX_BLOCK, build_candidates
+from matching.features import refresh_features
+from matching.models_store import latest_model, save_model
+from matching.reviews import apply_reviews, confirmed_labels
+from pipelines.store import Store
+
+DEFAULT_THRESHOLD = 0.9
+
+
+@dataclass
+class RunSummary:
+    run_id: int
+    model_version: str
+    trained: bool
+    candidate_pairs: int
+    keys_skipped: int
+    scored_pairs: int
+    identifier_links: int
+    links: int
+    threshold: float
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def run_matching(
+    store: Store,
+    threshold: float = DEFAULT_THRESHOLD,
+    retrain: bool = False,
+    max_block: int = DEFAULT_MAX_BLOCK,
+    incremental: bool = False,
+) -> RunSummary:
+    """Match every debtor against live records (or, incrementally, against records whose
+    features changed since the last run) and write the matches."""
+    clock: dict[str, float] = {}
+    started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    con = store.con
+    since = _last_run_start(con) if incremental else None
+    tick = time.perf_counter()
+    refresh_features(store)
+    clock["features"] = time.perf_counter() - tick
+    tick = time.perf_counter()
+    candidates = build_candidates(con, max_block=max_block, records_since=since)
+    clock["candidates"] = time.perf_counter() - tick
+    trained, model = _model(store, retrain, clock)
+    tick = time.perf_counter()
+    scored = _score(con, model.model)
+    clock["predict"] = time.perf_counter() - tick
+    with store.transaction():
+        run_id = _start_run(con, started, threshold, model.version, incremental)
+        identified = _write_matches(con, scored, model.version, run_id, incremental, since)
+        apply_reviews(con, run_id)
+        links = con.execute(
+            "SELECT count(*) FROM matches WHERE run_id = ? AND match_probability >= ?",
+            [run_id, threshold],
+        ).fetchall()[0][0]
+        summary = RunSummary(
+            run_id, model.version, trained, candidates.pairs, candidates.keys_skipped,
+            scored.num_rows, identified, int(links), threshold, clock,
+        )  # fmt: skip
+        _finish_run(con, run_id, summary)
+        store.audit("match", asdict(summary))
+    con.execute(f"DROP TABLE IF EXISTS {CANDIDATES}")
+    return summary
+
+
+def _model(
+    store: Store, retrain: bool, clock: dict[str, float]
+) -> tuple[bool, splink_model.TrainedModel]:
+    current = None if retrain else latest_model(store.con)
+    if current is not None:
+        return False, current
+    tick = time.perf_counter()
+    debtors, records = splink_model.feature_tables(store.con)
+    splink_con = splink_model.splink_connection(debtors, records)
+    try:
+        trained = splink_model.train(splink_con, confirmed_labels(store.con))
+    finally:
+        splink_con.close()
+    with store.transaction():
+        save_model(store.con, trained)
+    clock["training"] = time.perf_counter() - tick
+    return True, trained
+
+
+def _score(con: duckdb.DuckDBPyConnection, model: dict[str, Any]) -> pa.Table:
+    pairs = con.sql(
+        f"SELECT debtor_id, source || chr(31) || source_id AS record_uid FROM {CANDIDATES}"
+    ).to_arrow_table()
+    if pairs.num_rows == 0:
+        return pa.table(
+            {"debtor_id": [], "record_uid": [], "match_probability": [], "match_weight": [],
+             "contributions": []}
+        )  # fmt: skip
+    debtors, records = _features_for(con)
+    splink_con = splink_model.splink_connection(debtors, records)
+    try:
+        return splink_model.predict(splink_con, model, pairs)
+    finally:
+        splink_con.close()
+
+
+def _features_for(con: duckdb.DuckDBPyConnection) -> tuple[pa.Table, pa.Table]:
+    """Only the debtors and records that appear in a candidate pair go to the model."""
+    columns = splink_model.FEATURE_COLUMNS
+    debtors = con.sql(
+        f"SELECT entity_id AS unique_id, {columns} FROM features f WHERE side = 'debtor'"
+        f" AND entity_id IN (SELECT debtor_id FROM {CANDIDATES})"
+    ).to_arrow_table()
+    records = con.sql(
+        f"SELECT source || chr(31) || entity_id AS unique_id, {columns} FROM features f"
+        f" WHERE side = 'record' AND (source, entity_id) IN"
+        f" (SELECT (source, source_id) FROM {CANDIDATES})"
+    ).to_arrow_table()
+    return debtors, records
+
+
+def _last_run_start(con: duckdb.DuckDBPyConnection) -> str | None:
+    row = con.execute(
+        "SELECT max(started_at) FROM runs WHERE kind = 'match' AND status = 'finished'"
+    ).fetchall()
+    return str(row[0][0]) if row and row[0][0] is not None else None
+
+
+def _start_run(
+    con: duckdb.DuckDBPyConnection, started: dt.datetime, threshold: float, version: str,
+    incremental: bool,
+) -> int:  # fmt: skip
+    params = {"threshold": threshold, "model_version": version, "incremental": incremental}
+    row = con.execute(
+        "INSERT INTO runs (run_id, kind, started_at, status, params) VALUES"
+        " (nextval('run_id_seq'), 'match', ?, 'running', ?) RETURNING run_id",
+        [started, json.dumps(params)],
+    ).fetchall()
+    return int(row[0][0])
+
+
+def _finish_run(con: duckdb.DuckDBPyConnection, run_id: int, summary: RunSummary) -> None:
+    con.execute(
+        "UPDATE runs SET finished_at = current_timestamp, status = 'finished', stats = ?"
+        " WHERE run_id = ?",
+        [json.dumps(asdict(summary)), run_id],
+    )
+
+
+def _write_matches(
+    con: duckdb.DuckDBPyConnection,
+    scored: pa.Table,
+    version: str,
+    run_id: int,
+    incremental: bool,
+    since: str | None,
+) -> int:
+    """Replace the matches in scope with this run's; identifier links are certain."""
+    if incremental and since is not None:
+        con.execute(
+            "DELETE FROM matches m WHERE EXISTS (SELECT 1 FROM features f WHERE f.side = 'record'"
+            " AND f.source = m.source AND f.entity_id = m.source_id AND f.computed_at >= ?)",
+            [since],
+        )
+    else:
+        con.execute("DELETE FROM matches")
+    con.register("scored_in", scored)
+    con.execute(
+        f"""
+        INSERT INTO matches
+        SELECT c.debtor_id, c.source, c.source_id,
+               CASE WHEN c.by_identifier THEN 1.0 ELSE coalesce(s.match_probability, 0) END,
+               s.match_weight, s.contributions,
+               CASE WHEN c.by_identifier THEN 'identifier: ' || (
+                   SELECT array_to_string(list_intersect(d.identifiers, r.identifiers), ', ')
+                   FROM features d, features r
+                   WHERE d.side = 'debtor' AND d.entity_id = c.debtor_id AND r.side = 'record'
+                     AND r.source = c.source AND r.entity_id = c.source_id)
+               END,
+               ?, ?, current_timestamp
+        FROM {CANDIDATES} c
+        LEFT JOIN scored_in s ON s.debtor_id = c.debtor_id
+             AND s.record_uid = c.source || chr(31) || c.source_id
+        """,
+        [version, run_id],
+    )
+    con.unregister("scored_in")
+    return int(
+        con.execute(f"SELECT count(*) FROM {CANDIDATES} WHERE by_identifier").fetchall()[0][0]
+    )

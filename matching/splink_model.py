@@ -1,0 +1,157 @@
+"""Training, saving, loading and applying the Splink model, on an in-memory DuckDB of its own.
+
+Splink leaves many working tables behind; keeping it on its own connection keeps them out of the
+store. Features and candidate pairs go in as Arrow tables; scored pairs come back the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+from splink import DuckDBAPI, Linker
+
+from matching.settings import UNIQUE_ID, settings
+from matching.sql_functions import register_functions
+
+logging.getLogger("splink").setLevel(logging.WARNING)  # its progress lines are not for users
+SEPARATOR = "\x1f"  # between source and source_id in a record's unique_id
+FEATURE_COLUMNS = (
+    "kind, names, block_keys, birth_year, birth_month, nationality, residence, jurisdiction,"
+    " city, related_names"
+)
+# Roughly one debtor in three is expected to hold something abroad; the prior of a random pair.
+EXPECTED_MATCHED_SHARE = 0.3
+
+
+@dataclass(frozen=True)
+class TrainedModel:
+    version: str
+    model: dict[str, Any]  # Splink's model JSON
+    training: dict[str, Any]
+
+
+def splink_connection(debtors: pa.Table, records: pa.Table) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    register_functions(con)
+    con.register("debtors_in", debtors)
+    con.register("records_in", records)
+    con.execute("CREATE TABLE debtor_side AS SELECT * FROM debtors_in")
+    con.execute("CREATE TABLE record_side AS SELECT * FROM records_in")
+    con.unregister("debtors_in")
+    con.unregister("records_in")
+    return con
+
+
+def feature_tables(store_con: duckdb.DuckDBPyConnection) -> tuple[pa.Table, pa.Table]:
+    debtors = store_con.sql(
+        f"SELECT entity_id AS {UNIQUE_ID}, {FEATURE_COLUMNS} FROM features WHERE side = 'debtor'"
+    ).to_arrow_table()
+    records = store_con.sql(
+        f"SELECT source || chr(31) || entity_id AS {UNIQUE_ID}, {FEATURE_COLUMNS}"
+        " FROM features WHERE side = 'record'"
+    ).to_arrow_table()
+    return debtors, records
+
+
+def _linker(con: duckdb.DuckDBPyConnection, model: Any) -> Linker:
+    api = DuckDBAPI(connection=con)
+    left = api.register("debtor_side", dataset_display_name="debtors")
+    right = api.register("record_side", dataset_display_name="records")
+    return Linker([left, right], model)
+
+
+def train(con: duckdb.DuckDBPyConnection, labels: pa.Table | None, seed: int = 1) -> TrainedModel:
+    """u from random pairs, m by EM over name blocks, then from confirmed pairs if any."""
+    n_debtors = con.execute("SELECT count(*) FROM debtor_side").fetchall()[0][0]
+    n_records = con.execute("SELECT count(*) FROM record_side").fetchall()[0][0]
+    prior = _prior(int(n_debtors), int(n_records))
+    linker = _linker(con, settings(prior))
+    linker.training.estimate_u_using_random_sampling(max_pairs=2e5, seed=seed)
+    # EM over pairs that share their first (most specific) name key; Splink's EM does not
+    # take exploded array blocking
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        "l.block_keys[1] = r.block_keys[1]",
+        fix_u_probabilities=True,
+        fix_probability_two_random_records_match=True,
+    )
+    labelled = 0
+    if labels is not None and labels.num_rows:
+        con.register("labels_in", labels)
+        con.execute("CREATE OR REPLACE TABLE oad_labels AS SELECT * FROM labels_in")
+        con.unregister("labels_in")
+        api_labels = DuckDBAPI(connection=con).register("oad_labels")
+        linker.training.estimate_m_from_pairwise_labels(api_labels)  # type: ignore[no-untyped-call]
+        labelled = labels.num_rows
+    model = linker.misc.save_model_to_json()
+    training = {
+        "debtors": int(n_debtors),
+        "records": int(n_records),
+        "prior": prior,
+        "labelled_pairs": labelled,
+        "trained_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+    return TrainedModel(_version(model), model, training)
+
+
+def _prior(n_debtors: int, n_records: int) -> float:
+    pairs = max(n_debtors * n_records, 1)
+    return min(max(EXPECTED_MATCHED_SHARE * max(n_debtors, 1) / pairs, 1e-9), 0.5)
+
+
+def _version(model: dict[str, Any]) -> str:
+    digest = hashlib.sha256(json.dumps(model, sort_keys=True).encode()).hexdigest()[:8]
+    return f"{dt.datetime.now(dt.UTC):%Y%m%d%H%M%S}-{digest}"
+
+
+def predict(con: duckdb.DuckDBPyConnection, model: dict[str, Any], pairs: pa.Table) -> pa.Table:
+    """Score exactly the given pairs (debtor_id, record_uid); returns one row per pair."""
+    con.register("pairs_in", pairs)
+    con.execute(
+        "CREATE OR REPLACE TABLE oad_blocked_pairs AS SELECT '0' AS match_key,"
+        " 'debtors-__-' || debtor_id AS join_key_l, 'records-__-' || record_uid AS join_key_r"
+        " FROM pairs_in"
+    )
+    con.unregister("pairs_in")
+    linker = _linker(con, model)
+    api = DuckDBAPI(connection=con)
+    linker.table_management.register_blocked_pairs_for_predict(api.register("oad_blocked_pairs"))
+    scored = linker.inference.predict(warning_mode="never")
+    contributions = ", ".join(
+        f"'{c}', {{'bits': mw_{c}, 'level': gamma_{c}}}" for c in comparison_names(model)
+    )
+    return con.sql(
+        f"SELECT unique_id_l AS debtor_id, unique_id_r AS record_uid, match_probability,"
+        f" match_weight, json_object({contributions}) AS contributions"
+        f" FROM {scored.physical_name}"
+    ).to_arrow_table()
+
+
+def comparison_names(model: dict[str, Any]) -> list[str]:
+    return [str(c["output_column_name"]) for c in model["comparisons"]]
+
+
+def level_labels(model: dict[str, Any]) -> dict[str, dict[int, str]]:
+    """For each comparison, what each of its levels (gamma values) means."""
+    labels: dict[str, dict[int, str]] = {}
+    for comparison in model["comparisons"]:
+        levels = comparison["comparison_levels"]
+        top = len([lv for lv in levels if not lv.get("is_null_level")]) - 1
+        named: dict[int, str] = {-1: "missing on one side"}
+        for level in [lv for lv in levels if not lv.get("is_null_level")]:
+            named[top] = str(level.get("label_for_charts") or level["sql_condition"])
+            top -= 1
+        labels[str(comparison["output_column_name"])] = named
+    return labels
+
+
+def prior_bits(model: dict[str, Any]) -> float:
+    prior = float(model["probability_two_random_records_match"])
+    return math.log2(prior / (1 - prior))
