@@ -1,0 +1,231 @@
+"""The end of a crawl: staged Parquet files → checked, de-duplicated rows → `upsert.merge`.
+
+Runs inside the caller's transaction, so a crawl lands whole or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import duckdb
+
+from pipelines.crawl_items import KEYS, TableName, staged_schema
+from pipelines.crawl_staging import Staging
+from pipelines.imports import Rejection, write_rejections
+from pipelines.upsert import ASSETS, RECORDS, RELATIONSHIPS, MergeCounts, MergedTable, merge
+
+TABLES: dict[TableName, MergedTable] = {
+    "records": RECORDS,
+    "relationships": RELATIONSHIPS,
+    "assets": ASSETS,
+}
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d-%b-%Y", "%Y%m%d"]
+_BIRTH_DATE = r"^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$"
+
+# per table: (condition that makes a row bad, field, reason), in the order they are tried
+_CHECKS: dict[TableName, list[tuple[str, str, str]]] = {
+    "records": [
+        ("source_id IS NULL", "source_id", "source_id is empty"),
+        ("name IS NULL", "name", "name is empty"),
+        ("kind NOT IN ('company', 'person', 'unknown')", "kind", "kind is not company or person"),
+        (
+            "incorporation_date IS NOT NULL AND try_strptime(incorporation_date, $dates) IS NULL",
+            "incorporation_date",
+            "not a date",
+        ),
+        (
+            "birth_date IS NOT NULL AND NOT regexp_matches(birth_date, $birth)",
+            "birth_date",
+            "not YYYY-MM or YYYY-MM-DD",
+        ),
+    ],
+    "relationships": [
+        ("relationship_id IS NULL", "relationship_id", "relationship_id is empty"),
+        ("subject_id IS NULL", "subject_id", "subject is empty"),
+        ("object_id IS NULL", "object_id", "object is empty"),
+        ("role IS NULL", "role", "role is empty"),
+        ("object_type NOT IN ('record', 'asset')", "object_type", "not record or asset"),
+    ],
+    "assets": [
+        ("asset_id IS NULL", "asset_id", "asset_id is empty"),
+        (
+            "price_paid IS NOT NULL AND try_cast(regexp_replace(price_paid, '[£,\\s]', '', 'g')"
+            " AS DECIMAL(18, 2)) IS NULL",
+            "price_paid",
+            "not an amount",
+        ),
+        (
+            "date_added IS NOT NULL AND try_strptime(date_added, $dates) IS NULL",
+            "date_added",
+            "not a date",
+        ),
+    ],
+}
+# staged text → the store's column types
+_TYPED = {
+    "incorporation_date": "try_strptime(incorporation_date, $dates)::DATE",
+    "date_added": "try_strptime(date_added, $dates)::DATE",
+    "price_paid": "try_cast(regexp_replace(price_paid, '[£,\\s]', '', 'g') AS DECIMAL(18, 2))",
+}
+
+
+@dataclass
+class CrawlCounts:
+    tables: dict[str, MergeCounts] = field(default_factory=dict)
+    rejected: int = 0
+    duplicates: int = 0  # identical rows seen twice (a response processed again after a pause)
+
+    def total(self, name: str) -> int:
+        return sum(getattr(counts, name) for counts in self.tables.values())
+
+
+def merge_staged(
+    con: duckdb.DuckDBPyConnection,
+    staging: Staging,
+    source: str,
+    crawl_id: int,
+    snapshot: bool,
+) -> CrawlCounts:
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    counts = CrawlCounts()
+    rejections = _staged_rejections(con, staging)
+    removed = _apply_removals(con, staging, source, now)
+    for table in TABLES:
+        files = staging.files(table)
+        if not files and not snapshot:
+            continue
+        _load(con, table, files)
+        rejections += _checked(con, table)
+        counts.duplicates += _deduplicated(con, table)
+        rejections += _duplicates(con, table)
+        valid = _valid_table(table)
+        con.execute(valid, _params(valid, dates=DATE_FORMATS))
+        merged = merge(con, TABLES[table], "crawl_valid", source, crawl_id, snapshot, now)
+        counts.tables[table] = MergeCounts(
+            merged.new, merged.changed, merged.unchanged, merged.removed + removed.get(table, 0)
+        )
+        con.execute("DROP TABLE crawl_valid")
+        con.execute("DROP TABLE crawl_staged")
+    for file in sorted({r.file for r in rejections}):
+        write_rejections(con, crawl_id, file, [r.rejection for r in rejections if r.file == file])
+    counts.rejected = len(rejections)
+    return counts
+
+
+@dataclass(frozen=True)
+class _FileRejection:
+    file: str
+    rejection: Rejection
+
+
+def _load(con: duckdb.DuckDBPyConnection, table: TableName, files: list[str]) -> None:
+    if files:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE crawl_staged AS SELECT * FROM read_parquet(?)", [files]
+        )
+        return
+    empty = staged_schema(table)
+    con.register("crawl_empty", empty.empty_table())
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE crawl_staged AS SELECT *, NULL::JSON AS raw,"
+        " ''::VARCHAR AS content_hash, false AS shared FROM crawl_empty"
+    )
+    con.unregister("crawl_empty")
+
+
+def _checked(con: duckdb.DuckDBPyConnection, table: TableName) -> list[_FileRejection]:
+    """Rows failing a check leave the staged table as rejections."""
+    case = " ".join(
+        f"WHEN {condition} THEN {{'field': '{name}', 'reason': '{reason}'}}"
+        for condition, name, reason in _CHECKS[table]
+    )
+    con.execute("ALTER TABLE crawl_staged ADD COLUMN problem STRUCT(field VARCHAR, reason VARCHAR)")
+    update = f"UPDATE crawl_staged SET problem = CASE {case} END"
+    con.execute(update, _params(update, dates=DATE_FORMATS, birth=_BIRTH_DATE))
+    return _take_rejected(con)
+
+
+def _deduplicated(con: duckdb.DuckDBPyConnection, table: TableName) -> int:
+    """The same row twice (key and content): kept once."""
+    before = con.execute("SELECT count(*) FROM crawl_staged").fetchall()[0][0]
+    key = KEYS[table]
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE crawl_staged AS SELECT * FROM crawl_staged"
+        f" QUALIFY row_number() OVER (PARTITION BY {key}, content_hash"
+        f" ORDER BY source_url, line) = 1"
+    )
+    after = con.execute("SELECT count(*) FROM crawl_staged").fetchall()[0][0]
+    return int(before - after)
+
+
+def _duplicates(con: duckdb.DuckDBPyConnection, table: TableName) -> list[_FileRejection]:
+    """A key again with other content: the first (by URL and line) is kept. The later ones are
+    rejected, unless the rows are mentions of a shared entity (one proprietor of many titles)."""
+    key = KEYS[table]
+    con.execute(
+        f"UPDATE crawl_staged SET problem = {{'field': '{key}', 'reason': 'duplicate {key}"
+        f" with other details; the first row with it was loaded'}} WHERE rowid IN ("
+        f" SELECT rowid FROM crawl_staged QUALIFY row_number() OVER (PARTITION BY {key}"
+        f" ORDER BY source_url, line) > 1)"
+    )
+    con.execute("DELETE FROM crawl_staged WHERE problem IS NOT NULL AND shared")
+    return _take_rejected(con)
+
+
+def _take_rejected(con: duckdb.DuckDBPyConnection) -> list[_FileRejection]:
+    rows = con.execute(
+        "SELECT coalesce(source_url, ''), line, problem.field, problem.reason, raw::VARCHAR"
+        " FROM crawl_staged WHERE problem IS NOT NULL ORDER BY source_url, line"
+    ).fetchall()
+    con.execute("DELETE FROM crawl_staged WHERE problem IS NOT NULL")
+    return [_FileRejection(url, Rejection(*rest)) for url, *rest in rows]
+
+
+def _valid_table(table: TableName) -> str:
+    columns = [KEYS[table], *TABLES[table].columns, "content_hash"]
+    select = ", ".join(f"{_TYPED[c]} AS {c}" if c in _TYPED else c for c in columns)
+    return f"CREATE OR REPLACE TEMP TABLE crawl_valid AS SELECT {select} FROM crawl_staged"
+
+
+def _params(sql: str, **values: object) -> dict[str, object]:
+    """The named parameters the statement uses (DuckDB refuses unused ones)."""
+    return {name: value for name, value in values.items() if f"${name}" in sql}
+
+
+def _staged_rejections(con: duckdb.DuckDBPyConnection, staging: Staging) -> list[_FileRejection]:
+    files = staging.files("rejected")
+    if not files:
+        return []
+    rows = con.execute(
+        "SELECT DISTINCT file, line, field, reason, raw FROM read_parquet(?)"
+        " ORDER BY file, line, reason",
+        [files],
+    ).fetchall()
+    return [_FileRejection(file, Rejection(*rest)) for file, *rest in rows]
+
+
+def _apply_removals(
+    con: duckdb.DuckDBPyConnection, staging: Staging, source: str, now: dt.datetime
+) -> dict[str, int]:
+    """A change-only file's deletions: mark the keys removed, and the edges to removed assets."""
+    files = staging.files("removed")
+    if not files:
+        return {}
+    counts: dict[str, int] = {}
+    for table in TABLES:
+        key = KEYS[table]
+        rows = con.execute(
+            f"UPDATE {table} SET removed_at = ? WHERE source = ? AND removed_at IS NULL"
+            f' AND {key} IN (SELECT key FROM read_parquet(?) WHERE "table" = ?) RETURNING 1',
+            [now, source, files, table],
+        ).fetchall()
+        counts[table] = len(rows)
+    edges = con.execute(
+        "UPDATE relationships SET removed_at = ? WHERE source = ? AND removed_at IS NULL"
+        " AND object_type = 'asset' AND object_id IN (SELECT key FROM read_parquet(?)"
+        " WHERE \"table\" = 'assets') RETURNING 1",
+        [now, source, files],
+    ).fetchall()
+    counts["relationships"] = counts.get("relationships", 0) + len(edges)
+    return counts

@@ -1,0 +1,175 @@
+"""What every source spider shares: metadata, URLs, requests that survive a pause, failures, and
+the bulk-file path (zip → CSV → column batches → canonical table batches)."""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any, ClassVar
+
+import pyarrow as pa
+import scrapy
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.http import Request, Response
+from scrapy.utils.request import request_from_dict
+from twisted.python.failure import Failure
+
+from pipelines.crawl_items import Note, Rejected, ResponseDone, TableBatch, TableName, staged_schema
+from pipelines.crawl_resume import ResumeState
+from spiders.metadata import SourceMeta, load_meta
+from spiders.tabular import Columns, open_members, read_csv
+
+Handler = Callable[..., Iterator[Any]]
+
+
+class SourceSpider(scrapy.Spider):
+    """A spider for one source: `name` is its metadata file's stem; `-a dataset=NAME` picks the
+    dataset (default: the first listed) and `-a base_url=URL` replaces the production one."""
+
+    handle_httpstatus_list: ClassVar[list[int]] = []
+
+    def __init__(
+        self, dataset: str | None = None, base_url: str | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self.meta: SourceMeta = load_meta(self.name)
+        self.dataset_name, self.dataset = self.meta.dataset(dataset)
+        self.base_url = (base_url or self.dataset.base_url).rstrip("/")
+        self.failures: list[str] = []
+        self.outcome: dict[str, Any] = {}
+        self.resume = ResumeState(None)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SourceSpider:
+        spider: SourceSpider = super().from_crawler(crawler, *args, **kwargs)
+        spider.resume = ResumeState(crawler.settings.get("JOBDIR"))
+        crawler.signals.connect(spider._spider_error, signal=signals.spider_error)
+        crawler.signals.connect(spider._scheduled, signal=signals.request_scheduled)
+        return spider
+
+    @property
+    def store_source(self) -> str:
+        return self.meta.store_source(self.dataset_name)
+
+    @property
+    def location(self) -> str:
+        return self.url(self.dataset.paths[0])
+
+    def url(self, path: str) -> str:
+        return path if path.startswith(("http://", "https://")) else self.base_url + path
+
+    def param(self, name: str, default: Any = None) -> Any:
+        """A spider argument (-a name=...) when given, else the dataset's parameter."""
+        return getattr(self, name, None) or self.dataset.params.get(name, default)
+
+    # requests -------------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Any]:
+        for saved in list(self.resume.pending.values()):  # in flight when the crawl stopped
+            yield request_from_dict(saved, spider=self).replace(dont_filter=True)
+        for request in self.first_requests():
+            yield request
+
+    def first_requests(self) -> Iterator[Request]:
+        """By default one request per dataset path, parsed as a bulk file."""
+        for path in self.dataset.paths:
+            yield self.request(self.url(path), self.parse_file)
+
+    def request(self, url: str, handler: Handler, **kwargs: Any) -> Request:
+        """A request whose response goes to `handler(response, **kwargs)`; kwargs must be plain
+        values, so that the request can be saved and re-issued after a pause."""
+        return Request(
+            url,
+            callback=self._handle,
+            errback=self._failed,
+            cb_kwargs={"handler": handler.__name__, "kwargs": kwargs},
+            headers=self.auth_headers(),
+        )
+
+    def auth_headers(self) -> dict[str, str]:
+        """HTTP basic auth from the setting or environment variable the dataset names."""
+        variable = self.dataset.params.get("api_key_env")
+        if not isinstance(variable, str):
+            return {}
+        key = self.settings.get(variable) or os.environ.get(variable)
+        if not key:
+            return {}
+        token = base64.b64encode(f"{key}:".encode()).decode()
+        return {"Authorization": f"Basic {token}"}
+
+    def _handle(self, response: Response, handler: str, kwargs: dict[str, Any]) -> Iterator[Any]:
+        yield from getattr(self, handler)(response, **kwargs)
+        yield ResponseDone(self._fingerprint(response.request))
+
+    def _fingerprint(self, request: Request | None) -> str:
+        assert self.crawler.request_fingerprinter is not None and request is not None
+        return self.crawler.request_fingerprinter.fingerprint(request).hex()
+
+    def _scheduled(self, request: Request, spider: scrapy.Spider) -> None:
+        if spider is self and request.callback == self._handle:
+            self.resume.scheduled(self._fingerprint(request), request.to_dict(spider=self))
+
+    def _failed(self, failure: Failure) -> None:
+        request = getattr(failure, "request", None)
+        where = request.url if request is not None else "?"
+        self.failures.append(f"{where}: {failure.getErrorMessage() or repr(failure.value)}")
+
+    def _spider_error(self, failure: Failure, response: Response, spider: scrapy.Spider) -> None:
+        if spider is self:
+            self.failures.append(f"{response.url}: {failure.getErrorMessage()}")
+
+    # bulk files -----------------------------------------------------------------------------
+
+    def parse_file(self, response: Response) -> Iterator[Any]:
+        """A CSV (or a zip of CSVs) in column batches, each handed to `parse_columns`."""
+        zipped = self.dataset.format == "zip-csv"
+        for label, stream in open_members(response.body, response.url, zipped):
+            csv_file, batches = read_csv(stream, label, self.param("encoding", "utf-8"))
+            for columns in batches:
+                yield from self.parse_columns(columns)
+            yield from csv_file.rejections
+            yield Note(f"{label}: read as {csv_file.encoding}", csv_file.unused(), label)
+
+    def parse_columns(self, columns: Columns) -> Iterator[Any]:
+        raise NotImplementedError(f"{self.name} reads no bulk files")
+
+    def batch(
+        self,
+        table: TableName,
+        columns: Columns,
+        fields: dict[str, pa.Array | str | None],
+        mask: pa.Array | None = None,
+        raw: tuple[list[str], list[pa.Array]] | None = None,
+        shared: bool = False,
+    ) -> TableBatch:
+        """A canonical table batch from column arrays (or constants), filtered by `mask`; the
+        raw payload is every column of the row unless `raw` names other (key, column) pairs."""
+        rows = columns.rows
+        data: dict[str, pa.Array] = {}
+        for spec in staged_schema(table):
+            value = fields.get(spec.name)
+            if spec.name == "line":
+                value = columns.lines
+            elif spec.name == "source_url":
+                value = columns.file.label
+            data[spec.name] = _column(value, spec.type, rows)
+        keys, arrays = raw or columns.raw()
+        for i, array in enumerate(arrays):
+            data[f"r{i}"] = array
+        result = pa.table(data)
+        if mask is not None:
+            result = result.filter(mask)
+        return TableBatch(table, result, list(keys), shared)
+
+    def reject(self, response: Response, reason: str, line: int | None = None) -> Rejected:
+        return Rejected(response.url, line, reason)
+
+
+def _column(value: pa.Array | str | None, kind: pa.DataType, rows: int) -> pa.Array:
+    if isinstance(value, pa.Array | pa.ChunkedArray):
+        return value if value.type == kind else value.cast(kind)
+    if value is None:
+        return pa.nulls(rows, kind)
+    return pa.array([value] * rows, kind)

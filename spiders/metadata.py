@@ -1,0 +1,91 @@
+"""Each source's metadata file (`spiders/<source>.yml`), validated by a pydantic model."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+SPIDERS_DIR = Path(__file__).resolve().parent
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ItemRange(Strict):
+    """How many items (records, relationships and assets together) a crawl should yield."""
+
+    min: int = Field(ge=0)
+    max: int = Field(ge=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ItemRange:
+        if self.min > self.max:
+            raise ValueError(f"min {self.min} is above max {self.max}")
+        return self
+
+    def holds(self, count: int) -> bool:
+        return self.min <= count <= self.max
+
+
+class Dataset(Strict):
+    """One published file or API of a source; a crawl fetches one dataset."""
+
+    description: str
+    base_url: str = Field(pattern=r"^https?://")  # production; `--base-url` replaces it
+    paths: list[str] = Field(min_length=1)  # files or endpoints under base_url
+    format: Literal["csv", "zip-csv", "jsonl", "json-api"]
+    encoding: str = "utf-8"  # of text files; "auto" sniffs UTF-8, GB18030 or Latin-1
+    snapshot: bool  # the dataset is the whole source: what is missing was removed
+    store_source: str | None = None  # the store's source name, when not the spider's
+    params: dict[str, str | int | list[str] | dict[str, str]] = Field(default_factory=dict)
+    expected_items: ItemRange  # in production
+    fixture_items: ItemRange  # over the recorded responses in tests/spiders/fixtures
+
+
+class RateLimit(Strict):
+    requests_per_second: float = Field(gt=0)
+    concurrent_requests: int = Field(default=1, ge=1)
+
+
+class SourceMeta(Strict):
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str
+    publisher: str
+    licence: str
+    url: str = Field(pattern=r"^https?://")  # the source's home page
+    schedule: str  # how often the publisher updates, and so how often to crawl
+    rate_limit: RateLimit
+    lookups: dict[str, dict[str, str]] = Field(default_factory=dict)  # value look-ups
+    datasets: dict[str, Dataset] = Field(min_length=1)
+
+    def dataset(self, name: str | None) -> tuple[str, Dataset]:
+        """The named dataset, or the first one listed."""
+        chosen = name or next(iter(self.datasets))
+        if chosen not in self.datasets:
+            known = ", ".join(self.datasets)
+            raise ValueError(f"{self.name} has no dataset {chosen!r} (datasets: {known})")
+        return chosen, self.datasets[chosen]
+
+    def store_source(self, dataset: str) -> str:
+        return self.datasets[dataset].store_source or self.name
+
+
+def metadata_files() -> list[Path]:
+    return sorted(SPIDERS_DIR.glob("*.yml"))
+
+
+@cache
+def load_meta(name: str) -> SourceMeta:
+    path = SPIDERS_DIR / f"{name}.yml"
+    if not path.is_file():
+        known = ", ".join(p.stem for p in metadata_files())
+        raise ValueError(f"no source {name!r} (sources: {known})")
+    meta = SourceMeta.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    if meta.name != name:
+        raise ValueError(f"{path}: name {meta.name!r} does not match the file name")
+    return meta
