@@ -1,0 +1,86 @@
+"""Company names: segment Chinese names, tokenise English ones, in one comparable shape."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from matching.names.legal_forms import (
+    english_words,
+    main_form,
+    strip_chinese_form,
+    strip_english_form,
+)
+from matching.names.resources import company_tokenizer, read_words
+from matching.names.script import fold, is_han, simplified
+from matching.names.translations import brands, industry_words, places_in_english, region_of
+
+_DISSOLVED = re.compile(r"\(\s*d\s*\d{4}-\d{2}-\d{2}\s*\)", re.IGNORECASE)
+_BRACKETED = re.compile(r"\(([^()]*)\)")
+
+
+@dataclass(frozen=True)
+class ChineseCompany:
+    """深圳市腾讯计算机系统有限公司 → places (深圳), trade 腾讯, industry (计算机, 系统), LTD."""
+
+    places: tuple[str, ...]
+    trade: str
+    industry: tuple[str, ...]
+    legal_form: str
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EnglishCompany:
+    """Content words (legal form, stop words and dissolution marker gone) and named places."""
+
+    words: tuple[str, ...]
+    places: tuple[str, ...]
+    legal_form: str
+    dissolved: bool
+
+
+def strip_dissolution(name: str) -> tuple[str, bool]:
+    """Hong Kong's index appends "(d1977-10-12)" to dissolved companies' names."""
+    stripped = _DISSOLVED.sub(" ", name)
+    return fold(stripped), stripped != name
+
+
+@lru_cache(maxsize=200_000)
+def parse_chinese_company(name: str) -> ChineseCompany:
+    text = "".join(c for c in simplified(strip_dissolution(name)[0]) if c.strip())
+    places = [p for p in (region_of(b) for b in _BRACKETED.findall(text)) if p]
+    text = _BRACKETED.sub(lambda m: "" if region_of(m.group(1)) else m.group(1), text)
+    text, forms = strip_chinese_form(text)
+    words = segment(text)
+    start, end = 0, len(words)
+    while start < end and region_of(words[start]):
+        start += 1
+    places = [region_of(w) for w in words[:start]] + places
+    while end > start + 1 and words[end - 1] in industry_words():
+        end -= 1
+    trade = "".join(words[start:end])
+    return ChineseCompany(tuple(dict.fromkeys(places)), trade, words[end:], main_form(forms), words)
+
+
+@lru_cache(maxsize=200_000)
+def segment(text: str) -> tuple[str, ...]:
+    """Words of a simplified Chinese name; places and industry words come out whole."""
+    tokens = company_tokenizer().lcut(text, HMM=False)
+    return tuple(t for t in tokens if t.strip() and t not in "(),.-&")
+
+
+@lru_cache(maxsize=500_000)
+def parse_english_company(name: str) -> EnglishCompany:
+    text, dissolved = strip_dissolution(name)
+    latin = "".join(" " if is_han(c) else c for c in text)
+    words, forms = strip_english_form(english_words(latin.replace("&", " and ")))
+    stop = read_words("english_stopwords.txt")
+    content = tuple(w for w in words if w not in stop)
+    return EnglishCompany(content, places_in_english(content), main_form(forms), dissolved)
+
+
+def brand_words(text: str) -> tuple[tuple[str, ...], ...]:
+    """English brand words for any brand written inside a Chinese name (恒大 → evergrande)."""
+    return tuple(en for zh, names in brands().items() if zh in text for en in names)

@@ -1,0 +1,219 @@
+"""Comparable keys of a name: what similarity scores and blocking rules are built from."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import islice, pairwise, product
+
+from matching.names.companies import (
+    ChineseCompany,
+    EnglishCompany,
+    brand_words,
+    parse_chinese_company,
+    parse_english_company,
+)
+from matching.names.lexicon import chinese_units, load_lexicon
+from matching.names.persons import HanName, LatinName, parse_latin_name, split_han_name
+from matching.names.romanise import (
+    cantonese,
+    char_readings,
+    mandarin,
+    mandarin_phrase,
+    surname_spellings,
+    wade_giles,
+)
+from matching.names.script import Script, detect_script, han_key, is_han
+from matching.names.translations import industry_words, regions
+
+_COMBOS = 16
+Candidates = dict[str, tuple[float, str]]
+
+
+@dataclass(frozen=True)
+class PersonKeys:
+    """Keys of a person name in any script; all keys are lower-case ASCII or simplified Han."""
+
+    name: str
+    script: Script
+    han: str
+    han_readings: tuple[HanName, ...]
+    latin_readings: tuple[LatinName, ...]
+    surname_keys: frozenset[str]
+    given_keys: frozenset[str]
+    full_keys: frozenset[str]
+    syllable_keys: frozenset[str]
+
+    @property
+    def blocking_keys(self) -> tuple[str, ...]:
+        """Short strings for blocking: "s:" surname spellings, "n:" sorted-syllable keys."""
+        keys = {f"s:{k}" for k in self.surname_keys} | {f"n:{k}" for k in self.syllable_keys}
+        return tuple(sorted(keys))
+
+
+@dataclass(frozen=True)
+class CompanyKeys:
+    """Keys of a company name in any script.
+
+    `words` are the English content words of a Latin name; `candidates` the English words a
+    Han name is expected to show abroad, each with a weight in [0, 1] and the Chinese unit it came
+    from (places and industry words translated, brands, romanised characters, the lexicon).
+    """
+
+    name: str
+    script: Script
+    han: str
+    places: tuple[str, ...]
+    trade: str
+    industry: tuple[str, ...]
+    legal_form: str
+    words: tuple[str, ...]
+    trade_readings: tuple[str, ...]
+    candidates: tuple[tuple[str, float, str], ...]
+
+    @property
+    def blocking_keys(self) -> tuple[str, ...]:
+        """The rarest English words (Latin names) or the likeliest ones (Han names)."""
+        lexicon = load_lexicon()
+        if self.words:
+            return tuple(sorted(self.words, key=lambda w: -lexicon.idf(w))[:3])
+        joined = [r.replace(" ", "") for r in self.trade_readings]
+        from_trade = [c for c in self.candidates if c[2] and c[2] in self.trade and c[1] >= 0.5]
+        ranked = sorted(from_trade, key=lambda c: -c[1] * lexicon.idf(c[0]))
+        return tuple(dict.fromkeys([*joined, *(word for word, _, _ in ranked)]))[:12]
+
+
+@lru_cache(maxsize=200_000)
+def person_keys(name: str, surname: str | None = None) -> PersonKeys:
+    """Keys of a person name; `surname` names the surname part of a romanised name if known."""
+    script = detect_script(name)
+    han = han_key(name)
+    han_readings = split_han_name(han) if han else ()
+    latin_text = "".join(" " if is_han(c) else c for c in name)
+    latin = parse_latin_name(latin_text, surname) if script != "han" else ()
+    full = {f"{s} {g}" for h in han_readings for s, g in _han_spellings(h)}
+    full |= {f"{r.surname_key} {''.join(r.given)}" for r in latin}
+    surnames = {k for h in han_readings for k in _double_surname_spellings(h.surnames)}
+    surnames |= {r.surname_key for r in latin}
+    return PersonKeys(
+        name=name,
+        script=script,
+        han=han,
+        han_readings=han_readings,
+        latin_readings=latin,
+        surname_keys=frozenset(surnames),
+        given_keys=frozenset(f.split(" ", 1)[1] for f in full),
+        full_keys=frozenset(full),
+        syllable_keys=frozenset(_syllable_keys(han_readings, latin)),
+    )
+
+
+def _double_surname_spellings(surnames: tuple[str, ...]) -> list[str]:
+    options = [surname_spellings(s) for s in surnames]
+    return ["".join(c) for c in islice(product(*options), 64)]
+
+
+def _han_spellings(name: HanName) -> list[tuple[str, str]]:
+    """(surname, given) in Mandarin, Hong Kong Cantonese and Wade-Giles."""
+    surname = "".join(surname_spellings(s)[0] for s in name.surnames)
+    spellings = [(surname, "".join(mandarin_phrase(name.given)))]
+    for system in (cantonese, wade_giles):
+        per_char = [system(c)[:2] or mandarin(c)[:1] for c in name.given]
+        for combo in islice(product(*per_char), 4):
+            spellings.append((_system_surname(name.surnames, system), "".join(combo)))
+    return spellings
+
+
+def _system_surname(surnames: tuple[str, ...], system: Callable[[str], tuple[str, ...]]) -> str:
+    spelled = []
+    for s in surnames:
+        found = [x for x in surname_spellings(s) if len(s) > 1 or x in system(s)]
+        spelled.append((found or list(surname_spellings(s)))[0])
+    return "".join(spelled)
+
+
+def _syllable_keys(han: tuple[HanName, ...], latin: tuple[LatinName, ...]) -> set[str]:
+    """Sorted syllables: order-free, so "San ZHANG" and "Zhang San" share a key."""
+    keys = {" ".join(sorted((*r.surname, *r.given))) for r in latin}
+    for reading in han[:1]:
+        for surname, _ in _han_spellings(reading)[:1]:
+            keys.add(" ".join(sorted((surname, *mandarin_phrase(reading.given)))))
+    return keys
+
+
+@lru_cache(maxsize=200_000)
+def company_keys(name: str) -> CompanyKeys:
+    script = detect_script(name)
+    han = han_key(name)
+    chinese = parse_chinese_company(name) if han else None
+    english = parse_english_company(name) if script in ("latin", "mixed") else None
+    places = (chinese.places if chinese else ()) + (english.places if english else ())
+    candidates = _han_candidates(name) if han else {}
+    return CompanyKeys(
+        name=name,
+        script=script,
+        han=han,
+        places=tuple(dict.fromkeys(places)),
+        trade=chinese.trade if chinese else "",
+        industry=chinese.industry if chinese else (),
+        legal_form=_legal_form(chinese, english),
+        words=english.words if english else (),
+        trade_readings=_trade_readings(chinese.trade) if chinese else (),
+        candidates=tuple((w, v, u) for w, (v, u) in candidates.items()),
+    )
+
+
+def _legal_form(chinese: ChineseCompany | None, english: EnglishCompany | None) -> str:
+    return (chinese.legal_form if chinese else "") or (english.legal_form if english else "")
+
+
+def _trade_readings(trade: str) -> tuple[str, ...]:
+    chars = [c for c in trade if is_han(c)]
+    if not chars:
+        return ()
+    found = [" ".join(mandarin_phrase("".join(chars)))]
+    per_char = [cantonese(c)[:2] or mandarin(c)[:1] for c in chars]
+    found.extend(" ".join(combo) for combo in islice(product(*per_char), 4))
+    return tuple(dict.fromkeys(found))
+
+
+@lru_cache(maxsize=200_000)
+def _han_candidates(name: str) -> Candidates:
+    parts = parse_chinese_company(name)
+    found: Candidates = {}
+    for place in parts.places:
+        _add_phrases(found, regions().get(place, ()), 1.0, place)
+    for word in parts.words:
+        _add_phrases(found, industry_words().get(word, ()), 1.0, word)
+    _add_phrases(found, brand_words("".join(parts.words)), 1.0, parts.trade)
+    _add_romanisations(found, "".join(parts.words))
+    lexicon = load_lexicon()
+    for unit in chinese_units(name):
+        for word, value in lexicon.translations(unit)[:12]:
+            _add(found, word, value**0.5, unit)
+    return found
+
+
+def _add_romanisations(found: Candidates, text: str) -> None:
+    """Each character's spellings, and adjacent pairs run together ("hengda", "hangtai")."""
+    chars = [c for c in text if is_han(c)]
+    for char in chars:
+        for reading in char_readings(char):
+            _add(found, reading, 0.9, char)
+    for first, second in pairwise(chars):
+        for a, b in islice(product(char_readings(first), char_readings(second)), _COMBOS * 4):
+            _add(found, a + b, 1.0, first + second)
+
+
+def _add_phrases(
+    found: Candidates, phrases: Iterable[tuple[str, ...]], weight: float, unit: str
+) -> None:
+    for phrase in phrases:
+        for word in phrase:
+            _add(found, word, weight if len(phrase) == 1 else 0.9 * weight, unit)
+
+
+def _add(found: Candidates, word: str, weight: float, unit: str) -> None:
+    if weight > found.get(word, (0.0, ""))[0]:
+        found[word] = (weight, unit)

@@ -1,0 +1,86 @@
+"""The learned bilingual lexicon: Chinese characters and words ↔ English name words."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+from matching.names.companies import parse_chinese_company, parse_english_company, segment
+from matching.names.resources import data_path
+from matching.names.script import is_han
+
+LEXICON_FILE = "lexicon.tsv"
+FREQUENCY_FILE = "english_word_frequencies.tsv"
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Association in [0, 1] of Chinese units and English words, and English word rarity."""
+
+    pairs: dict[tuple[str, str], float]
+    by_unit: dict[str, tuple[tuple[str, float], ...]]
+    document_frequency: dict[str, int]
+    documents: int
+
+    def association(self, unit: str, word: str) -> float:
+        return self.pairs.get((unit, word), 0.0)
+
+    def translations(self, unit: str) -> tuple[tuple[str, float], ...]:
+        """English words for a Chinese unit, strongest first."""
+        return self.by_unit.get(unit, ())
+
+    def idf(self, word: str) -> float:
+        """Rarity of an English word in the learning corpus; unseen words count as rare."""
+        return math.log((self.documents + 1) / (self.document_frequency.get(word, 0) + 1))
+
+
+def chinese_units(name: str) -> tuple[str, ...]:
+    """What the lexicon maps from: each character, then each word of two or more characters."""
+    parts = parse_chinese_company(name)
+    text = "".join(parts.words)
+    chars = [c for c in text if is_han(c)]
+    words = [w for w in segment(text) if len(w) > 1 and all(is_han(c) for c in w)]
+    return tuple(dict.fromkeys([*chars, *words]))
+
+
+def english_units(name: str) -> tuple[str, ...]:
+    return parse_english_company(name).words
+
+
+@lru_cache(maxsize=1)
+def load_lexicon() -> Lexicon:
+    pairs: dict[tuple[str, str], float] = {}
+    by_unit: dict[str, list[tuple[str, float]]] = {}
+    for unit, word, value in _rows(LEXICON_FILE, 3):
+        pairs[(unit, word)] = float(value)
+        by_unit.setdefault(unit, []).append((word, float(value)))
+    ordered = {u: tuple(sorted(ws, key=lambda w: -w[1])) for u, ws in by_unit.items()}
+    frequency = {word: int(count) for word, count in _rows(FREQUENCY_FILE, 2)}
+    return Lexicon(pairs, ordered, frequency, _documents())
+
+
+def _documents() -> int:
+    """The corpus size, kept in the frequency file's header line "# documents: N"."""
+    path = data_path(FREQUENCY_FILE)
+    if path.exists():
+        with path.open(encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("# documents:"):
+                    return int(line.split(":")[1])
+    return 1
+
+
+def _rows(name: str, width: int) -> list[tuple[str, ...]]:
+    path = data_path(name)
+    if not path.exists():
+        return []
+    rows = []
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.startswith("#") or not line.strip():
+                continue
+            fields = line.rstrip("\n").split("\t")
+            if len(fields) >= width and fields[0] not in ("chinese", "english"):
+                rows.append(tuple(fields[:width]))
+    return rows

@@ -1,0 +1,87 @@
+"""Loading the names data files and the slow-to-build library objects, once per process."""
+
+from __future__ import annotations
+
+import logging
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any
+
+REGION_SUFFIXES = ("省", "市", "区", "县")
+
+DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "names"
+
+
+def data_path(name: str) -> Path:
+    return DATA_DIR / name
+
+
+@cache
+def read_rows(name: str) -> tuple[tuple[str, ...], ...]:
+    """The tab-separated rows of a data file, without `#` comment lines and blank lines."""
+    rows = []
+    with data_path(name).open(encoding="utf-8") as handle:
+        for line in handle:
+            line = line.rstrip("\n")
+            if line.strip() and not line.startswith("#"):
+                rows.append(tuple(field.strip() for field in line.split("\t")))
+    return tuple(rows)
+
+
+@cache
+def read_words(name: str) -> frozenset[str]:
+    """A one-word-per-line list as a set of lower-case words."""
+    return frozenset(row[0].lower() for row in read_rows(name))
+
+
+def split_list(field: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in field.split(",") if item.strip())
+
+
+@cache
+def opencc_converter(config: str) -> Any:
+    import opencc
+
+    return opencc.OpenCC(config)
+
+
+@lru_cache(maxsize=1)
+def cantonese_table() -> Any:
+    from cantoroman import Cantonese
+
+    return Cantonese()
+
+
+def _quiet_jieba() -> None:
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+
+
+@lru_cache(maxsize=1)
+def company_tokenizer() -> Any:
+    """A jieba tokenizer that knows places, industry words and brands as whole words.
+
+    A separate instance, so that other users of jieba in the same process are not changed.
+    """
+    import jieba
+
+    _quiet_jieba()
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    for word in user_words():
+        tokenizer.add_word(word, freq=200000)
+    return tokenizer
+
+
+@lru_cache(maxsize=1)
+def user_words() -> tuple[str, ...]:
+    from matching.names.script import simplified
+
+    words: set[str] = set()
+    for name in ("regions.tsv", "industry_words.tsv", "brands.tsv"):
+        words.update(simplified(row[0]) for row in read_rows(name))
+    for row in read_rows("regions.tsv"):
+        # "重庆市长江" must split after the suffix, not into 市长 ("mayor").
+        words.update(simplified(row[0]) + suffix for suffix in REGION_SUFFIXES)
+    return tuple(sorted(words))

@@ -1,0 +1,81 @@
+"""Script detection and folding: one canonical form of a name before any comparison."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Literal
+
+from matching.names.resources import opencc_converter
+
+Script = Literal["han", "latin", "mixed", "other", "empty"]
+
+_BRACKETS = str.maketrans({"[": "(", "]": ")", "{": "(", "}": ")", "【": "(", "】": ")",
+                           "〔": "(", "〕": ")", "〈": "(", "〉": ")", "《": "(", "》": ")",
+                           "「": "(", "」": ")", "『": "(", "』": ")", "、": ",", "。": ".",
+                           "・": " ", "·": " ", "‧": " ", "–": "-", "—": "-", "‐": "-",
+                           "’": "'", "‘": "'", "“": '"', "”": '"'})  # fmt: skip
+_SPACES = re.compile(r"\s+")
+
+
+def is_han(char: str) -> bool:
+    """True for a CJK ideograph (basic block, extension A and compatibility ideographs)."""
+    code = ord(char)
+    return (
+        0x4E00 <= code <= 0x9FFF
+        or 0x3400 <= code <= 0x4DBF
+        or 0xF900 <= code <= 0xFAFF
+        or 0x20000 <= code <= 0x2FA1F
+    )
+
+
+def fold(text: str) -> str:
+    """Full-width to half-width, one kind of bracket and dash, single spaces.
+
+    NFKC maps （香港） to (香港) and ＡＢＣ to ABC; the table catches what NFKC leaves alone.
+    """
+    text = unicodedata.normalize("NFKC", text).translate(_BRACKETS)
+    return _SPACES.sub(" ", text).strip()
+
+
+def detect_script(text: str) -> Script:
+    han = latin = False
+    for char in text:
+        if is_han(char):
+            han = True
+        elif char.isalpha() and unicodedata.name(char, "").startswith("LATIN"):
+            latin = True
+    if han and latin:
+        return "mixed"
+    if han:
+        return "han"
+    if latin:
+        return "latin"
+    return "other" if text.strip() else "empty"
+
+
+@lru_cache(maxsize=200_000)
+def simplified(text: str) -> str:
+    """Folded text with traditional characters made simplified (OpenCC t2s).
+
+    Never the other way round: s2t is one-to-many and corrupts surnames (于 → 於).
+    """
+    return str(opencc_converter("t2s").convert(fold(text)))
+
+
+def han_key(text: str) -> str:
+    """The simplified Han characters of a name, in order, with everything else dropped."""
+    return "".join(char for char in simplified(text) if is_han(char))
+
+
+@lru_cache(maxsize=50_000)
+def hong_kong_form(text: str) -> str:
+    """Hong Kong traditional characters, only for Cantonese look-ups (the table is traditional)."""
+    return str(opencc_converter("s2hk").convert(text))
+
+
+def ascii_fold(text: str) -> str:
+    """Latin text without accents, lower case (ü → u: registries drop the umlaut)."""
+    decomposed = unicodedata.normalize("NFKD", fold(text))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()

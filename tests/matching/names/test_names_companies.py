@@ -1,0 +1,59 @@
+import pytest
+
+from matching.names.companies import parse_chinese_company, parse_english_company
+from matching.names.legal_forms import english_words, strip_chinese_form, strip_english_form
+
+
+@pytest.mark.parametrize(
+    ("name", "rest", "form"),
+    [
+        ("深圳恒大科技有限公司", "深圳恒大科技", "LTD"),
+        ("中国平安保险(集团)股份有限公司", "中国平安保险(集团)", "JSC"),
+        ("北京某某有限责任公司", "北京某某", "LLC"),
+    ],
+)
+def test_strip_chinese_form(name: str, rest: str, form: str) -> None:
+    assert strip_chinese_form(name) == (rest, (form,))
+
+
+@pytest.mark.parametrize(
+    ("name", "rest", "form"),
+    [
+        ("Guangzhou Hengda Technology Co., Ltd.", ("guangzhou", "hengda", "technology"), "LTD"),
+        ("ABC HOLDINGS LIMITED", ("abc", "holdings"), "LTD"),
+        ("Lion Pte. Ltd.", ("lion",), "PTE_LTD"),
+        ("Harimau Sdn. Bhd.", ("harimau",), "SDN_BHD"),
+        ("Acme Inc.", ("acme",), "INC"),
+        ("Acme LLC", ("acme",), "LLC"),
+        ("Cayman Fund SPC", ("cayman", "fund"), "EXEMPTED"),
+    ],
+)
+def test_strip_english_form(name: str, rest: tuple[str, ...], form: str) -> None:
+    words, forms = strip_english_form(english_words(name))
+    assert words == rest
+    assert form in forms
+
+
+@pytest.mark.parametrize(
+    ("name", "places", "trade", "industry"),
+    [
+        ("重庆市长江实业有限公司", ("重庆",), "长江", ("实业",)),
+        ("深圳市腾讯计算机系统有限公司", ("深圳",), "腾讯", ("计算机", "系统")),
+        ("深圳恒大科技有限公司", ("深圳",), "恒大", ("科技",)),
+        ("俊天（香港）有限公司", ("香港",), "俊天", ()),
+        ("美國瑞斯特製藥集團(香港)有限公司", ("美国", "香港"), "瑞斯特", ("制药", "集团")),
+    ],
+)
+def test_parse_chinese_company(
+    name: str, places: tuple[str, ...], trade: str, industry: tuple[str, ...]
+) -> None:
+    parts = parse_chinese_company(name)
+    assert (parts.places, parts.trade, parts.industry) == (places, trade, industry)
+
+
+def test_parse_english_company() -> None:
+    parts = parse_english_company("THE CONWELL & DEVELOPMENT (HONG KONG) LIMITED (d1997-04-25)")
+    assert parts.words == ("conwell", "development", "hong", "kong")
+    assert parts.places == ("香港",)
+    assert parts.legal_form == "LTD"
+    assert parts.dissolved

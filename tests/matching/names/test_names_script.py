@@ -1,0 +1,49 @@
+import pytest
+
+from matching.names.script import detect_script, fold, han_key, simplified
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("（香港）", "(香港)"),
+        ("ＡＢＣ　Ｌｔｄ．", "ABC Ltd."),
+        ("【深圳】", "(深圳)"),
+        ("  Chan   Tai  Man ", "Chan Tai Man"),
+        ("Xiao–Ming", "Xiao-Ming"),
+    ],
+)
+def test_fold(text: str, expected: str) -> None:
+    assert fold(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("陈大文", "han"),
+        ("CHAN Tai Man", "latin"),
+        ("Peter CHAN 陳大文", "mixed"),
+        ("Nguyễn", "latin"),
+        ("123", "other"),
+        ("", "empty"),
+    ],
+)
+def test_detect_script(text: str, expected: str) -> None:
+    assert detect_script(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("張學友", "张学友"),
+        ("于丹", "于丹"),  # never through traditional: 于 would become 於
+        ("余光中", "余光中"),
+        ("中國資訊科技（香港）有限公司", "中国资讯科技(香港)有限公司"),
+    ],
+)
+def test_simplified(text: str, expected: str) -> None:
+    assert simplified(text) == expected
+
+
+def test_han_key_keeps_only_han_in_order() -> None:
+    assert han_key("Peter 陳 大文 (HK)") == "陈大文"
