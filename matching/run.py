@@ -52,7 +52,7 @@ def run_matching(
     refresh_features(store)
     clock["features"] = time.perf_counter() - tick
     tick = time.perf_counter()
-    candidates = build_candidates(con, max_block=max_block, records_since=since)
+    candidates = build_candidates(con, max_block=max_block, since=since)
     clock["candidates"] = time.perf_counter() - tick
     trained, model = _model(store, retrain, clock)
     tick = time.perf_counter()
@@ -129,7 +129,7 @@ def _features_for(con: duckdb.DuckDBPyConnection) -> tuple[pa.Table, pa.Table]:
 
 def _last_run_start(con: duckdb.DuckDBPyConnection) -> str | None:
     row = con.execute(
-        "SELECT max(started_at) FROM runs WHERE kind = 'match' AND status = 'finished'"
+        "SELECT max(finished_at) FROM runs WHERE kind = 'match' AND status = 'finished'"
     ).fetchall()
     return str(row[0][0]) if row and row[0][0] is not None else None
 
@@ -166,8 +166,9 @@ def _write_matches(
     """Replace the matches in scope with this run's; identifier links are certain."""
     if incremental and since is not None:
         con.execute(
-            "DELETE FROM matches m WHERE EXISTS (SELECT 1 FROM features f WHERE f.side = 'record'"
-            " AND f.source = m.source AND f.entity_id = m.source_id AND f.computed_at >= ?)",
+            "DELETE FROM matches m WHERE EXISTS (SELECT 1 FROM features f WHERE"
+            " f.computed_at >= ? AND ((f.side = 'record' AND f.source = m.source"
+            " AND f.entity_id = m.source_id) OR (f.side = 'debtor' AND f.entity_id = m.debtor_id)))",
             [since],
         )
     else:

@@ -21,7 +21,6 @@ from splink import DuckDBAPI, Linker
 from matching.settings import UNIQUE_ID, settings
 from matching.sql_functions import register_functions
 
-logging.getLogger("splink").setLevel(logging.WARNING)  # its progress lines are not for users
 SEPARATOR = "\x1f"  # between source and source_id in a record's unique_id
 FEATURE_COLUMNS = (
     "kind, names, block_keys, birth_year, birth_month, nationality, residence, jurisdiction,"
@@ -65,7 +64,7 @@ def _linker(con: duckdb.DuckDBPyConnection, model: Any) -> Linker:
     api = DuckDBAPI(connection=con)
     left = api.register("debtor_side", dataset_display_name="debtors")
     right = api.register("record_side", dataset_display_name="records")
-    return Linker([left, right], model)
+    return Linker([left, right], model, log_level=logging.WARNING)
 
 
 def train(con: duckdb.DuckDBPyConnection, labels: pa.Table | None, seed: int = 1) -> TrainedModel:
@@ -74,7 +73,7 @@ def train(con: duckdb.DuckDBPyConnection, labels: pa.Table | None, seed: int = 1
     n_records = con.execute("SELECT count(*) FROM record_side").fetchall()[0][0]
     prior = _prior(int(n_debtors), int(n_records))
     linker = _linker(con, settings(prior))
-    linker.training.estimate_u_using_random_sampling(max_pairs=2e5, seed=seed)
+    linker.training.estimate_u_using_random_sampling(max_pairs=1e5, seed=seed, num_chunks=1)
     # EM over pairs that share their first (most specific) name key; Splink's EM does not
     # take exploded array blocking
     linker.training.estimate_parameters_using_expectation_maximisation(

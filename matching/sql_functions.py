@@ -1,10 +1,15 @@
-"""The names module's similarity, as DuckDB functions the linkage model's SQL can call."""
+"""The names module's similarity, as DuckDB functions the linkage model's SQL can call.
+
+They are Arrow (vectorised) functions: DuckDB hands over a batch of pairs at a time. Scores are
+memoised per pair, since Splink evaluates one function once per comparison level.
+"""
 
 from __future__ import annotations
 
 from functools import lru_cache
 
 import duckdb
+import pyarrow as pa
 from duckdb.sqltypes import DOUBLE, VARCHAR
 
 from matching.name_features import names_score, related_score
@@ -20,23 +25,31 @@ def _related_score(left: tuple[str, ...], right: tuple[str, ...]) -> float:
     return related_score(list(left), list(right))
 
 
-def oad_name_score(kind: str | None, left: list[str] | None, right: list[str] | None) -> float:
-    if not left or not right:
-        return 0.0
-    return _name_score(kind or "unknown", tuple(left), tuple(right))
+def oad_name_score(kinds: pa.Array, lefts: pa.Array, rights: pa.Array) -> pa.Array:
+    scores = [
+        _name_score(kind or "unknown", tuple(left), tuple(right)) if left and right else 0.0
+        for kind, left, right in zip(
+            kinds.to_pylist(), lefts.to_pylist(), rights.to_pylist(), strict=True
+        )
+    ]
+    return pa.array(scores, type=pa.float64())
 
 
-def oad_related_score(left: list[str] | None, right: list[str] | None) -> float:
-    if not left or not right:
-        return 0.0
-    return _related_score(tuple(left), tuple(right))
+def oad_related_score(lefts: pa.Array, rights: pa.Array) -> pa.Array:
+    scores = [
+        _related_score(tuple(left), tuple(right)) if left and right else 0.0
+        for left, right in zip(lefts.to_pylist(), rights.to_pylist(), strict=True)
+    ]
+    return pa.array(scores, type=pa.float64())
 
 
 def register_functions(con: duckdb.DuckDBPyConnection) -> None:
     names = duckdb.list_type(VARCHAR)
     con.create_function(  # type: ignore[call-overload]
-        "oad_name_score", oad_name_score, [VARCHAR, names, names], DOUBLE, null_handling="special"
-    )
+        "oad_name_score", oad_name_score, [VARCHAR, names, names], DOUBLE,
+        type="arrow", null_handling="special",
+    )  # fmt: skip
     con.create_function(  # type: ignore[call-overload]
-        "oad_related_score", oad_related_score, [names, names], DOUBLE, null_handling="special"
-    )
+        "oad_related_score", oad_related_score, [names, names], DOUBLE,
+        type="arrow", null_handling="special",
+    )  # fmt: skip
