@@ -126,7 +126,8 @@ class SourceSpider(scrapy.Spider):
         """A CSV (or a zip of CSVs) in column batches, each handed to `parse_columns`."""
         zipped = self.dataset.format == "zip-csv"
         for label, stream in open_members(response.body, response.url, zipped):
-            csv_file, batches = read_csv(stream, label, self.param("encoding", "utf-8"))
+            encoding = getattr(self, "encoding", None) or self.dataset.encoding
+            csv_file, batches = read_csv(stream, label, encoding)
             for columns in batches:
                 yield from self.parse_columns(columns)
             yield from csv_file.rejections

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -143,8 +144,24 @@ def blank_to_null(values: pa.Array) -> pa.Array:
 
 def join_present(separator: str, *columns: pa.Array) -> pa.Array:
     """Element-wise join of the non-null values; null when all are null."""
-    joined = pc.binary_join_element_wise(*columns, separator, null_handling="skip")
-    return pc.if_else(pc.equal(joined, ""), pa.scalar(None, pa.string()), joined)
+    joined = columns[0]
+    for column in columns[1:]:
+        both = pc.binary_join_element_wise(joined, column, separator)  # null if either is
+        joined = pc.coalesce(both, joined, column)
+    return joined
+
+
+def list_of_present(*columns: pa.Array) -> pa.Array:
+    """Element-wise list of the non-null values, in column order (empty when all are null)."""
+    rows = len(columns[0])
+    flat = pa.concat_arrays([pa.array(c) if isinstance(c, pa.ChunkedArray) else c for c in columns])
+    # row-major positions into the column-major concatenation
+    order = (np.arange(len(columns))[None, :] * rows + np.arange(rows)[:, None]).ravel()
+    valid = np.asarray(pc.is_valid(flat).to_numpy(zero_copy_only=False))[order]
+    counts = valid.reshape(rows, len(columns)).sum(axis=1)
+    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
+    values = flat.take(pa.array(order[valid]))
+    return pa.ListArray.from_arrays(pa.array(offsets), values)
 
 
 def open_members(body: bytes, label: str, zipped: bool) -> Iterator[tuple[str, IO[bytes]]]:
