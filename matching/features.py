@@ -127,7 +127,8 @@ def _feature_batch(
         out["kind"].append(kind)
         out["names"].append(name_list)
         out["name_keys"].append(json.dumps(name_features.keys, ensure_ascii=False))
-        out["block_keys"].append(name_features.block_keys)
+        out["block_keys"].append(list(name_features.block_keys))
+        out["block_weights"].append(list(name_features.block_keys.values()))
         out["birth_year"].append(year)
         out["birth_month"].append(month)
         out["nationality"].append(country_code(_text(nationality)))
@@ -143,6 +144,7 @@ def _feature_batch(
 
 _FEATURE_COLUMNS = (
     "side", "source", "entity_id", "content_hash", "kind", "names", "name_keys", "block_keys",
+    "block_weights",
     "birth_year", "birth_month", "nationality", "residence", "jurisdiction", "city",
     "incorporation_year", "identifiers", "related_names", "computed_at",
 )  # fmt: skip

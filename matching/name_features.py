@@ -1,49 +1,92 @@
-"""The bridge between the names module and matching: block keys, keys to explain, scores.
+"""The bridge between the names module and matching: blocking keys, keys to explain, scores.
 
-PROVISIONAL: a plain-token version used while the names module is being built.
+A debtor's or record's names are its name and every alternative name; a pair's score is the
+best over all combinations. A record of unknown kind is compared both as a person and as a
+company.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from pypinyin import lazy_pinyin
-from rapidfuzz import fuzz
+from matching.names import (
+    NameScore,
+    company_keys,
+    company_similarity,
+    person_keys,
+    person_similarity,
+)
 
-_LEGAL = re.compile(r"\b(limited|ltd|co|company|inc|llc|holdings|group)\b|有限公司|公司")
+_NO_MATCH = NameScore(0.0, [])
+MIN_CANDIDATE_WEIGHT = 0.3
 
 
 @dataclass(frozen=True)
 class NameFeatures:
-    block_keys: list[str]
+    block_keys: dict[str, float]  # key -> weight in (0, 1]
     keys: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class Score:
-    score: float
-    agreed: list[str]
-
-
-def _latin(name: str) -> str:
-    text = " ".join(lazy_pinyin(_LEGAL.sub(" ", name.casefold())))
-    return re.sub(r"[^a-z ]+", " ", text).strip()
-
-
 def entity_name_features(kind: str, names: list[str]) -> NameFeatures:
-    keys = sorted({token for name in names for token in _latin(name).split() if len(token) > 1})
-    return NameFeatures(block_keys=keys, keys={"tokens": keys})
+    blocks: dict[str, float] = {}
+    explained: dict[str, Any] = {}
+    for name in names:
+        if kind in ("person", "unknown"):
+            _person_blocks(name, blocks, explained)
+        if kind in ("company", "unknown"):
+            _company_blocks(name, blocks, explained)
+    return NameFeatures(blocks, explained)
 
 
-def names_score(kind: str, left: list[str], right: list[str]) -> Score:
-    best = max(
-        (fuzz.token_set_ratio(_latin(a), _latin(b)) / 100 for a in left for b in right),
-        default=0.0,
-    )
-    return Score(best, [])
+def _add(blocks: dict[str, float], key: str, weight: float) -> None:
+    blocks[key] = max(blocks.get(key, 0.0), weight)
+
+
+def _person_blocks(name: str, blocks: dict[str, float], explained: dict[str, Any]) -> None:
+    keys = person_keys(name)
+    # full names in every spelling, given names alone (for surname variants), and the sorted
+    # syllables; a surname alone is too common to block on
+    for key in keys.full_keys:
+        _add(blocks, f"p:{key}", 1.0)
+    for key in keys.given_keys:
+        if len(key) >= 4:
+            _add(blocks, f"g:{key}", 0.6)
+    for key in keys.blocking_keys:
+        if key.startswith("n:"):
+            _add(blocks, key, 0.8)
+    explained[name] = {"surnames": sorted(keys.surname_keys), "full": sorted(keys.full_keys)}
+
+
+def _company_blocks(name: str, blocks: dict[str, float], explained: dict[str, Any]) -> None:
+    company = company_keys(name)
+    for word in company.words:  # a Latin name: its own content words
+        _add(blocks, f"c:{word}", 1.0)
+    for word, weight, _unit in company.candidates:  # a Han name: the English words it implies
+        if weight >= MIN_CANDIDATE_WEIGHT:
+            _add(blocks, f"c:{word}", weight)
+    explained.setdefault(name, {}).update(
+        {"places": list(company.places), "trade": company.trade, "words": list(company.words),
+         "trade_readings": list(company.trade_readings)}
+    )  # fmt: skip
+
+
+def names_score(kind: str, left: list[str], right: list[str]) -> NameScore:
+    """The best score of any of the debtor's names (left) against any of the record's."""
+    scorers = {
+        "person": (person_similarity,),
+        "company": (company_similarity,),
+    }.get(kind, (person_similarity, company_similarity))
+    best = _NO_MATCH
+    for scorer in scorers:
+        for a in left:
+            for b in right:
+                found = scorer(a, b)
+                if found.score > best.score:
+                    best = found
+    return best
 
 
 def related_score(left: list[str], right: list[str]) -> float:
+    """How well the debtor's related persons match the record's officers and owners."""
     return names_score("person", left, right).score

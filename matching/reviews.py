@@ -63,7 +63,7 @@ def apply_reviews(con: duckdb.DuckDBPyConnection, run_id: int | None) -> None:
     con.execute(
         f"""
         INSERT INTO matches
-        SELECT r.debtor_id, r.source, r.source_id, 1.0, NULL, NULL,
+        SELECT r.debtor_id, r.source, r.source_id, 1.0, NULL, NULL, NULL,
                'confirmed by ' || r.reviewer || ' on ' || strftime(r.decided_at, '%Y-%m-%d'),
                NULL, coalesce(?, (SELECT max(run_id) FROM runs), 0), current_timestamp
         FROM ({_LATEST}) r

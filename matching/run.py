@@ -102,7 +102,7 @@ def _score(con: duckdb.DuckDBPyConnection, model: dict[str, Any]) -> pa.Table:
     if pairs.num_rows == 0:
         return pa.table(
             {"debtor_id": [], "record_uid": [], "match_probability": [], "match_weight": [],
-             "contributions": []}
+             "name_score": [], "contributions": []}
         )  # fmt: skip
     debtors, records = _features_for(con)
     splink_con = splink_model.splink_connection(debtors, records)
@@ -179,7 +179,7 @@ def _write_matches(
         INSERT INTO matches
         SELECT c.debtor_id, c.source, c.source_id,
                CASE WHEN c.by_identifier THEN 1.0 ELSE coalesce(s.match_probability, 0) END,
-               s.match_weight, s.contributions,
+               s.match_weight, s.name_score, s.contributions,
                CASE WHEN c.by_identifier THEN 'identifier: ' || (
                    SELECT array_to_string(list_intersect(d.identifiers, r.identifiers), ', ')
                    FROM features d, features r

@@ -12,7 +12,7 @@ from splink import SettingsCreator, block_on
 from splink.comparison_library import CustomComparison
 from splink.internals.comparison_level_creator import ComparisonLevelCreator
 
-NAME_LEVELS = (0.95, 0.85, 0.7, 0.5)
+NAME_LEVELS = (0.95, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4)
 RELATED_LEVELS = (0.9, 0.75)
 UNIQUE_ID = "unique_id"
 

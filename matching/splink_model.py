@@ -128,7 +128,8 @@ def predict(con: duckdb.DuckDBPyConnection, model: dict[str, Any], pairs: pa.Tab
     )
     return con.sql(
         f"SELECT unique_id_l AS debtor_id, unique_id_r AS record_uid, match_probability,"
-        f" match_weight, json_object({contributions}) AS contributions"
+        f" match_weight, oad_name_score(kind_l, names_l, names_r) AS name_score,"
+        f" json_object({contributions}) AS contributions"
         f" FROM {scored.physical_name}"
     ).to_arrow_table()
 

@@ -167,7 +167,8 @@ CREATE TABLE features (
     kind            VARCHAR NOT NULL,
     names           VARCHAR[] NOT NULL,      -- the name and every alternative name
     name_keys       JSON,                    -- what the names module derived, for explanations
-    block_keys      VARCHAR[] NOT NULL,      -- candidate-pair keys
+    block_keys      VARCHAR[] NOT NULL,      -- candidate-pair keys (words, name keys)
+    block_weights   DOUBLE[] NOT NULL,       -- how strongly each key speaks for this name
     birth_year      INTEGER,
     birth_month     INTEGER,
     nationality     VARCHAR,                 -- ISO 3166 alpha-2
@@ -198,6 +199,7 @@ CREATE TABLE matches (
     source_id         VARCHAR NOT NULL,
     match_probability DOUBLE NOT NULL,
     match_weight      DOUBLE,
+    name_score        DOUBLE,                 -- the names module's similarity, in [0, 1]
     contributions     JSON,
     reason            VARCHAR,
     model_version     VARCHAR,
