@@ -52,7 +52,7 @@ def build_candidates(
         for half in halves
     )
     con.execute(
-        f"""
+        """
         CREATE OR REPLACE TEMP TABLE debtor_terms AS
         SELECT d.debtor_id, d.kind, d.fresh, d.key, d.weight * f.idf AS strength
         FROM debtor_keys d JOIN key_frequency f USING (key)

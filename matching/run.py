@@ -168,7 +168,8 @@ def _write_matches(
         con.execute(
             "DELETE FROM matches m WHERE EXISTS (SELECT 1 FROM features f WHERE"
             " f.computed_at >= ? AND ((f.side = 'record' AND f.source = m.source"
-            " AND f.entity_id = m.source_id) OR (f.side = 'debtor' AND f.entity_id = m.debtor_id)))",
+            " AND f.entity_id = m.source_id)"
+            " OR (f.side = 'debtor' AND f.entity_id = m.debtor_id)))",
             [since],
         )
     else:
