@@ -75,8 +75,13 @@ class Staging:
         params: dict[str, str],
         shared: bool = False,
     ) -> None:
+        defaults = {
+            "subject_source": "$source",
+            "object_source": "$source",
+            "object_type": "'record'",
+        }
         fields = [
-            f"coalesce({name}, $source) AS {name}" if name.endswith("_source") else name
+            f"coalesce({name}, {defaults[name]}) AS {name}" if name in defaults else name
             for name in FIELDS[table]
         ]
         fields_sql = ", ".join(fields)
