@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 from scrapy.http import Request, Response
 
@@ -14,22 +14,47 @@ from spiders.base import SourceSpider
 from spiders.tabular import Columns, join_present, list_of_present
 
 COMPANIES = "gb_companies_house"
-ADDRESS = ["RegAddress.AddressLine1", "RegAddress.AddressLine2", "RegAddress.PostTown",
-           "RegAddress.County", "RegAddress.Country", "RegAddress.PostCode"]  # fmt: skip
-KNOWN = ["RegAddress.CareOf", "RegAddress.POBox", "CompanyCategory", "CompanyStatus",
-         "CountryOfOrigin", "DissolutionDate", "Accounts.AccountRefDay",
-         "Accounts.AccountRefMonth", "Accounts.NextDueDate", "Accounts.LastMadeUpDate",
-         "Accounts.AccountCategory", "Returns.NextDueDate", "Returns.LastMadeUpDate",
-         "Mortgages.NumMortCharges", "Mortgages.NumMortOutstanding",
-         "Mortgages.NumMortPartSatisfied", "Mortgages.NumMortSatisfied",
-         *[f"SICCode.SicText_{i}" for i in range(1, 5)], "LimitedPartnerships.NumGenPartners",
-         "LimitedPartnerships.NumLimPartners", "URI", "ConfStmtNextDueDate",
-         "ConfStmtLastMadeUpDate", *[f"PreviousName_{i}.CONDATE" for i in range(1, 11)]]  # fmt: skip
+ADDRESS = [
+    "RegAddress.AddressLine1",
+    "RegAddress.AddressLine2",
+    "RegAddress.PostTown",
+    "RegAddress.County",
+    "RegAddress.Country",
+    "RegAddress.PostCode",
+]
+KNOWN = [
+    "RegAddress.CareOf",
+    "RegAddress.POBox",
+    "CompanyCategory",
+    "CompanyStatus",
+    "CountryOfOrigin",
+    "DissolutionDate",
+    "Accounts.AccountRefDay",
+    "Accounts.AccountRefMonth",
+    "Accounts.NextDueDate",
+    "Accounts.LastMadeUpDate",
+    "Accounts.AccountCategory",
+    "Returns.NextDueDate",
+    "Returns.LastMadeUpDate",
+    "Mortgages.NumMortCharges",
+    "Mortgages.NumMortOutstanding",
+    "Mortgages.NumMortPartSatisfied",
+    "Mortgages.NumMortSatisfied",
+    *[f"SICCode.SicText_{i}" for i in range(1, 5)],
+    "LimitedPartnerships.NumGenPartners",
+    "LimitedPartnerships.NumLimPartners",
+    "URI",
+    "ConfStmtNextDueDate",
+    "ConfStmtLastMadeUpDate",
+    *[f"PreviousName_{i}.CONDATE" for i in range(1, 11)],
+]
 
 
 class GbCompaniesHouse(SourceSpider):
     name = "gb_companies_house"
-    handle_httpstatus_list = [404]  # a company number not found is recorded, not fatal
+    handle_httpstatus_list: ClassVar[list[int]] = [
+        404
+    ]  # a company number not found is recorded, not fatal
 
     def first_requests(self) -> Iterator[Request]:
         if self.dataset.format != "json-api":
@@ -51,13 +76,16 @@ class GbCompaniesHouse(SourceSpider):
             "records",
             columns,
             {
-                "source_id": number, "name": columns.pop("CompanyName"), "kind": "company",
-                "alt_names": list_of_present(*previous), "jurisdiction": "GB",
+                "source_id": number,
+                "name": columns.pop("CompanyName"),
+                "kind": "company",
+                "alt_names": list_of_present(*previous),
+                "jurisdiction": "GB",
                 "registration_number": number,
                 "incorporation_date": columns.pop("IncorporationDate"),
                 "address": join_present(", ", *[columns.pop(c) for c in ADDRESS]),
             },
-        )  # fmt: skip
+        )
 
     # PSC snapshot ---------------------------------------------------------------------------
 
@@ -88,23 +116,35 @@ class GbCompaniesHouse(SourceSpider):
         psc_id = data.get("links", {}).get("self")
         yield self._person(data, psc_id, kind, response, line)
         yield Relationship(
-            f"{company}|{psc_id}", psc_id, company, "psc", object_source=COMPANIES,
-            start_date=data.get("notified_on"), end_date=data.get("ceased_on"),
+            f"{company}|{psc_id}",
+            psc_id,
+            company,
+            "psc",
+            object_source=COMPANIES,
+            start_date=data.get("notified_on"),
+            end_date=data.get("ceased_on"),
             share="; ".join(data.get("natures_of_control", [])) or None,
-            source_url=response.url, line=line, raw={"company_number": company},
-        )  # fmt: skip
+            source_url=response.url,
+            line=line,
+            raw={"company_number": company},
+        )
 
     def _person(
         self, data: dict[str, Any], key: str | None, kind: str, response: Response, line: int
     ) -> Record:
         born = data.get("date_of_birth") or {}
         return Record(
-            key, data.get("name"), kind, nationality=data.get("nationality"),
+            key,
+            data.get("name"),
+            kind,
+            nationality=data.get("nationality"),
             birth_date=f"{born['year']}-{born['month']:02d}" if born.get("year") else None,
             country_of_residence=data.get("country_of_residence"),
             address=", ".join(str(v) for v in (data.get("address") or {}).values()) or None,
-            source_url=response.url, line=line, raw=data,
-        )  # fmt: skip
+            source_url=response.url,
+            line=line,
+            raw=data,
+        )
 
     # REST API -------------------------------------------------------------------------------
 
@@ -125,12 +165,17 @@ class GbCompaniesHouse(SourceSpider):
             kind = "person" if "individual" in item.get("kind", "individual") else "company"
             yield self._person(item, key, kind, response, line)
             yield Relationship(
-                f"{number}|{key}|{role or item.get('officer_role')}", key, number,
-                role or item.get("officer_role"), object_source=COMPANIES,
+                f"{number}|{key}|{role or item.get('officer_role')}",
+                key,
+                number,
+                role or item.get("officer_role"),
+                object_source=COMPANIES,
                 start_date=item.get("appointed_on") or item.get("notified_on"),
                 end_date=item.get("resigned_on") or item.get("ceased_on"),
-                source_url=response.url, line=line, raw={"company_number": number},
-            )  # fmt: skip
+                source_url=response.url,
+                line=line,
+                raw={"company_number": number},
+            )
         if items and start + len(items) < int(page.get("total_results", 0)):
             yield self._page(path, number, start + len(items))
 

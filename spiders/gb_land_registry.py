@@ -13,8 +13,15 @@ from pipelines.crawl_items import Removal, TableBatch
 from spiders.base import SourceSpider
 from spiders.tabular import Columns, join_present
 
-BLOCK = ["Proprietor Name", "Company Registration No.", "Proprietorship Category",
-         "Country Incorporated", "Address (1)", "Address (2)", "Address (3)"]  # fmt: skip
+BLOCK = [
+    "Proprietor Name",
+    "Company Registration No.",
+    "Proprietorship Category",
+    "Country Incorporated",
+    "Address (1)",
+    "Address (2)",
+    "Address (3)",
+]
 
 
 class GbLandRegistry(SourceSpider):
@@ -36,18 +43,25 @@ class GbLandRegistry(SourceSpider):
 
     def _asset(self, columns: Columns, title: pa.Array, added: pa.Array) -> dict[str, Any]:
         return {
-            "asset_id": title, "kind": "property", "tenure": columns.pop("Tenure"),
-            "address": columns.pop("Property Address"), "district": columns.pop("District"),
-            "county": columns.pop("County"), "region": columns.pop("Region"),
-            "postcode": columns.pop("Postcode"), "price_paid": columns.pop("Price Paid"),
+            "asset_id": title,
+            "kind": "property",
+            "tenure": columns.pop("Tenure"),
+            "address": columns.pop("Property Address"),
+            "district": columns.pop("District"),
+            "county": columns.pop("County"),
+            "region": columns.pop("Region"),
+            "postcode": columns.pop("Postcode"),
+            "price_paid": columns.pop("Price Paid"),
             "date_added": added,
-        }  # fmt: skip
+        }
 
     def _proprietor(
         self, columns: Columns, n: int, title: pa.Array, added: pa.Array, mask: pa.Array | None
     ) -> Iterator[TableBatch]:
-        names = [f"{c} ({n})" if c.startswith(("Prop", "Comp", "Country")) else
-                 f"Proprietor ({n}) {c}" for c in BLOCK]  # fmt: skip
+        names = [
+            f"{c} ({n})" if c.startswith(("Prop", "Comp", "Country")) else f"Proprietor ({n}) {c}"
+            for c in BLOCK
+        ]
         block = {c: columns.pop_optional(name) for c, name in zip(BLOCK, names, strict=True)}
         country = block["Country Incorporated"]
         if columns.file.position(names[3]) is None:  # CCOD: UK companies
@@ -56,22 +70,31 @@ class GbLandRegistry(SourceSpider):
         if mask is not None:
             present = pc.and_(present, mask)
         # no register number for many overseas companies: the name stands in for it
-        number_or_name = pc.coalesce(block["Company Registration No."],
-                                     pc.binary_join_element_wise("name:", block["Proprietor Name"], ""))  # fmt: skip
+        number_or_name = pc.coalesce(
+            block["Company Registration No."],
+            pc.binary_join_element_wise("name:", block["Proprietor Name"], ""),
+        )
         key = pc.binary_join_element_wise(pc.coalesce(country, ""), number_or_name, "|")
         raw = (BLOCK, [block[c] for c in BLOCK])
         record = {
-            "source_id": key, "name": block["Proprietor Name"], "kind": "company",
-            "jurisdiction": country, "registration_number": block["Company Registration No."],
-            "address": join_present(", ", block["Address (1)"], block["Address (2)"],
-                                    block["Address (3)"]),
-        }  # fmt: skip
+            "source_id": key,
+            "name": block["Proprietor Name"],
+            "kind": "company",
+            "jurisdiction": country,
+            "registration_number": block["Company Registration No."],
+            "address": join_present(
+                ", ", block["Address (1)"], block["Address (2)"], block["Address (3)"]
+            ),
+        }
         yield self.batch("records", columns, record, present, raw, shared=True)
         edge = {
             "relationship_id": pc.binary_join_element_wise(title, key, "|"),
-            "subject_id": key, "object_id": title, "object_type": "asset",
-            "role": "proprietor", "start_date": added,
-        }  # fmt: skip
+            "subject_id": key,
+            "object_id": title,
+            "object_type": "asset",
+            "role": "proprietor",
+            "start_date": added,
+        }
         yield self.batch("relationships", columns, edge, present, raw)
 
     def _removals(self, columns: Columns, title: pa.Array, deleted: pa.Array) -> Iterator[Removal]:

@@ -11,8 +11,17 @@ from scrapy.http import Request, Response
 from pipelines.crawl_items import Note, Record
 from spiders.base import SourceSpider
 
-USED = ["_id", "uen", "entity_name", "registration_incorporation_date", "reg_street_name",
-        "reg_postal_code", "entity_type_description", "uen_status", "entity_status_description"]  # fmt: skip
+USED = [
+    "_id",
+    "uen",
+    "entity_name",
+    "registration_incorporation_date",
+    "reg_street_name",
+    "reg_postal_code",
+    "entity_type_description",
+    "uen_status",
+    "entity_status_description",
+]
 
 
 class SgAcra(SourceSpider):
@@ -35,14 +44,23 @@ class SgAcra(SourceSpider):
         unused: set[str] = set()
         for line, row in enumerate(rows, start=offset + 1):
             fields = dict(row)
-            address = " ".join(filter(None, (fields.pop("reg_street_name", None),
-                                              fields.pop("reg_postal_code", None))))  # fmt: skip
+            address = " ".join(
+                filter(
+                    None, (fields.pop("reg_street_name", None), fields.pop("reg_postal_code", None))
+                )
+            )
             yield Record(
-                fields.pop("uen", None), fields.pop("entity_name", None), "company",
-                jurisdiction="SG", registration_number=row.get("uen"),
+                fields.pop("uen", None),
+                fields.pop("entity_name", None),
+                "company",
+                jurisdiction="SG",
+                registration_number=row.get("uen"),
                 incorporation_date=fields.pop("registration_incorporation_date", None),
-                address=address or None, source_url=response.url, line=line, raw=row,
-            )  # fmt: skip
+                address=address or None,
+                source_url=response.url,
+                line=line,
+                raw=row,
+            )
             unused |= set(fields) - set(USED)
         yield Note("", tuple(sorted(unused)), response.url)
         if rows and offset + len(rows) < int(result.get("total", 0)):
