@@ -148,8 +148,12 @@ def _checked(con: duckdb.DuckDBPyConnection, table: TableName) -> list[_FileReje
 
 def _deduplicated(con: duckdb.DuckDBPyConnection, table: TableName) -> int:
     """The same row twice (key and content): kept once."""
-    before = con.execute("SELECT count(*) FROM crawl_staged").fetchall()[0][0]
     key = KEYS[table]
+    before, keys = con.execute(
+        f"SELECT count(*), count(DISTINCT {key}) FROM crawl_staged"
+    ).fetchall()[0]
+    if before == keys:  # the usual case: every key once, settled by one aggregate
+        return 0
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE crawl_staged AS SELECT * FROM crawl_staged"
         f" QUALIFY row_number() OVER (PARTITION BY {key}, content_hash"
@@ -163,6 +167,9 @@ def _duplicates(con: duckdb.DuckDBPyConnection, table: TableName) -> list[_FileR
     """A key again with other content: the first (by URL and line) is kept. The later ones are
     rejected, unless the rows are mentions of a shared entity (one proprietor of many titles)."""
     key = KEYS[table]
+    repeated = con.execute(f"SELECT count(*) - count(DISTINCT {key}) FROM crawl_staged")
+    if not repeated.fetchall()[0][0]:
+        return []
     con.execute(
         f"UPDATE crawl_staged SET problem = {{'field': '{key}', 'reason': 'duplicate {key}"
         f" with other details; the first row with it was loaded'}} WHERE rowid IN ("
