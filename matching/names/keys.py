@@ -164,6 +164,12 @@ def company_keys(name: str) -> CompanyKeys:
     )
 
 
+@lru_cache(maxsize=200_000)
+def candidate_map(name: str) -> dict[str, tuple[float, str]]:
+    """English word → (weight, Chinese unit) for a name's Han part; {} for Latin names."""
+    return {w: (v, u) for w, v, u in company_keys(name).candidates}
+
+
 def _legal_form(chinese: ChineseCompany | None, english: EnglishCompany | None) -> str:
     return (chinese.legal_form if chinese else "") or (english.legal_form if english else "")
 

@@ -7,7 +7,9 @@ Run:
 Method: IBM Model 1 (EM) in both directions over (Chinese characters and words, English words)
 after legal forms, stop words and dissolution markers are removed; a pair's association is the
 geometric mean of the two translation probabilities, so a word must explain the unit and the unit
-the word. Chinese is made simplified first, so traditional and simplified names map alike.
+the word. English words also yield their first 2, 3 and 4 letters as units ("bal~"), which is how
+transliterated brand names (霸立 BALLY) are learned. Chinese is made simplified first, so
+traditional and simplified names map alike.
 """
 
 from __future__ import annotations
@@ -22,10 +24,11 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from matching.names.lexicon import FREQUENCY_FILE, chinese_units, english_units
+from matching.names.lexicon import FREQUENCY_FILE, NULL_UNIT, chinese_units, english_units
 from matching.names.script import detect_script
 
 Pair = tuple[tuple[str, ...], tuple[str, ...]]
+Row = tuple[str, str, float, float, float]
 Table = dict[str, dict[str, float]]
 _NULL = ""
 _GLEIF_NAME = re.compile(
@@ -84,25 +87,38 @@ def ibm_model_1(pairs: Sequence[Pair], iterations: int) -> Table:
 
 
 def associations(
-    pairs: Sequence[Pair], iterations: int, floor: float
-) -> list[tuple[str, str, float]]:
+    pairs: Sequence[Pair], iterations: int, floor: float, min_count: int = 1
+) -> list[Row]:
+    """(Chinese unit, English unit, P(en|zh), P(zh|en), association) for each kept pair.
+
+    The NULL unit is written as `NULL_UNIT`: it carries the probabilities of units that are left
+    unexplained, which scoring needs. Pairs seen together fewer than `min_count` times are
+    dropped as noise.
+    """
     forward = ibm_model_1(pairs, iterations)
     backward = ibm_model_1([(en, zh) for zh, en in pairs], iterations)
     cooccur = Counter((z, e) for zh, en in pairs for z in zh for e in en)
     found = []
     for unit, row in forward.items():
         for word, p_word in row.items():
-            value = math.sqrt(p_word * backward.get(word, {}).get(unit, 0.0))
-            if unit and value >= floor and cooccur[(unit, word)] >= 2:
-                found.append((unit, word, round(value, 4)))
-    return sorted(found, key=lambda r: (r[0], -r[2]))
+            p_unit = backward.get(word, {}).get(unit, 0.0)
+            value = math.sqrt(p_word * p_unit)
+            keep = max(p_word, p_unit) >= floor and cooccur[(unit, word)] >= min_count
+            if keep or (not unit and p_word >= floor):
+                found.append((unit or NULL_UNIT, word, p_word, p_unit, value))
+    found += [
+        (NULL_UNIT, f"{NULL_UNIT}{u}", 0.0, p, 0.0)
+        for u, p in backward[_NULL].items()
+        if p >= floor
+    ]
+    return sorted(found, key=lambda r: (r[0], -r[4], -r[2]))
 
 
-def write_lexicon(out: Path, rows: list[tuple[str, str, float]], provenance: list[str]) -> None:
+def write_lexicon(out: Path, rows: list[Row], provenance: list[str]) -> None:
     with out.open("w", encoding="utf-8") as handle:
         handle.writelines(f"# {line}\n" for line in provenance)
-        handle.write("chinese\tenglish\tassociation\n")
-        handle.writelines(f"{u}\t{w}\t{v}\n" for u, w, v in rows)
+        handle.write("chinese\tenglish\tp_english\tp_chinese\tassociation\n")
+        handle.writelines(f"{u}\t{w}\t{f:.4g}\t{b:.4g}\t{v:.4f}\n" for u, w, f, b, v in rows)
 
 
 def write_frequencies(out: Path, pairs: Sequence[Pair], provenance: list[str]) -> None:
@@ -119,19 +135,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--hk", type=Path, action="append", default=[])
     parser.add_argument("--gleif", type=Path, action="append", default=[])
     parser.add_argument("--iterations", type=int, default=8)
-    parser.add_argument("--floor", type=float, default=0.02)
+    parser.add_argument("--floor", type=float, default=0.005)
+    parser.add_argument("--min-count", type=int, default=1)
     args = parser.parse_args(argv)
     raw = [p for path in args.hk for p in read_hk_register(path)]
     raw += [p for path in args.gleif for p in read_gleif(path)]
     pairs = to_units(raw)
-    rows = associations(pairs, args.iterations, args.floor)
+    rows = associations(pairs, args.iterations, args.floor, args.min_count)
     command = " ".join(sys.argv[1:] if argv is None else argv)
     provenance = [
         "Learned bilingual lexicon for oad name matching (association in [0, 1]).",
         f"Learned from: {', '.join(str(p) for p in [*args.hk, *args.gleif])} ({len(pairs)} pairs)",
         f"Command: python -m matching.names.learn_lexicon {command}",
         f"Date: {datetime.date.today().isoformat()}",
-        "Method: IBM Model 1 both directions; geometric mean of P(en|zh) and P(zh|en).",
+        "Method: IBM Model 1 both directions; association = sqrt(P(en|zh) * P(zh|en)).",
+        f"Rows with Chinese {NULL_UNIT}: probabilities of the empty unit (unexplained words).",
         "Licence: derived facts from public registers; this file Apache-2.0 as the project.",
     ]
     write_lexicon(args.out, rows, provenance)

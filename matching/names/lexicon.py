@@ -11,6 +11,8 @@ from matching.names.resources import data_path
 from matching.names.script import is_han
 
 LEXICON_FILE = "lexicon.tsv"
+NULL_UNIT = "<null>"
+PREFIX_LENGTHS = (2, 3, 4)
 FREQUENCY_FILE = "english_word_frequencies.tsv"
 
 
@@ -22,6 +24,16 @@ class Lexicon:
     by_unit: dict[str, tuple[tuple[str, float], ...]]
     document_frequency: dict[str, int]
     documents: int
+    forward: dict[str, dict[str, float]]
+    backward: dict[str, dict[str, float]]
+
+    def p_english(self, unit: str, word: str) -> float:
+        """P(English unit | Chinese unit); unit NULL_UNIT for the empty unit."""
+        return self.forward.get(unit, {}).get(word, 0.0)
+
+    def p_chinese(self, word: str, unit: str) -> float:
+        """P(Chinese unit | English unit); word NULL_UNIT for the empty unit."""
+        return self.backward.get(word, {}).get(unit, 0.0)
 
     def association(self, unit: str, word: str) -> float:
         return self.pairs.get((unit, word), 0.0)
@@ -45,19 +57,33 @@ def chinese_units(name: str) -> tuple[str, ...]:
 
 
 def english_units(name: str) -> tuple[str, ...]:
-    return parse_english_company(name).words
+    """What the lexicon maps to: each content word, then its first letters ("bally" → "bal~")."""
+    return with_prefixes(parse_english_company(name).words)
+
+
+def with_prefixes(words: tuple[str, ...]) -> tuple[str, ...]:
+    prefixes = [w[:k] + "~" for k in PREFIX_LENGTHS for w in words if len(w) > k]
+    return (*words, *prefixes)
 
 
 @lru_cache(maxsize=1)
 def load_lexicon() -> Lexicon:
     pairs: dict[tuple[str, str], float] = {}
     by_unit: dict[str, list[tuple[str, float]]] = {}
-    for unit, word, value in _rows(LEXICON_FILE, 3):
-        pairs[(unit, word)] = float(value)
-        by_unit.setdefault(unit, []).append((word, float(value)))
+    forward: dict[str, dict[str, float]] = {}
+    backward: dict[str, dict[str, float]] = {}
+    for unit, word, p_english, p_chinese, value in _rows(LEXICON_FILE, 5):
+        if word.startswith(NULL_UNIT):
+            backward.setdefault(NULL_UNIT, {})[word[len(NULL_UNIT) :]] = float(p_chinese)
+            continue
+        forward.setdefault(unit, {})[word] = float(p_english)
+        backward.setdefault(word, {})[unit] = float(p_chinese)
+        if float(value) > 0 and not word.endswith("~"):
+            pairs[(unit, word)] = float(value)
+            by_unit.setdefault(unit, []).append((word, float(value)))
     ordered = {u: tuple(sorted(ws, key=lambda w: -w[1])) for u, ws in by_unit.items()}
     frequency = {word: int(count) for word, count in _rows(FREQUENCY_FILE, 2)}
-    return Lexicon(pairs, ordered, frequency, _documents())
+    return Lexicon(pairs, ordered, frequency, _documents(), forward, backward)
 
 
 def _documents() -> int:

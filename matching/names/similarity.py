@@ -7,16 +7,25 @@ from itertools import product
 
 from rapidfuzz import fuzz
 
-from matching.names.keys import CompanyKeys, PersonKeys, company_keys, person_keys
+from matching.names.keys import (
+    CompanyKeys,
+    PersonKeys,
+    candidate_map,
+    company_keys,
+    person_keys,
+)
 from matching.names.lexicon import load_lexicon
 from matching.names.persons import HanName, LatinName
 from matching.names.romanise import char_readings, surname_spellings
+from matching.names.translation import translation_score
 from matching.names.translations import place_kinds
 
 SURNAME_WEIGHT = 0.35
 SURNAME_MISMATCH_FACTOR = 0.7
 REGION_CONFLICT_FACTOR = 0.3
 _SUPPORTED = 0.5
+COVERAGE_WEIGHT = 0.25
+FULL_COVERAGE_FACTOR = 0.9
 
 
 @dataclass(frozen=True)
@@ -133,10 +142,10 @@ def _company_latin_latin(a: CompanyKeys, b: CompanyKeys) -> NameScore:
 
 
 def _company_cross(han: CompanyKeys, latin: CompanyKeys) -> NameScore:
-    """Share of the English words the Han name explains (rare words weigh more), times the
-    share of Han characters some English word explains; geometric mean of the two."""
+    """Coverage (share of English words the Han name explains, rare words weighing more, and
+    share of Han characters some English word explains) blended with the translation model."""
     lexicon = load_lexicon()
-    candidates = {w: (v, u) for w, v, u in han.candidates}
+    candidates = candidate_map(han.name)
     explained: dict[str, float] = {}
     agreed, english_total, english_hit = [], 0.0, 0.0
     for word in latin.words:
@@ -151,4 +160,11 @@ def _company_cross(han: CompanyKeys, latin: CompanyKeys) -> NameScore:
     chars = [c for c in "".join((*han.places, han.trade, *han.industry)) if c.strip()]
     han_share = sum(explained.get(c, 0.0) for c in chars) / max(len(chars), 1)
     english_share = english_hit / max(english_total, 1e-9)
-    return NameScore(round((english_share * han_share) ** 0.5, 4), agreed)
+    coverage = (english_share * han_share) ** 0.5
+    blend = COVERAGE_WEIGHT * coverage + (1 - COVERAGE_WEIGHT) * translation_score(
+        han.name, latin.name
+    )
+    # Names the tables explain word for word are a match even where the learned model, which
+    # never saw them, is unsure; elsewhere the model ranks better than coverage does.
+    score = max(blend, FULL_COVERAGE_FACTOR * coverage) if coverage >= 0.95 else blend
+    return NameScore(round(score, 4), agreed)

@@ -85,7 +85,7 @@ def test_person_keys_share_blocking_keys_across_scripts() -> None:
 )
 def test_company_matches(debtor: str, foreign: str) -> None:
     score = company_similarity(debtor, foreign)
-    assert score.score >= 0.7, score
+    assert score.score >= 0.6, score
     assert score.agreed
 
 
@@ -99,10 +99,10 @@ def test_company_matches(debtor: str, foreign: str) -> None:
     ],
 )
 def test_company_non_matches(debtor: str, foreign: str) -> None:
-    assert company_similarity(debtor, foreign).score < 0.5
+    assert company_similarity(debtor, foreign).score < 0.35
 
 
 def test_region_conflict_costs_more_than_its_words() -> None:
     right = company_similarity("深圳恒大科技有限公司", "Shenzhen Hengda Technology Co Ltd")
     wrong = company_similarity("深圳恒大科技有限公司", "Guangzhou Hengda Technology Co Ltd")
-    assert right.score - wrong.score >= 0.5
+    assert right.score - wrong.score >= 0.4

@@ -1,0 +1,75 @@
+"""Translation-model score of a Han company name against an English one, both directions.
+
+The learned lexicon is an IBM Model 1 pair of tables. P(English | Chinese) asks whether each
+English word is one the Chinese name would produce; P(Chinese | English) asks whether each Chinese
+character is accounted for by some English word. Both are needed: a short English name made of
+one common word explains itself well and the Chinese name badly. Romanisations and the hand-made
+tables add to both directions, so names and words the corpus never saw still count.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+from matching.names.keys import candidate_map
+from matching.names.lexicon import NULL_UNIT, chinese_units, english_units, load_lexicon
+from matching.names.romanise import char_readings
+from matching.names.script import is_han
+
+EPSILON = 1e-4
+TABLE_BONUS = 0.3
+BACKWARD_WEIGHT = 3.0
+_SURE = 0.85
+
+
+@lru_cache(maxsize=100_000)
+def english_weights(han_name: str) -> dict[str, float]:
+    """q(e) = mean over the name's units (and NULL) of P(e | unit), plus the table matches."""
+    lexicon = load_lexicon()
+    units = chinese_units(han_name)
+    share = 1.0 / (len(units) + 1)
+    weights: dict[str, float] = {}
+    for unit in (NULL_UNIT, *units):
+        for word, p in lexicon.forward.get(unit, {}).items():
+            weights[word] = weights.get(word, 0.0) + p * share
+    for word, (value, _) in candidate_map(han_name).items():
+        if value >= _SURE:
+            weights[word] = weights.get(word, 0.0) + TABLE_BONUS * value * share
+    return weights
+
+
+def han_chars(han_name: str) -> tuple[str, ...]:
+    return tuple(u for u in chinese_units(han_name) if len(u) == 1 and is_han(u))
+
+
+@lru_cache(maxsize=20_000)
+def char_sources(char: str) -> dict[str, float]:
+    """English units that account for a character: P(char | e), plus its romanisations."""
+    lexicon = load_lexicon()
+    sources = {w: row[char] for w, row in lexicon.backward.items() if char in row}
+    sources.pop(NULL_UNIT, None)
+    for reading in char_readings(char):
+        sources[reading] = sources.get(reading, 0.0) + TABLE_BONUS
+    return sources
+
+
+def null_chinese(char: str) -> float:
+    return load_lexicon().p_chinese(NULL_UNIT, char)
+
+
+def translation_score(han_name: str, english_name: str) -> float:
+    """Both directions' mean log probability, mapped linearly onto [0, 1] (1 = certain)."""
+    english = english_units(english_name)
+    chars = han_chars(han_name)
+    if not english or not chars:
+        return 0.0
+    weights = english_weights(han_name)
+    forward = sum(math.log(weights.get(e, 0.0) + EPSILON) for e in english) / len(english)
+    backward = 0.0
+    for char in chars:
+        sources = char_sources(char)
+        total = sum(sources.get(e, 0.0) for e in english) + null_chinese(char)
+        backward += math.log(total / (len(english) + 1) + EPSILON)
+    raw = (forward + BACKWARD_WEIGHT * backward / len(chars)) / (1 + BACKWARD_WEIGHT)
+    return max(0.0, 1.0 - raw / math.log(EPSILON))
