@@ -19,6 +19,7 @@ import duckdb
 CANDIDATES = "candidate_pairs"
 DEFAULT_MAX_BLOCK = 5_000
 DEFAULT_PER_DEBTOR = 40
+MIN_SCORE = 0.1  # below this share of a record's key weight, a pair is not worth scoring
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def build_candidates(
         f"""
         CREATE OR REPLACE TEMP TABLE {CANDIDATES} AS
         WITH scored AS (
-            SELECT * FROM ({by_key})
+            SELECT * FROM ({by_key}) WHERE score >= $min_score
             QUALIFY row_number() OVER (PARTITION BY debtor_id
                                        ORDER BY score DESC, source, source_id) <= $per_debtor
         )
@@ -73,7 +74,7 @@ def build_candidates(
               UNION ALL SELECT *, true FROM ({by_identifier}))
         GROUP BY ALL
         """,
-        {"per_debtor": per_debtor},
+        {"per_debtor": per_debtor, "min_score": MIN_SCORE},
     )
     for table in ("record_keys", "debtor_keys", "record_ids", "debtor_ids", "key_frequency",
                   "debtor_terms"):  # fmt: skip

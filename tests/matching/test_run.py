@@ -136,12 +136,13 @@ def test_reviews_hold_across_runs(loaded: Store) -> None:
 def test_review_refuses_unknown_pairs(loaded: Store) -> None:
     with pytest.raises(OadError, match="no debtor 'NOPE'"), loaded.transaction() as con:
         record_review(con, "NOPE", "gleif", "x", "confirm", "a")
-    with pytest.raises(OadError, match="no record 'x' from source 'gleif'"):
-        with loaded.transaction() as con:
-            record_review(con, "D016", "gleif", "x", "confirm", "a")
-    with pytest.raises(OadError, match="decision must be one of"):
-        with loaded.transaction() as con:
-            record_review(con, *MICROSOFT_CN, "maybe", "a")
+    with (
+        pytest.raises(OadError, match="no record 'x' from source 'gleif'"),
+        loaded.transaction() as con,
+    ):
+        record_review(con, "D016", "gleif", "x", "confirm", "a")
+    with pytest.raises(OadError, match="decision must be one of"), loaded.transaction() as con:
+        record_review(con, *MICROSOFT_CN, "maybe", "a")
 
 
 def test_incremental_run_pairs_only_new_records(loaded: Store, tmp_path: Path) -> None:

@@ -25,19 +25,32 @@ COMPANIES, DISTRACTORS, SEED = 400, 2600, 20261129
 
 # (debtor name, record name as published abroad, record nationality)
 PERSONS = [
-    ("陈大文", "CHAN Tai Man", "Chinese"), ("张学友", "CHEUNG Hok Yau", "Chinese"),
-    ("许家印", "HUI Ka Yan", "Chinese"), ("单立平", "SHAN Liping", "Chinese"),
-    ("黄国强", "WONG Kwok Keung", "Chinese"), ("李嘉诚", "LI Ka Shing", "Chinese"),
-    ("郑裕彤", "CHENG Yu Tung", "Chinese"), ("刘德华", "LAU Tak Wah", "Chinese"),
-    ("梁朝伟", "LEUNG Chiu Wai", "Chinese"), ("周润发", "CHOW Yun Fat", "Chinese"),
-    ("何鸿燊", "HO Hung Sun", "Chinese"), ("霍英东", "FOK Ying Tung", "Chinese"),
-    ("欧阳明", "AU YEUNG Ming", "Chinese"), ("曾荫权", "TSANG Yam Kuen", "Chinese"),
-    ("梁振英", "LEUNG Chun Ying", "Chinese"), ("董建华", "TUNG Chee Hwa", "Chinese"),
-    ("李兆基", "LEE Shau Kee", "Chinese"), ("郑家纯", "CHENG Kar Shun", "Chinese"),
-    ("王健林", "WANG Jianlin", "Chinese"), ("孙宏斌", "SUN Hongbin", "Chinese"),
-    ("黄光裕", "HUANG Guangyu", "Chinese"), ("许荣茂", "HUI Wing Mau", "Chinese"),
-    ("王小明", "Xiaoming WANG", "Chinese"), ("张伟", "ZHANG, Wei", "Chinese"),
-    ("林郑月娥", "LAM CHENG Yuet Ngor", "Chinese"), ("吴光正", "WOO Kwong Ching", "Chinese"),
+    ("陈大文", "CHAN Tai Man", "Chinese"),
+    ("张学友", "CHEUNG Hok Yau", "Chinese"),
+    ("许家印", "HUI Ka Yan", "Chinese"),
+    ("单立平", "SHAN Liping", "Chinese"),
+    ("黄国强", "WONG Kwok Keung", "Chinese"),
+    ("李嘉诚", "LI Ka Shing", "Chinese"),
+    ("郑裕彤", "CHENG Yu Tung", "Chinese"),
+    ("刘德华", "LAU Tak Wah", "Chinese"),
+    ("梁朝伟", "LEUNG Chiu Wai", "Chinese"),
+    ("周润发", "CHOW Yun Fat", "Chinese"),
+    ("何鸿燊", "HO Hung Sun", "Chinese"),
+    ("霍英东", "FOK Ying Tung", "Chinese"),
+    ("欧阳明", "AU YEUNG Ming", "Chinese"),
+    ("曾荫权", "TSANG Yam Kuen", "Chinese"),
+    ("梁振英", "LEUNG Chun Ying", "Chinese"),
+    ("董建华", "TUNG Chee Hwa", "Chinese"),
+    ("李兆基", "LEE Shau Kee", "Chinese"),
+    ("郑家纯", "CHENG Kar Shun", "Chinese"),
+    ("王健林", "WANG Jianlin", "Chinese"),
+    ("孙宏斌", "SUN Hongbin", "Chinese"),
+    ("黄光裕", "HUANG Guangyu", "Chinese"),
+    ("许荣茂", "HUI Wing Mau", "Chinese"),
+    ("王小明", "Xiaoming WANG", "Chinese"),
+    ("张伟", "ZHANG, Wei", "Chinese"),
+    ("林郑月娥", "LAM CHENG Yuet Ngor", "Chinese"),
+    ("吴光正", "WOO Kwong Ching", "Chinese"),
 ]
 # Records that must not link to the debtor named: (debtor name, decoy record name, why)
 DECOYS = [
@@ -73,12 +86,13 @@ def main() -> None:
     t2s = opencc.OpenCC("t2s")
     pairs = hk_rows()
     rng.shuffle(pairs)
-    chosen, distractors = pairs[:COMPANIES], english_only(pairs[COMPANIES : COMPANIES + DISTRACTORS])
+    chosen = pairs[:COMPANIES]
+    distractors = english_only(pairs[COMPANIES : COMPANIES + DISTRACTORS])
     debtors = [["debtor_id", "name", "kind", "id_number", "birth_date"]]
     records = [["source_id", "name", "kind", "jurisdiction", "incorporation_date", "birth_date",
                 "nationality"]]  # fmt: skip
     labels = [["debtor_id", "source", "source_id", "is_match"]]
-    for index, (number, english, chinese, incorporated) in enumerate(chosen):
+    for index, (number, _english, chinese, _incorporated) in enumerate(chosen):
         debtor_id = f"C{index:04d}"
         name = t2s.convert(chinese) if index % 2 else chinese
         debtors.append([debtor_id, name, "company", "", ""])

@@ -1,0 +1,173 @@
+# ruff: noqa: E501  (long literal data lines)
+"""Matching at scale: 100,000 debtors against 1,000,000 foreign records, then the daily case.
+
+Synthetic, deterministic data built from the bundled Hong Kong registry pairs: company debtors
+carry the Chinese names of real registry rows (their English rows are among the records), other
+records are recombinations of real English name words; person debtors get generated Chinese names,
+some of which appear abroad in pinyin with a birth month.
+
+Run: .venv/bin/python benchmarks/match.py [--debtors N] [--records N] [--daily N]
+Prints its figures as it goes; the last line is one JSON object with all of them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+import opencc
+from pypinyin import lazy_pinyin
+from stdnum.cn import ric, uscc
+
+from matching.candidates import CANDIDATES, build_candidates
+from matching.features import refresh_features
+from matching.run import run_matching
+from pipelines.debtors import import_debtors
+from pipelines.records import import_records
+from pipelines.store import connect
+
+REPO = Path(__file__).resolve().parents[1]
+HK = [REPO / "data" / "hk_companies_registry" / name for name in ("SP_2.csv", "SP_5.csv")]
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国文辉力志鹏飞宇浩然俊峰"
+FORMS = ["LIMITED", "COMPANY LIMITED", "HOLDINGS LIMITED", "INTERNATIONAL LIMITED", "CO., LTD."]
+
+
+def hk_pairs() -> list[tuple[str, str, str]]:
+    pairs = []
+    for path in HK:
+        with path.open(encoding="utf-8", newline="") as handle:
+            for row in list(csv.reader(handle))[1:]:
+                english, _, chinese = row[2].partition("\n")
+                if english.strip():
+                    pairs.append((row[1], english.strip(), chinese.strip()))
+    return pairs
+
+
+def person_name(rng: random.Random) -> str:
+    given = "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2))))
+    return rng.choice(SURNAMES) + given
+
+
+def write_data(work: Path, debtors: int, records: int, rng: random.Random) -> set[tuple[str, str]]:
+    """Debtor and record files; returns the true (debtor_id, source_id) pairs."""
+    t2s = opencc.OpenCC("t2s")
+    pairs = hk_pairs()
+    bilingual = [p for p in pairs if p[2]]
+    words = sorted({w for _, english, _ in pairs for w in english.split() if w.isalpha()})
+    truth: set[tuple[str, str]] = set()
+    company_debtors = min(int(debtors * 0.8), len(bilingual))
+    with (work / "debtors.csv").open("w", encoding="utf-8", newline="") as d_file, \
+         (work / "records.csv").open("w", encoding="utf-8", newline="") as r_file:  # fmt: skip
+        d_out, r_out = csv.writer(d_file), csv.writer(r_file)
+        d_out.writerow(["debtor_id", "name", "kind", "id_number"])
+        r_out.writerow(["source_id", "name", "kind", "jurisdiction", "birth_date", "nationality"])
+        written = 0
+        for index, (number, english, chinese) in enumerate(bilingual[:company_debtors]):
+            body = f"91440300MA{index:07d}".ljust(17, "0")
+            d_out.writerow([f"C{index}", t2s.convert(chinese), "company",
+                            body + uscc.calc_check_digit(body)])  # fmt: skip
+            r_out.writerow([f"hk{number}", english, "company", "HK", "", ""])
+            truth.add((f"C{index}", f"hk{number}"))
+            written += 1
+        for index in range(debtors - company_debtors):
+            name, born = person_name(rng), f"{rng.randint(1950, 1995)}{rng.randint(1, 12):02d}15"
+            body = f"110105{born}{index % 1000:03d}"
+            d_out.writerow([f"P{index}", name, "person", body + ric.calc_check_digit(body + "0")])
+            if index % 5 == 0:
+                syllables = lazy_pinyin(name)
+                published = f"{syllables[0].upper()} {''.join(syllables[1:]).title()}"
+                r_out.writerow([f"pp{index}", published, "person", "", f"{born[:4]}-{born[4:6]}",
+                                "Chinese"])  # fmt: skip
+                truth.add((f"P{index}", f"pp{index}"))
+                written += 1
+        while written < records:
+            if written % 5:
+                name = " ".join(rng.choice(words) for _ in range(rng.randint(1, 3)))
+                r_out.writerow(
+                    [f"x{written}", f"{name} {rng.choice(FORMS)}", "company", "HK", "", ""]
+                )
+            else:
+                syllables = lazy_pinyin(person_name(rng))
+                published = f"{syllables[0].upper()} {''.join(syllables[1:]).title()}"
+                r_out.writerow([f"x{written}", published, "person", "",
+                                f"{rng.randint(1940, 2000)}-{rng.randint(1, 12):02d}", "Chinese"])  # fmt: skip
+            written += 1
+    return truth
+
+
+def write_daily(work: Path, count: int, rng: random.Random) -> Path:
+    path = work / "daily.csv"
+    words = ["GOLDEN", "DRAGON", "PACIFIC", "HARBOUR", "JADE", "ORIENT", "UNITED", "GRAND"]
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(["source_id", "name", "kind", "jurisdiction"])
+        for index in range(count):
+            name = " ".join(rng.choice(words) for _ in range(2))
+            out.writerow([f"daily{index}", f"{name} {rng.choice(FORMS)}", "company", "VG"])
+    return path
+
+
+def peak_gb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--debtors", type=int, default=100_000)
+    parser.add_argument("--records", type=int, default=1_000_000)
+    parser.add_argument("--daily", type=int, default=10_000)
+    args = parser.parse_args()
+    rng = random.Random(11)
+    figures: dict[str, object] = {"debtors": args.debtors, "records": args.records}
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        truth = write_data(work, args.debtors, args.records, rng)
+        with connect(work / "bench.duckdb") as store:
+            import_debtors(store, work / "debtors.csv")
+            import_records(store, work / "records.csv", "bench")
+            started = time.perf_counter()
+            tick = time.perf_counter()
+            refresh_features(store)
+            figures["features_s"] = round(time.perf_counter() - tick, 1)
+            print(f"features: {figures['features_s']} s")
+            tick = time.perf_counter()
+            counts = build_candidates(store.con)
+            found = {
+                (d, s)
+                for d, s in store.con.execute(
+                    f"SELECT debtor_id, source_id FROM {CANDIDATES}"
+                ).fetchall()
+            }
+            figures["candidates_s"] = round(time.perf_counter() - tick, 1)
+            figures["pairs"] = counts.pairs
+            figures["pairs_completeness"] = round(len(truth & found) / max(len(truth), 1), 3)
+            print(f"candidate pairs: {counts.pairs:,} in {figures['candidates_s']} s; "
+                  f"pairs completeness {figures['pairs_completeness']}")  # fmt: skip
+            summary = run_matching(store)
+            figures["training_s"] = round(summary.seconds.get("training", 0.0), 1)
+            figures["predict_s"] = round(summary.seconds["predict"], 1)
+            figures["end_to_end_s"] = round(time.perf_counter() - started, 1)
+            figures["links"] = summary.links
+            print(f"training {figures['training_s']} s, prediction {figures['predict_s']} s, "
+                  f"end to end {figures['end_to_end_s']} s, {summary.links} links")  # fmt: skip
+            import_records(store, write_daily(work, args.daily, rng), "daily")
+            tick = time.perf_counter()
+            daily = run_matching(store, incremental=True)
+            figures["daily_s"] = round(time.perf_counter() - tick, 1)
+            figures["daily_pairs"] = daily.candidate_pairs
+            print(f"daily: {args.daily:,} new records in {figures['daily_s']} s "
+                  f"({daily.candidate_pairs:,} pairs, model reused: {not daily.trained})")  # fmt: skip
+    figures["peak_memory_gb"] = round(peak_gb(), 2)
+    print(f"peak memory: {figures['peak_memory_gb']} GB")
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
