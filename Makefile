@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DB := out/demo.duckdb
 OAD := $(BIN)/oad --db $(DEMO_DB)
+# a crawl of the bundled responses in data/sample/crawl/, served on 127.0.0.1 while it runs
+DEMO_CRAWL := $(OAD) crawl --serve data/sample/crawl -s LOG_LEVEL=WARNING
 
 .PHONY: setup demo test lint typecheck unit clean
 
@@ -22,6 +24,12 @@ demo: setup
 	$(OAD) debtors import data/sample/debtors.csv
 	$(OAD) records import data/sample/records/hk_companies_registry.csv --source hk_companies_registry
 	$(OAD) records import data/sample/records/gleif.jsonl --source gleif
+	$(DEMO_CRAWL) gb_land_registry
+	$(DEMO_CRAWL) gb_companies_house
+	$(DEMO_CRAWL) gleif --dataset golden_copy
+	$(DEMO_CRAWL) icij_offshore_leaks
+	$(DEMO_CRAWL) hk_companies_registry
+	$(DEMO_CRAWL) sg_acra
 	$(OAD) status
 
 lint: setup

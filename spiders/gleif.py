@@ -1,5 +1,6 @@
-"""GLEIF API: LEI records (legal, other and transliterated names; registeredAs as the register
-number) and Level-2 edges (child IS_DIRECTLY_CONSOLIDATED_BY parent)."""
+"""GLEIF: LEI records (legal, other and transliterated names; registeredAs as the register number)
+from the API with Level-2 edges (child IS_DIRECTLY_CONSOLIDATED_BY parent), or from the golden
+copy's LEI-level CSV, which gives the same records for every LEI at once."""
 
 from __future__ import annotations
 
@@ -7,18 +8,45 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+import pyarrow.compute as pc
 from scrapy.http import Request, Response
 
-from pipelines.crawl_items import Record, Relationship
+from pipelines.crawl_items import Record, Relationship, TableBatch
 from spiders.base import SourceSpider
+from spiders.tabular import Columns, join_present, list_of_present
 
 RECORDS = "/api/v1/lei-records"
+# golden copy: the repeating name groups, and the legal address parts the API's address joins
+OTHER_NAMES = [f"Entity.OtherEntityNames.OtherEntityName.{n}" for n in range(1, 6)]
+TRANSLITERATED = [
+    f"Entity.TransliteratedOtherEntityNames.TransliteratedOtherEntityName.{n}" for n in range(1, 6)
+]
+ADDRESS = [
+    f"Entity.LegalAddress.{part}"
+    for part in ("FirstAddressLine", "AdditionalAddressLine.1", "AdditionalAddressLine.2",
+                 "AdditionalAddressLine.3", "City", "Country")
+]  # fmt: skip
+# kept in the raw payload besides the columns used (the file has over 300, mostly empty)
+RAW_TOO = [
+    "Entity.LegalName.xmllang", f"{OTHER_NAMES[0]}.type", f"{TRANSLITERATED[0]}.type",
+    "Entity.LegalAddress.Region", "Entity.LegalAddress.PostalCode",
+    "Entity.HeadquartersAddress.City", "Entity.HeadquartersAddress.Country",
+    "Entity.RegistrationAuthority.RegistrationAuthorityID", "Entity.EntityCategory",
+    "Entity.LegalForm.EntityLegalFormCode", "Entity.EntityStatus",
+    "Entity.EntityExpirationDate", "Entity.SuccessorEntity.1.SuccessorLEI",
+    "Registration.InitialRegistrationDate", "Registration.LastUpdateDate",
+    "Registration.RegistrationStatus",
+]  # fmt: skip
+KNOWN_FAMILIES = ("Entity.", "Registration.", "ConformityFlag")
 
 
 class Gleif(SourceSpider):
     name = "gleif"
 
     def first_requests(self) -> Iterator[Request]:
+        if self.dataset.format != "json-api":  # the golden copy: one bulk file
+            yield from super().first_requests()
+            return
         for country in self.param("countries", []):
             yield self._page(RECORDS, 1, {"filter[entity.legalAddress.country]": country})
         for lei in self.param("leis", []):
@@ -58,8 +86,8 @@ class Gleif(SourceSpider):
             attributes["lei"], entity["legalName"]["name"], "company", alt_names=names,
             jurisdiction=entity.get("jurisdiction"), registration_number=entity.get("registeredAs"),
             incorporation_date=(entity.get("creationDate") or "")[:10] or None,
-            address=", ".join([*address.get("addressLines", []), address.get("city") or "",
-                               address.get("country") or ""]).strip(", ") or None,
+            address=", ".join(part for part in [*address.get("addressLines", []),
+                               address.get("city"), address.get("country")] if part) or None,
             source_url=response.url, line=line, raw=attributes,
         )  # fmt: skip
 
@@ -73,4 +101,32 @@ class Gleif(SourceSpider):
             start_date=periods[0]["startDate"][:10] if periods else None,
             end_date=(periods[0].get("endDate") or "")[:10] or None if periods else None,
             source_url=response.url, line=line, raw=entry["attributes"],
+        )  # fmt: skip
+
+    # golden copy -------------------------------------------------------------------------------
+
+    def parse_columns(self, columns: Columns) -> Iterator[TableBatch]:
+        """LEI-level CSV rows as the same records the API gives; the raw payload holds the columns
+        used and those in RAW_TOO, always the same keys (a row's hash must not depend on others)."""
+        used = {"LEI": columns.pop("LEI"), "Entity.LegalName": columns.pop("Entity.LegalName")}
+        for name in [*OTHER_NAMES, *TRANSLITERATED, *ADDRESS, "Entity.LegalJurisdiction",
+                     "Entity.RegistrationAuthority.RegistrationAuthorityEntityID",
+                     "Entity.EntityCreationDate", *RAW_TOO]:  # fmt: skip
+            used[name] = columns.pop_optional(name)
+        # the rest (other addresses, events, validation authorities ...) is known and left out
+        columns.ignore(*(h for h in columns.file.header if h.startswith(KNOWN_FAMILIES)))
+        created = used["Entity.EntityCreationDate"]
+        yield self.batch(
+            "records",
+            columns,
+            {
+                "source_id": used["LEI"], "name": used["Entity.LegalName"], "kind": "company",
+                "alt_names": list_of_present(*(used[n] for n in OTHER_NAMES + TRANSLITERATED)),
+                "jurisdiction": used["Entity.LegalJurisdiction"],
+                "registration_number":
+                    used["Entity.RegistrationAuthority.RegistrationAuthorityEntityID"],
+                "incorporation_date": pc.utf8_slice_codeunits(created, 0, 10),
+                "address": join_present(", ", *(used[n] for n in ADDRESS)),
+            },
+            raw=(list(used), list(used.values())),
         )  # fmt: skip

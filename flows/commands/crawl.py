@@ -5,10 +5,16 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from contextlib import nullcontext
+from pathlib import Path
 
 import click
 
 from pipelines.store import resolve_db_path
+from spiders.localserver import LocalServer
+
+# a local server needs no politeness: no delay between requests (-s options still win)
+SERVED = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_START_DELAY=0"]
 
 
 @click.command(name="crawl")
@@ -20,6 +26,13 @@ from pipelines.store import resolve_db_path
     type=click.Path(file_okay=False),
     help="Keep the crawl's state here: a stopped crawl resumes when run again with it.",
 )
+@click.option(
+    "--serve",
+    "serve_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Serve DIR on 127.0.0.1 (a free port) during the crawl and fetch from DIR/SOURCE"
+    " instead of the production URL (recorded responses, the demo).",
+)
 @click.option("--http-cache", is_flag=True, help="Cache responses (for development).")
 @click.option("-a", "--arg", "args", multiple=True, help="Spider argument NAME=VALUE.")
 @click.option("-s", "--set", "settings", multiple=True, help="Scrapy setting NAME=VALUE.")
@@ -30,6 +43,7 @@ def command(
     dataset: str | None,
     base_url: str | None,
     jobdir: str | None,
+    serve_dir: Path | None,
     http_cache: bool,
     args: tuple[str, ...],
     settings: tuple[str, ...],
@@ -45,19 +59,30 @@ def command(
       oad crawl hk_companies_registry
       oad crawl gb_land_registry --dataset ocod_changes --jobdir .jobs/ocod
       oad crawl gleif --base-url http://127.0.0.1:8765/gleif
+      oad crawl gleif --dataset golden_copy --serve data/sample/crawl
     """
+    if serve_dir is not None and base_url:
+        raise click.UsageError("give --serve or --base-url, not both")
     db_path = str(resolve_db_path((ctx.find_root().obj or {}).get("db_path")))
     command_line = [sys.executable, "-m", "spiders.run", source, "--db", db_path]
-    for flag, value in (("--dataset", dataset), ("--base-url", base_url), ("--jobdir", jobdir)):
+    for flag, value in (("--dataset", dataset), ("--jobdir", jobdir)):
         if value:
             command_line += [flag, value]
     if http_cache:
         command_line.append("--http-cache")
     for value in args:
         command_line += ["-a", value]
+    if serve_dir is not None:
+        command_line += SERVED
     for value in settings:
         command_line += ["-s", value]
-    finished = subprocess.run(command_line, stdout=subprocess.PIPE, text=True, check=False)
+    # the server is a thread of this process: it stops with the crawl, whatever happens
+    with LocalServer(serve_dir) if serve_dir is not None else nullcontext() as server:
+        if server is not None:
+            base_url = server.url(f"/{source}")
+        if base_url:
+            command_line += ["--base-url", base_url]
+        finished = subprocess.run(command_line, stdout=subprocess.PIPE, text=True, check=False)
     outcome = _outcome(finished.stdout)
     if outcome is None:
         raise click.ClickException(f"crawl of {source} did not run (exit {finished.returncode})")

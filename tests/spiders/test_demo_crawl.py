@@ -1,0 +1,94 @@
+"""`make demo`'s import and crawl steps, as the Makefile lists them, into a temporary store: each
+crawl serves data/sample/crawl/ on 127.0.0.1 for its duration and loads every source."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import socket
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import duckdb
+from click.testing import Result
+
+from tests.conftest import REPO
+
+# live records, relationships and assets per source after the demo's imports and crawls
+EXPECTED = {
+    "gb_land_registry": (5, 30, 24),
+    "gb_companies_house": (6, 0, 0),
+    "gleif": (14, 0, 0),
+    "icij_offshore_leaks": (5, 3, 0),
+    "hk_companies_registry": (300, 0, 0),
+    "sg_acra": (3, 0, 0),
+}
+
+
+def demo_steps(db: Path) -> list[list[str]]:
+    """The demo target's `oad` lines up to its last crawl, with $(OAD) and $(DEMO_CRAWL) expanded
+    to run from this interpreter against DB."""
+    lines = (REPO / "Makefile").read_text(encoding="utf-8").splitlines()
+    definitions = dict(
+        line.split(" := ", 1) for line in lines if line.startswith(("OAD :=", "DEMO_CRAWL :="))
+    )
+    oad = [sys.executable, "-m", "flows", "--db", str(db)]
+    crawl = shlex.split(definitions["DEMO_CRAWL"].removeprefix("$(OAD)"))
+    recipe = lines[lines.index("demo: setup") + 1 :]
+    recipe = recipe[: next(i for i, line in enumerate(recipe) if not line.startswith("\t"))]
+    steps = []
+    for line in recipe:
+        command = line.strip()
+        if command.startswith("$(DEMO_CRAWL) "):
+            steps.append([*oad, *crawl, *shlex.split(command.removeprefix("$(DEMO_CRAWL)"))])
+        elif command.startswith("$(OAD) ") and "status" not in command:
+            steps.append([*oad, *shlex.split(command.removeprefix("$(OAD)"))])
+    last_crawl = max(i for i, step in enumerate(steps) if "--serve" in step)
+    return steps[: last_crawl + 1]
+
+
+def test_demo_crawls_serve_the_bundled_files_and_load_every_source(tmp_path: Path) -> None:
+    db = tmp_path / "demo.duckdb"
+    steps = demo_steps(db)
+    assert len([s for s in steps if "--serve" in s]) == len(EXPECTED)
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    for step in steps:
+        done = subprocess.run(
+            step, cwd=REPO, env=env, capture_output=True, text=True, timeout=180, check=False
+        )
+        assert done.returncode == 0, f"{shlex.join(step[2:])}\n{done.stdout}{done.stderr[-3000:]}"
+        if "--serve" in step:
+            assert " finished: " in done.stdout and " 0 removed, 0 rejected" in done.stdout
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        counts = {
+            source: tuple(
+                _live(con, table, source) for table in ("records", "relationships", "assets")
+            )
+            for source in EXPECTED
+        }
+        locations = con.execute("SELECT location FROM crawls WHERE kind = 'crawl'").fetchall()
+    assert counts == EXPECTED
+    # each crawl fetched from its own local server, and that server is gone
+    assert len(locations) == len(EXPECTED)
+    for (location,) in locations:
+        address = urlsplit(location)
+        assert address.hostname == "127.0.0.1"
+        with socket.socket() as probe:
+            assert probe.connect_ex(("127.0.0.1", address.port or 80)) != 0, location
+
+
+def _live(con: duckdb.DuckDBPyConnection, table: str, source: str) -> int:
+    sql = f"SELECT count(*) FROM {table} WHERE source = ? AND removed_at IS NULL"
+    row = con.execute(sql, [source]).fetchone()
+    return int(row[0]) if row else 0
+
+
+def test_serve_and_base_url_exclude_each_other(oad: Callable[..., Result], tmp_path: Path) -> None:
+    result = oad(
+        "crawl", "gleif", "--serve", str(tmp_path), "--base-url", "http://x", expect_exit=2
+    )
+    assert "give --serve or --base-url, not both" in result.output
