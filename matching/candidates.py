@@ -4,10 +4,14 @@ every record that shares a proving identifier.
 Like a search engine: a debtor's keys (English words its Chinese name implies, romanised full
 names) are weighted by how strongly they speak for the name and by how rare they are among
 records (idf); a record scores by the share of its own key weight the debtor explains, and the
-`per_debtor` best-scoring records become candidates. A key shared by more
-than `max_block` records says too little to block on and is skipped. Incrementally, only pairs
-with a side whose features changed since the last run are formed: new records against every
-debtor, and new debtors against every record.
+`wide` best-scoring records go on to a second, finer look. For a debtor with more than
+`per_debtor` of them, the translation model (both directions, over every name of each side)
+re-ranks them, and the `per_debtor` best become candidates: keys alone cannot tell which of many
+"... KNITTING FACTORY LIMITED" records a Chinese knitting factory's name explains best.
+
+A key shared by more than `max_block` records says too little to block on and is skipped.
+Incrementally, only pairs with a side whose features changed since the last run are formed: new
+records against every debtor, and new debtors against every record.
 """
 
 from __future__ import annotations
@@ -16,10 +20,13 @@ from dataclasses import dataclass
 
 import duckdb
 
+from matching.sql_functions import register_functions
+
 CANDIDATES = "candidate_pairs"
 DEFAULT_MAX_BLOCK = 5_000
 DEFAULT_PER_DEBTOR = 40
-MIN_SCORE = 0.1  # below this share of a record's key weight, a pair is not worth scoring
+DEFAULT_WIDE = 200  # the first, key-based cut, before the translation model re-ranks
+MIN_SCORE = 0.05  # below this share of a record's key weight, a pair is not worth scoring
 
 
 @dataclass(frozen=True)
@@ -33,6 +40,7 @@ def build_candidates(
     max_block: int = DEFAULT_MAX_BLOCK,
     since: str | None = None,
     per_debtor: int = DEFAULT_PER_DEBTOR,
+    wide: int = DEFAULT_WIDE,
 ) -> CandidateCounts:
     """Create the temp table candidate_pairs(debtor_id, source, source_id, by_identifier)."""
     _explode(con, since)
@@ -62,22 +70,23 @@ def build_candidates(
         [max_block],
     )
     con.execute(
+        f"CREATE OR REPLACE TEMP TABLE key_pairs AS SELECT * FROM ({by_key})"
+        " WHERE score >= $min_score QUALIFY row_number() OVER (PARTITION BY debtor_id"
+        " ORDER BY score DESC, source, source_id) <= $wide",
+        {"min_score": MIN_SCORE, "wide": max(wide, per_debtor)},
+    )
+    _rerank(con, per_debtor)
+    con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE {CANDIDATES} AS
-        WITH scored AS (
-            SELECT * FROM ({by_key}) WHERE score >= $min_score
-            QUALIFY row_number() OVER (PARTITION BY debtor_id
-                                       ORDER BY score DESC, source, source_id) <= $per_debtor
-        )
         SELECT debtor_id, source, source_id, bool_or(identified) AS by_identifier
-        FROM (SELECT debtor_id, source, source_id, false AS identified FROM scored
+        FROM (SELECT debtor_id, source, source_id, false AS identified FROM reranked
               UNION ALL SELECT *, true FROM ({by_identifier}))
         GROUP BY ALL
-        """,
-        {"per_debtor": per_debtor, "min_score": MIN_SCORE},
+        """
     )
     for table in ("record_keys", "debtor_keys", "record_ids", "debtor_ids", "key_frequency",
-                  "debtor_terms"):  # fmt: skip
+                  "debtor_terms", "key_pairs", "reranked"):  # fmt: skip
         con.execute(f"DROP TABLE {table}")
     pairs = con.execute(f"SELECT count(*) FROM {CANDIDATES}").fetchall()[0][0]
     return CandidateCounts(int(pairs), int(skipped))
@@ -119,3 +128,37 @@ def _explode(con: duckdb.DuckDBPyConnection, since: str | None) -> None:
             f" unnest(identifiers) AS identifier FROM features WHERE side = '{side}'",
             params,
         )
+
+
+def _rerank(con: duckdb.DuckDBPyConnection, per_debtor: int) -> None:
+    """Keep each debtor's `per_debtor` best key pairs, by translation score where it can tell."""
+    register_functions(con)
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE reranked AS
+        WITH counted AS (
+            SELECT *, count(*) OVER (PARTITION BY debtor_id) AS pairs FROM key_pairs
+        ),
+        crowded AS (  -- only a company debtor with too many pairs needs the slower look
+            SELECT c.debtor_id, c.source, c.source_id, c.score,
+                   oad_translation_score(d.names, r.names) AS translation
+            FROM counted c
+            JOIN features d ON d.side = 'debtor' AND d.entity_id = c.debtor_id
+            JOIN features r ON r.side = 'record' AND r.source = c.source
+                           AND r.entity_id = c.source_id
+            WHERE c.pairs > $per_debtor AND d.kind = 'company'
+        )
+        SELECT debtor_id, source, source_id FROM (
+            SELECT * FROM crowded
+            UNION ALL
+            SELECT c.debtor_id, c.source, c.source_id, c.score, NULL FROM counted c
+            WHERE NOT (c.pairs > $per_debtor AND EXISTS (
+                SELECT 1 FROM features d WHERE d.side = 'debtor'
+                AND d.entity_id = c.debtor_id AND d.kind = 'company'))
+        )
+        QUALIFY row_number() OVER (PARTITION BY debtor_id
+                                   ORDER BY translation DESC NULLS LAST, score DESC,
+                                            source, source_id) <= $per_debtor
+        """,
+        {"per_debtor": per_debtor},
+    )

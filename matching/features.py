@@ -1,15 +1,19 @@
 """The features table: what matching compares, per debtor and per live record, kept incremental.
 
-A row is recomputed only when what it is derived from changed (its content hash, which for a
-record also covers the names of its officers and owners).
+A row is recomputed only when what it is derived from changed: its content hash (which for a
+record also covers the names of its officers and owners) or the way features are derived (the
+word lists and lexicons in data/, and DERIVATION below).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
@@ -20,6 +24,10 @@ from pipelines.identifiers import check_identifier, check_lei
 from pipelines.store import Store
 
 BATCH = 20_000
+# Raise when feature code changes what it derives from the same input, so every row is redone.
+DERIVATION = 2
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+DERIVED_FROM = ("names", "places")  # data folders whose files shape the features
 IdentifierFn = Callable[[object], list[str]]
 
 # Both sides' rows have the same columns, in the order _feature_batch unpacks them.
@@ -78,7 +86,11 @@ def refresh_features(store: Store) -> dict[str, FeatureCounts]:
 def _refresh_side(
     con: duckdb.DuckDBPyConnection, side: str, rows_sql: str, identifiers: IdentifierFn
 ) -> FeatureCounts:
-    con.execute(f"CREATE OR REPLACE TEMP TABLE feature_input AS {rows_sql}")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE feature_input AS SELECT * REPLACE"
+        f" (md5(content_hash || $derivation) AS content_hash) FROM ({rows_sql})",
+        {"derivation": derivation()},
+    )
     deleted = con.execute(
         "DELETE FROM features f WHERE side = ? AND NOT EXISTS (SELECT 1 FROM feature_input i"
         " WHERE i.entity_id = f.entity_id AND i.source = f.source"
@@ -102,6 +114,18 @@ def _refresh_side(
     total = con.execute("SELECT count(*) FROM feature_input").fetchall()[0][0]
     con.execute("DROP TABLE feature_input")
     return FeatureCounts(computed, int(total) - computed, len(deleted))
+
+
+@cache
+def derivation() -> str:
+    """A fingerprint of how features are derived: the code's DERIVATION and the data files."""
+    digest = hashlib.sha256(str(DERIVATION).encode())
+    for folder in DERIVED_FROM:
+        for path in sorted((DATA_DIR / folder).rglob("*")):
+            if path.is_file():
+                digest.update(path.relative_to(DATA_DIR).as_posix().encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _batches(table: pa.Table) -> Iterator[list[tuple[object, ...]]]:

@@ -3,16 +3,28 @@
 Name and related-person similarity come from the names module, registered in DuckDB as the
 functions `oad_name_score` and `oad_related_score` (see matching/sql_functions.py), so that
 Splink compares debtors and records in any script.
+
+Person and company names are two comparisons, since their scores spread differently: a person's
+romanised name usually scores near 1, a company's English name rarely above 0.6. A company pair
+shares nothing else a model could learn from, so EM cannot estimate the company levels' m
+probabilities; they are learned from real bilingual pairs (data/matching/name_levels.tsv, see
+matching/learn_name_levels.py) and held fixed, unless reviewed pairs are there to learn from.
 """
 
 from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
 
 import splink.comparison_level_library as cll
 from splink import SettingsCreator, block_on
 from splink.comparison_library import CustomComparison
 from splink.internals.comparison_level_creator import ComparisonLevelCreator
 
-NAME_LEVELS = (0.95, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4)
+PERSON_NAME_LEVELS = (0.95, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4)
+COMPANY_NAME_LEVELS = (0.6, 0.5, 0.45, 0.4, 0.35, 0.3, 0.2)
+COMPANY_M_FILE = Path(__file__).resolve().parents[1] / "data" / "matching" / "name_levels.tsv"
+NAME_SCORE = "oad_name_score(kind_l, names_l, names_r)"
 RELATED_LEVELS = (0.9, 0.75)
 UNIQUE_ID = "unique_id"
 
@@ -27,15 +39,49 @@ def _score_levels(
     return levels
 
 
-def name_comparison() -> CustomComparison:
+def _name_comparison(
+    kind: str, levels: list[ComparisonLevelCreator], description: str
+) -> CustomComparison:
+    """Name levels that count only for a debtor of this kind (for others, they weigh nothing)."""
     return CustomComparison(
-        output_column_name="name",
+        output_column_name=f"{kind}_name",
         comparison_levels=[
-            cll.CustomLevel("names_l IS NULL OR names_r IS NULL").configure(is_null_level=True),
-            *_score_levels("oad_name_score(kind_l, names_l, names_r)", NAME_LEVELS, "name"),
+            cll.CustomLevel(f"kind_l <> '{kind}' OR names_l IS NULL OR names_r IS NULL").configure(
+                is_null_level=True
+            ),
+            *levels,
         ],
-        comparison_description="name across scripts and romanisations",
+        comparison_description=description,
     )
+
+
+def person_name_comparison() -> CustomComparison:
+    levels = _score_levels(NAME_SCORE, PERSON_NAME_LEVELS, "name")
+    return _name_comparison("person", levels, "a person's name across scripts and romanisations")
+
+
+def company_name_comparison(fixed: bool = True) -> CustomComparison:
+    """Levels carry the learned m probabilities; `fixed` keeps training from moving them."""
+    levels = _score_levels(NAME_SCORE, COMPANY_NAME_LEVELS, "name")
+    for level, m in zip(levels, company_m_probabilities(), strict=True):
+        level.configure(m_probability=m, fix_m_probability=fixed)
+    return _name_comparison(
+        "company", levels, "a company's name across scripts, translations and romanisations"
+    )
+
+
+@cache
+def company_m_probabilities() -> tuple[float, ...]:
+    """The m probability of each company-name level, top first, then "all other"."""
+    rows = [
+        line.split("\t")
+        for line in COMPANY_M_FILE.read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    ]
+    expected = [str(t) for t in COMPANY_NAME_LEVELS] + ["else"]
+    if [row[0] for row in rows] != expected:
+        raise ValueError(f"{COMPANY_M_FILE}: levels {expected} expected, in that order")
+    return tuple(float(row[1]) for row in rows)
 
 
 def birth_comparison() -> CustomComparison:
@@ -105,7 +151,9 @@ def related_comparison() -> CustomComparison:
     )
 
 
-def settings(probability_two_random_records_match: float) -> SettingsCreator:
+def settings(
+    probability_two_random_records_match: float, company_m_fixed: bool = True
+) -> SettingsCreator:
     return SettingsCreator(
         link_type="link_only",
         unique_id_column_name=UNIQUE_ID,
@@ -114,7 +162,8 @@ def settings(probability_two_random_records_match: float) -> SettingsCreator:
             block_on("block_keys", arrays_to_explode=["block_keys"])
         ],
         comparisons=[
-            name_comparison(),
+            person_name_comparison(),
+            company_name_comparison(company_m_fixed),
             birth_comparison(),
             country_comparison(),
             exact_comparison("jurisdiction", "jurisdiction of a company"),

@@ -28,6 +28,8 @@ FEATURE_COLUMNS = (
 )
 # Roughly one debtor in three is expected to hold something abroad; the prior of a random pair.
 EXPECTED_MATCHED_SHARE = 0.3
+# Fewer reviewed pairs than this say less about company names than the learned levels do.
+MIN_LABELS_FOR_COMPANY_NAMES = 30
 
 
 @dataclass(frozen=True)
@@ -83,11 +85,7 @@ def train(con: duckdb.DuckDBPyConnection, labels: pa.Table | None, seed: int = 1
     )
     labelled = 0
     if labels is not None and labels.num_rows:
-        con.register("labels_in", labels)
-        con.execute("CREATE OR REPLACE TABLE oad_labels AS SELECT * FROM labels_in")
-        con.unregister("labels_in")
-        api_labels = DuckDBAPI(connection=con).register("oad_labels")
-        linker.training.estimate_m_from_pairwise_labels(api_labels)  # type: ignore[no-untyped-call]
+        linker = _learn_from_labels(con, linker, labels)
         labelled = labels.num_rows
     model = linker.misc.save_model_to_json()
     training = {
@@ -98,6 +96,22 @@ def train(con: duckdb.DuckDBPyConnection, labels: pa.Table | None, seed: int = 1
         "trained_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
     return TrainedModel(_version(model), model, training)
+
+
+def _learn_from_labels(con: duckdb.DuckDBPyConnection, linker: Linker, labels: pa.Table) -> Linker:
+    """m probabilities from reviewed pairs; with enough of them, the company-name levels' too."""
+    model = linker.misc.save_model_to_json()
+    if labels.num_rows >= MIN_LABELS_FOR_COMPANY_NAMES:
+        for comparison in model["comparisons"]:
+            for level in comparison["comparison_levels"]:
+                level["fix_m_probability"] = False
+        linker = _linker(con, model)
+    con.register("labels_in", labels)
+    con.execute("CREATE OR REPLACE TABLE oad_labels AS SELECT * FROM labels_in")
+    con.unregister("labels_in")
+    api_labels = DuckDBAPI(connection=con).register("oad_labels")
+    linker.training.estimate_m_from_pairwise_labels(api_labels)  # type: ignore[no-untyped-call]
+    return linker
 
 
 def _prior(n_debtors: int, n_records: int) -> float:
