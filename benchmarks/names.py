@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import random
 import sys
 import tempfile
@@ -41,6 +40,7 @@ from matching.names.translation import (  # noqa: E402
     EPSILON,
     char_sources,
     english_weights,
+    forward_term,
     han_chars,
     null_chinese,
 )
@@ -102,16 +102,18 @@ class EnglishIndex:
             for word in set(words):
                 postings[word].append(doc)
         self.postings = {w: np.array(d, dtype=np.int32) for w, d in postings.items()}
+        self.empty = np.array([not u for u in units])
         self.length = np.maximum(np.array([len(u) for u in units], dtype=float), 1.0)
+        # every unit's log probability when the query does not explain it
+        self.unexplained = np.array([sum(forward_term(w, 0.0) for w in u) for u in units])
         self.size = len(names)
 
     def _gather(self, weights: dict[str, float], log_of: bool) -> np.ndarray:
         docs, values = [], []
-        floor = math.log(EPSILON)
         for word, weight in weights.items():
             posting = self.postings.get(word)
             if posting is not None:
-                value = math.log(weight + EPSILON) - floor if log_of else weight
+                value = forward_term(word, weight) - forward_term(word, 0.0) if log_of else weight
                 docs.append(posting)
                 values.append(np.full(len(posting), value))
         if not docs:
@@ -119,14 +121,16 @@ class EnglishIndex:
         return np.bincount(np.concatenate(docs), np.concatenate(values), self.size)
 
     def scores(self, chinese_name: str) -> np.ndarray:
-        forward = self._gather(english_weights(chinese_name), True) / self.length
-        forward += math.log(EPSILON)
+        forward = (
+            self._gather(english_weights(chinese_name), True) + self.unexplained
+        ) / self.length
         chars = han_chars(chinese_name)
         backward = np.zeros(self.size)
         for char in chars:
             total = self._gather(char_sources(char), False) + null_chinese(char)
             backward += np.log(total / (self.length + 1) + EPSILON)
-        return (forward + BACKWARD_WEIGHT * backward / max(len(chars), 1)) / (1 + BACKWARD_WEIGHT)
+        raw = (forward + BACKWARD_WEIGHT * backward / max(len(chars), 1)) / (1 + BACKWARD_WEIGHT)
+        return np.where(self.empty, -np.inf, raw)
 
     def shortlist(self, chinese_name: str, size: int) -> np.ndarray:
         scores = self.scores(chinese_name)

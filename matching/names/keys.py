@@ -126,9 +126,12 @@ def _han_spellings(name: HanName) -> list[tuple[str, str]]:
 
 
 def _system_surname(surnames: tuple[str, ...], system: Callable[[str], tuple[str, ...]]) -> str:
+    """The surname as the system spells it: a surname spelling that is the system's reading of
+    its characters run together (欧阳 in Cantonese: au + yeung → auyeung), else the first one."""
     spelled = []
     for s in surnames:
-        found = [x for x in surname_spellings(s) if len(s) > 1 or x in system(s)]
+        readings = {"".join(p) for p in islice(product(*(system(c) for c in s)), _COMBOS)}
+        found = [x for x in surname_spellings(s) if x in readings]
         spelled.append((found or list(surname_spellings(s)))[0])
     return "".join(spelled)
 

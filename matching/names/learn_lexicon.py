@@ -7,9 +7,11 @@ Run:
 Method: IBM Model 1 (EM) in both directions over (Chinese characters and words, English words)
 after legal forms, stop words and dissolution markers are removed; a pair's association is the
 geometric mean of the two translation probabilities, so a word must explain the unit and the unit
-the word. English words also yield their first 2, 3 and 4 letters as units ("bal~"), which is how
-transliterated brand names (霸立 BALLY) are learned. Chinese is made simplified first, so
-traditional and simplified names map alike.
+the word. English words also yield their first and last 2, 3 and 4 letters as units ("bal~",
+"~lly"), which is how transliterated brand names (霸立 BALLY) are learned, and a rare word made of
+common pieces yields the pieces too (創運 CHARMLUCK: charm, luck); the pieces are the corpus's
+English words and the romanised syllables of its characters, written beside the lexicon. Chinese
+is made simplified first, so traditional and simplified names map alike.
 """
 
 from __future__ import annotations
@@ -24,8 +26,18 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from matching.names.lexicon import FREQUENCY_FILE, NULL_UNIT, chinese_units, english_units
-from matching.names.script import detect_script
+from matching.names.companies import parse_english_company, strip_dissolution
+from matching.names.legal_forms import english_words
+from matching.names.lexicon import (
+    FREQUENCY_FILE,
+    MIN_PIECE_COUNT,
+    NULL_UNIT,
+    PIECES_FILE,
+    chinese_units,
+    with_fragments,
+)
+from matching.names.romanise import char_readings
+from matching.names.script import detect_script, is_han
 
 Pair = tuple[tuple[str, ...], tuple[str, ...]]
 Row = tuple[str, str, float, float, float]
@@ -60,8 +72,21 @@ def read_gleif(path: Path) -> Iterator[tuple[str, str]]:
             yield from ((h, e) for h in han for e in latin)
 
 
-def to_units(pairs: Iterable[tuple[str, str]]) -> list[Pair]:
-    units = [(chinese_units(zh), english_units(en)) for zh, en in pairs]
+def word_pieces(pairs: Sequence[tuple[str, str]]) -> dict[str, int]:
+    """What run-together words are split into: English name words by the number of names that
+    have them, and the romanised syllables of the names' characters (as common as needed)."""
+    counts = Counter(w for _, en in pairs for w in set(english_words(strip_dissolution(en)[0])))
+    syllables = {r for zh, _ in pairs for c in set(zh) if is_han(c) for r in char_readings(c)}
+    for syllable in syllables:
+        counts[syllable] = max(counts[syllable], MIN_PIECE_COUNT)
+    return {w: c for w, c in counts.items() if c >= MIN_PIECE_COUNT and w.isalpha()}
+
+
+def to_units(pairs: Iterable[tuple[str, str]], pieces: dict[str, int]) -> list[Pair]:
+    units = [
+        (chinese_units(zh), with_fragments(parse_english_company(en).words, pieces))
+        for zh, en in pairs
+    ]
     return [(zh, en) for zh, en in units if zh and en]
 
 
@@ -121,6 +146,13 @@ def write_lexicon(out: Path, rows: list[Row], provenance: list[str]) -> None:
         handle.writelines(f"{u}\t{w}\t{f:.4g}\t{b:.4g}\t{v:.4f}\n" for u, w, f, b, v in rows)
 
 
+def write_pieces(out: Path, pieces: dict[str, int], provenance: list[str]) -> None:
+    with out.open("w", encoding="utf-8") as handle:
+        handle.writelines(f"# {line}\n" for line in provenance)
+        handle.write("piece\tcount\n")
+        handle.writelines(f"{w}\t{c}\n" for w, c in sorted(pieces.items()))
+
+
 def write_frequencies(out: Path, pairs: Sequence[Pair], provenance: list[str]) -> None:
     frequency = Counter(w for _, en in pairs for w in set(en))
     with out.open("w", encoding="utf-8") as handle:
@@ -140,7 +172,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     raw = [p for path in args.hk for p in read_hk_register(path)]
     raw += [p for path in args.gleif for p in read_gleif(path)]
-    pairs = to_units(raw)
+    pieces = word_pieces(raw)
+    pairs = to_units(raw, pieces)
     rows = associations(pairs, args.iterations, args.floor, args.min_count)
     command = " ".join(sys.argv[1:] if argv is None else argv)
     provenance = [
@@ -154,6 +187,7 @@ def main(argv: list[str] | None = None) -> None:
     ]
     write_lexicon(args.out, rows, provenance)
     write_frequencies(args.out.with_name(FREQUENCY_FILE), pairs, provenance)
+    write_pieces(args.out.with_name(PIECES_FILE), pieces, provenance)
     print(f"{len(pairs)} pairs, {len(rows)} associations → {args.out}")
 
 

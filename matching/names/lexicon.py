@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -14,6 +15,9 @@ LEXICON_FILE = "lexicon.tsv"
 NULL_UNIT = "<null>"
 PREFIX_LENGTHS = (2, 3, 4)
 FREQUENCY_FILE = "english_word_frequencies.tsv"
+PIECES_FILE = "english_word_pieces.tsv"
+MIN_PIECE_COUNT = 3
+_MAX_PIECES = 3
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,10 @@ class Lexicon:
         """English words for a Chinese unit, strongest first."""
         return self.by_unit.get(unit, ())
 
+    def knows(self, word: str) -> bool:
+        """Whether the learning corpus had this English unit at all."""
+        return word in self.backward
+
     def idf(self, word: str) -> float:
         """Rarity of an English word in the learning corpus; unseen words count as rare."""
         return math.log((self.documents + 1) / (self.document_frequency.get(word, 0) + 1))
@@ -56,14 +64,52 @@ def chinese_units(name: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys([*chars, *words]))
 
 
+@lru_cache(maxsize=200_000)
 def english_units(name: str) -> tuple[str, ...]:
-    """What the lexicon maps to: each content word, then its first letters ("bally" → "bal~")."""
-    return with_prefixes(parse_english_company(name).words)
+    """What the lexicon maps to: each content word, the known pieces of a run-together word
+    ("charmluck" → "charm", "luck"), and each word's first and last letters ("bal~", "~lly")."""
+    return with_fragments(parse_english_company(name).words, load_pieces())
 
 
-def with_prefixes(words: tuple[str, ...]) -> tuple[str, ...]:
+def with_fragments(words: tuple[str, ...], pieces: Mapping[str, int]) -> tuple[str, ...]:
+    parts = [p for w in words for p in split_compound(w, pieces)]
     prefixes = [w[:k] + "~" for k in PREFIX_LENGTHS for w in words if len(w) > k]
-    return (*words, *prefixes)
+    suffixes = ["~" + w[-k:] for k in PREFIX_LENGTHS for w in words if len(w) > k + 1]
+    return tuple(dict.fromkeys([*words, *parts, *prefixes, *suffixes]))
+
+
+def is_fragment(unit: str) -> bool:
+    """A first- or last-letters unit ("bal~", "~lly"), not a word."""
+    return unit.startswith("~") or unit.endswith("~")
+
+
+def split_compound(word: str, pieces: Mapping[str, int]) -> tuple[str, ...]:
+    """A rare word as two or three common pieces ("leewall" → lee, wall), else ().
+
+    Pieces are English name words and romanised syllables with their corpus counts; the split
+    with the fewest pieces wins, then the one whose pieces are commonest.
+    """
+    if len(word) < 4 or not word.isalpha() or pieces.get(word, 0) >= MIN_PIECE_COUNT:
+        return ()
+    # best[j]: (pieces used, minus summed log counts, the pieces) for word[:j]
+    best: list[tuple[int, float, tuple[str, ...]] | None] = [None] * (len(word) + 1)
+    best[0] = (0, 0.0, ())
+    for end in range(2, len(word) + 1):
+        for start in range(end - 1):
+            before, count = best[start], pieces.get(word[start:end], 0)
+            if before is None or count < MIN_PIECE_COUNT or before[0] == _MAX_PIECES:
+                continue
+            option = (before[0] + 1, before[1] - math.log(count), (*before[2], word[start:end]))
+            current = best[end]
+            if current is None or option[:2] < current[:2]:
+                best[end] = option
+    found = best[-1]
+    return found[2] if found and found[0] > 1 else ()
+
+
+@lru_cache(maxsize=1)
+def load_pieces() -> dict[str, int]:
+    return {piece: int(count) for piece, count in _rows(PIECES_FILE, 2)}
 
 
 @lru_cache(maxsize=1)
@@ -78,7 +124,7 @@ def load_lexicon() -> Lexicon:
             continue
         forward.setdefault(unit, {})[word] = float(p_english)
         backward.setdefault(word, {})[unit] = float(p_chinese)
-        if float(value) > 0 and not word.endswith("~"):
+        if float(value) > 0 and not is_fragment(word):
             pairs[(unit, word)] = float(value)
             by_unit.setdefault(unit, []).append((word, float(value)))
     ordered = {u: tuple(sorted(ws, key=lambda w: -w[1])) for u, ws in by_unit.items()}
@@ -107,6 +153,6 @@ def _rows(name: str, width: int) -> list[tuple[str, ...]]:
             if line.startswith("#") or not line.strip():
                 continue
             fields = line.rstrip("\n").split("\t")
-            if len(fields) >= width and fields[0] not in ("chinese", "english"):
+            if len(fields) >= width and fields[0] not in ("chinese", "english", "piece"):
                 rows.append(tuple(fields[:width]))
     return rows

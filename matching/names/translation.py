@@ -4,7 +4,9 @@ The learned lexicon is an IBM Model 1 pair of tables. P(English | Chinese) asks 
 English word is one the Chinese name would produce; P(Chinese | English) asks whether each Chinese
 character is accounted for by some English word. Both are needed: a short English name made of
 one common word explains itself well and the Chinese name badly. Romanisations and the hand-made
-tables add to both directions, so names and words the corpus never saw still count.
+tables add to both directions, so names and words the corpus never saw still count. An English
+word the corpus never had is no evidence either way (a new brand), so it costs `UNSEEN`, not the
+floor a known but unexplained word gets.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from matching.names.romanise import char_readings
 from matching.names.script import is_han
 
 EPSILON = 1e-4
+UNSEEN = 0.01
 TABLE_BONUS = 0.3
 BACKWARD_WEIGHT = 3.0
 _SURE = 0.85
@@ -37,6 +40,12 @@ def english_weights(han_name: str) -> dict[str, float]:
         if value >= _SURE:
             weights[word] = weights.get(word, 0.0) + TABLE_BONUS * value * share
     return weights
+
+
+def forward_term(word: str, weight: float) -> float:
+    """log P(English word | Chinese name), with the allowance for words the corpus never had."""
+    unseen = 0.0 if load_lexicon().knows(word) else UNSEEN
+    return math.log(weight + unseen + EPSILON)
 
 
 def han_chars(han_name: str) -> tuple[str, ...]:
@@ -65,7 +74,7 @@ def translation_score(han_name: str, english_name: str) -> float:
     if not english or not chars:
         return 0.0
     weights = english_weights(han_name)
-    forward = sum(math.log(weights.get(e, 0.0) + EPSILON) for e in english) / len(english)
+    forward = sum(forward_term(e, weights.get(e, 0.0)) for e in english) / len(english)
     backward = 0.0
     for char in chars:
         sources = char_sources(char)

@@ -1,6 +1,9 @@
 from pathlib import Path
 
-from matching.names.learn_lexicon import main, read_gleif, read_hk_register
+import pytest
+
+from matching.names.learn_lexicon import main, read_gleif, read_hk_register, word_pieces
+from matching.names.lexicon import split_compound, with_fragments
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -38,3 +41,40 @@ def test_learns_associations_with_provenance(tmp_path: Path) -> None:
     assert learned[("龙", "drag~")] > 0.3  # first letters: how transliterated brands are learned
     assert not any(word == "youxian" for _, word in learned)  # a pinyin legal form
     assert (tmp_path / "english_word_frequencies.tsv").exists()
+    pieces = (tmp_path / "english_word_pieces.tsv").read_text(encoding="utf-8")
+    assert "\nlung\t3\n" in pieces and pieces.startswith("# ")  # 龙 in Cantonese
+
+
+PIECES = {"charm": 40, "luck": 12, "lee": 30, "wall": 5, "le": 3, "ewall": 3, "asia": 90, "rare": 2}
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("charmluck", ("charm", "luck")),
+        ("leewall", ("lee", "wall")),  # fewest pieces, then the commonest: not le + ewall
+        ("charm", ()),  # a common word stays whole
+        ("asiarare", ()),  # a piece seen too rarely is no piece
+        ("xyzzy", ()),
+        ("luckcharmlee", ("luck", "charm", "lee")),
+        ("charmluckleewall", ()),  # more than three pieces is not a compound name
+        ("b2b", ()),
+    ],
+)
+def test_split_compound(word: str, expected: tuple[str, ...]) -> None:
+    assert split_compound(word, PIECES) == expected
+
+
+def test_english_units_have_pieces_and_both_ends() -> None:
+    units = with_fragments(("charmluck", "ltd"), PIECES)
+    assert units[:4] == ("charmluck", "ltd", "charm", "luck")
+    assert {"ch~", "cha~", "char~", "lt~", "~ck", "~uck", "~luck"} <= set(units)
+    assert "~td" not in units  # both ends only of words longer than the fragment
+
+
+def test_word_pieces_are_corpus_words_and_syllables() -> None:
+    pairs = [("宝生有限公司", "BELSON LIMITED"), ("金利有限公司", "GOLD LEE CO LIMITED")] * 3
+    pieces = word_pieces(pairs)
+    assert pieces["gold"] == 3 and pieces["limited"] == 6
+    assert {"sang", "saang", "bo", "po", "bao"} <= set(pieces)  # readings of 宝生
+    assert "belson" in pieces and "co" in pieces

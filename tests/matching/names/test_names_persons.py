@@ -1,5 +1,6 @@
 import pytest
 
+from matching.names import person_keys
 from matching.names.persons import HanName, LatinName, parse_latin_name, split_han_name
 
 
@@ -52,3 +53,17 @@ def test_unmarked_order_tries_both_ends() -> None:
 def test_surname_hint_decides() -> None:
     readings = parse_latin_name("Yang Liu", surname="YANG")
     assert {r.surname for r in readings} == {("yang",)}
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("欧阳春", {"auyeung chun", "ouyang chun"}),
+        ("歐陽春", {"auyeung chun", "ouyang chun"}),
+        ("司徒华", {"szeto wa", "ssutu hua"}),
+        ("诸葛亮", {"chukot leung", "chuko liang"}),
+        ("陈大文", {"chan taiman", "chen dawen"}),
+    ],
+)
+def test_full_keys_spell_compound_surnames_in_each_system(name: str, expected: set[str]) -> None:
+    assert expected <= person_keys(name).full_keys
