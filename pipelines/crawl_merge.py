@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from pipelines.crawl_items import KEYS, TableName, staged_schema
-from pipelines.crawl_staging import Staging
+from pipelines.crawl_staging import Staging, fields_with_defaults, hash_sql, source_param
 from pipelines.imports import Rejection, write_rejections
 from pipelines.upsert import ASSETS, RECORDS, RELATIONSHIPS, MergeCounts, MergedTable, merge
 
@@ -30,12 +30,13 @@ _CHECKS: dict[TableName, list[tuple[str, str, str]]] = {
         ("name IS NULL", "name", "name is empty"),
         ("kind NOT IN ('company', 'person', 'unknown')", "kind", "kind is not company or person"),
         (
-            "incorporation_date IS NOT NULL AND try_strptime(incorporation_date, $dates) IS NULL",
+            "incorporation_date IS NOT NULL"
+            " AND try_strptime(incorporation_date, getvariable('oad_dates')) IS NULL",
             "incorporation_date",
             "not a date",
         ),
         (
-            "birth_date IS NOT NULL AND NOT regexp_matches(birth_date, $birth)",
+            "birth_date IS NOT NULL AND NOT regexp_matches(birth_date, getvariable('oad_birth'))",
             "birth_date",
             "not YYYY-MM or YYYY-MM-DD",
         ),
@@ -56,7 +57,7 @@ _CHECKS: dict[TableName, list[tuple[str, str, str]]] = {
             "not an amount",
         ),
         (
-            "date_added IS NOT NULL AND try_strptime(date_added, $dates) IS NULL",
+            "date_added IS NOT NULL AND try_strptime(date_added, getvariable('oad_dates')) IS NULL",
             "date_added",
             "not a date",
         ),
@@ -64,8 +65,8 @@ _CHECKS: dict[TableName, list[tuple[str, str, str]]] = {
 }
 # staged text → the store's column types
 _TYPED = {
-    "incorporation_date": "try_strptime(incorporation_date, $dates)::DATE",
-    "date_added": "try_strptime(date_added, $dates)::DATE",
+    "incorporation_date": "try_strptime(incorporation_date, getvariable('oad_dates'))::DATE",
+    "date_added": "try_strptime(date_added, getvariable('oad_dates'))::DATE",
     "price_paid": "try_cast(regexp_replace(price_paid, '[£,\\s]', '', 'g') AS DECIMAL(18, 2))",
 }
 
@@ -89,24 +90,28 @@ def merge_staged(
 ) -> CrawlCounts:
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     counts = CrawlCounts()
+    # read with getvariable(): the checks and the typed view are bound once per statement,
+    # and a view (unlike a prepared statement) may use them
+    con.execute("SET VARIABLE oad_dates = ?::VARCHAR[]", [DATE_FORMATS])
+    con.execute("SET VARIABLE oad_birth = ?::VARCHAR", [_BIRTH_DATE])
     rejections = _staged_rejections(con, staging)
     removed = _apply_removals(con, staging, source, now)
     for table in TABLES:
-        files = staging.files(table)
-        if not files and not snapshot:
+        if not staging.files(table) and not staging.cell_files(table) and not snapshot:
             continue
-        _load(con, table, files)
-        rejections += _checked(con, table)
+        _load(con, table, staging, source)
+        rejections += _take_rejected(con)
         counts.duplicates += _deduplicated(con, table)
         rejections += _duplicates(con, table)
-        valid = _valid_table(table)
-        con.execute(valid, _params(valid, dates=DATE_FORMATS))
+        con.execute(_valid_view(table))
         merged = merge(con, TABLES[table], "crawl_valid", source, crawl_id, snapshot, now)
         counts.tables[table] = MergeCounts(
             merged.new, merged.changed, merged.unchanged, merged.removed + removed.get(table, 0)
         )
-        con.execute("DROP TABLE crawl_valid")
+        con.execute("DROP VIEW crawl_valid")
         con.execute("DROP TABLE crawl_staged")
+    for variable in ("oad_dates", "oad_birth"):
+        con.execute(f"RESET VARIABLE {variable}")
     for file in sorted({r.file for r in rejections}):
         write_rejections(con, crawl_id, file, [r.rejection for r in rejections if r.file == file])
     counts.rejected = len(rejections)
@@ -119,31 +124,49 @@ class _FileRejection:
     rejection: Rejection
 
 
-def _load(con: duckdb.DuckDBPyConnection, table: TableName, files: list[str]) -> None:
+def _load(con: duckdb.DuckDBPyConnection, table: TableName, staging: Staging, source: str) -> None:
+    """`crawl_staged`: every staged row of TABLE with its raw payload, content hash and first
+    problem, in one statement.
+
+    Per-item files hold payload and hash already. Bulk batches hold cells: their payload is
+    built here from the cells and the header (a parameter, never part of the SQL), one
+    statement for all batches so that it runs on every core.
+    """
+    parts: list[str] = []
+    params: dict[str, object] = {}
+    files = staging.files(table)
     if files:
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE crawl_staged AS SELECT * FROM read_parquet(?)", [files]
+        parts.append("SELECT * FROM read_parquet($item_files)")
+        params["item_files"] = files
+    for group, (keys, paths) in enumerate(staging.cell_files(table).items()):
+        pairs = ", ".join(f"$g{group}k{i}, r{i}" for i in range(len(keys)))
+        parts.append(
+            f"SELECT *, {hash_sql(table)} AS content_hash FROM (SELECT"
+            f" {fields_with_defaults(table)}, source_url, line, json_object({pairs}) AS raw,"
+            f" shared FROM read_parquet($g{group}files))"
         )
-        return
-    empty = staged_schema(table)
-    con.register("crawl_empty", empty.empty_table())
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE crawl_staged AS SELECT *, NULL::JSON AS raw,"
-        " ''::VARCHAR AS content_hash, false AS shared FROM crawl_empty"
-    )
-    con.unregister("crawl_empty")
-
-
-def _checked(con: duckdb.DuckDBPyConnection, table: TableName) -> list[_FileRejection]:
-    """Rows failing a check leave the staged table as rejections."""
+        params.update({f"g{group}k{i}": key for i, key in enumerate(keys)})
+        params[f"g{group}files"] = paths
+    empty = not parts
+    if empty:
+        con.register("crawl_empty", staged_schema(table).empty_table())
+        parts.append(
+            "SELECT *, NULL::JSON AS raw, ''::VARCHAR AS content_hash, false AS shared"
+            " FROM crawl_empty"
+        )
     case = " ".join(
         f"WHEN {condition} THEN {{'field': '{name}', 'reason': '{reason}'}}"
         for condition, name, reason in _CHECKS[table]
     )
-    con.execute("ALTER TABLE crawl_staged ADD COLUMN problem STRUCT(field VARCHAR, reason VARCHAR)")
-    update = f"UPDATE crawl_staged SET problem = CASE {case} END"
-    con.execute(update, _params(update, dates=DATE_FORMATS, birth=_BIRTH_DATE))
-    return _take_rejected(con)
+    sql = (
+        f"CREATE OR REPLACE TEMP TABLE crawl_staged AS SELECT *, CASE {case} END AS problem"
+        f" FROM ({' UNION ALL BY NAME '.join(parts)})"
+    )
+    try:
+        con.execute(sql, {**params, **source_param(sql, source)})
+    finally:
+        if empty:
+            con.unregister("crawl_empty")
 
 
 def _deduplicated(con: duckdb.DuckDBPyConnection, table: TableName) -> int:
@@ -181,23 +204,22 @@ def _duplicates(con: duckdb.DuckDBPyConnection, table: TableName) -> list[_FileR
 
 
 def _take_rejected(con: duckdb.DuckDBPyConnection) -> list[_FileRejection]:
+    """Rows with a problem leave the staged table as rejections."""
     rows = con.execute(
         "SELECT coalesce(source_url, ''), line, problem.field, problem.reason, raw::VARCHAR"
         " FROM crawl_staged WHERE problem IS NOT NULL ORDER BY source_url, line"
     ).fetchall()
-    con.execute("DELETE FROM crawl_staged WHERE problem IS NOT NULL")
+    if rows:
+        con.execute("DELETE FROM crawl_staged WHERE problem IS NOT NULL")
     return [_FileRejection(url, Rejection(*rest)) for url, *rest in rows]
 
 
-def _valid_table(table: TableName) -> str:
+def _valid_view(table: TableName) -> str:
+    """The staged rows in the store's types: a view, since the merge reads them once or twice
+    and a copy of every payload would cost more than typing a few columns again."""
     columns = [KEYS[table], *TABLES[table].columns, "content_hash"]
     select = ", ".join(f"{_TYPED[c]} AS {c}" if c in _TYPED else c for c in columns)
-    return f"CREATE OR REPLACE TEMP TABLE crawl_valid AS SELECT {select} FROM crawl_staged"
-
-
-def _params(sql: str, **values: object) -> dict[str, object]:
-    """The named parameters the statement uses (DuckDB refuses unused ones)."""
-    return {name: value for name, value in values.items() if f"${name}" in sql}
+    return f"CREATE OR REPLACE TEMP VIEW crawl_valid AS SELECT {select} FROM crawl_staged"
 
 
 def _staged_rejections(con: duckdb.DuckDBPyConnection, staging: Staging) -> list[_FileRejection]:

@@ -1,5 +1,11 @@
-"""Staged batches: canonical rows written to Parquet files as a crawl goes, with each row's raw
-payload (JSON) and content hash, merged into the store only when the crawl has finished."""
+"""Staged batches: canonical rows written to Parquet files as a crawl goes, merged into the store
+only when the crawl has finished.
+
+Per-item rows are staged with their raw payload (JSON) and content hash. Bulk-file batches are
+staged as their cells (`CELLS` files, the file's header in the Parquet metadata): their payloads
+and hashes are computed at the merge, in one pass over every batch, rather than batch by batch
+while the crawl is reading the file.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +22,8 @@ import pyarrow.parquet as pq
 from pipelines.crawl_items import FIELDS, Rejected, Removal, TableBatch, TableName, staged_schema
 
 HASHED_SEPARATOR = "chr(31)"
+CELLS = "cells"  # file name prefix of bulk batches: cells-<table>-<number>.parquet
+RAW_KEYS = b"oad_raw_keys"  # Parquet metadata: the published names of the cells r0, r1, ...
 
 
 def hash_sql(table: TableName) -> str:
@@ -30,6 +38,20 @@ def hash_sql(table: TableName) -> str:
     return f"md5(concat_ws({HASHED_SEPARATOR}, {', '.join(parts)}, raw::VARCHAR))"
 
 
+def fields_with_defaults(table: TableName) -> str:
+    """A trusted SQL select list of TABLE's staged fields, a default where one may be left out."""
+    defaults = {"subject_source": "$source", "object_source": "$source", "object_type": "'record'"}
+    return ", ".join(
+        f"coalesce({name}, {defaults[name]}) AS {name}" if name in defaults else name
+        for name in FIELDS[table]
+    )
+
+
+def source_param(sql: str, source: str) -> dict[str, str]:
+    """The $source parameter, when SQL uses it (DuckDB refuses unused ones)."""
+    return {"source": source} if "$source" in sql else {}
+
+
 class Staging:
     """Writes one Parquet file per flushed batch under `directory` (which survives a pause)."""
 
@@ -39,6 +61,14 @@ class Staging:
 
     def files(self, kind: str) -> list[str]:
         return sorted(str(p) for p in self.directory.glob(f"{kind}-*.parquet"))
+
+    def cell_files(self, table: TableName) -> dict[tuple[str, ...], list[str]]:
+        """The bulk batches of TABLE, grouped by the header their cells have."""
+        groups: dict[tuple[str, ...], list[str]] = defaultdict(list)
+        for path in self.files(f"{CELLS}-{table}"):
+            metadata = pq.read_schema(path).metadata or {}
+            groups[tuple(json.loads(metadata[RAW_KEYS]))].append(path)
+        return dict(groups)
 
     def write_items(self, table: TableName, items: list[Any]) -> None:
         """Per-item rows (Record, Relationship, Asset) with their raw payload as a dict."""
@@ -51,12 +81,24 @@ class Staging:
             columns["raw"].append(json.dumps(item.raw, ensure_ascii=False, sort_keys=True))
         schema = staged_schema(table).append(pa.field("raw", pa.string()))
         data = pa.table(dict(columns), schema=schema)
-        self._write(table, data, "raw::JSON", {})
+        fields_sql = fields_with_defaults(table)
+        self.con.register("crawl_batch", data)
+        try:
+            staged = self.con.sql(
+                f"WITH b AS (SELECT {fields_sql}, source_url, line, raw::JSON AS raw"
+                f" FROM crawl_batch) SELECT *, {hash_sql(table)} AS content_hash,"
+                " false AS shared FROM b",
+                params=source_param(fields_sql, self.source),
+            ).to_arrow_table()
+        finally:
+            self.con.unregister("crawl_batch")
+        self._save(table, staged)
 
     def write_batch(self, batch: TableBatch) -> None:
-        keys = {f"k{i}": key for i, key in enumerate(batch.raw_keys)}
-        pairs = ", ".join(f"$k{i}, r{i}" for i in range(len(batch.raw_keys)))
-        self._write(batch.table, batch.data, f"json_object({pairs})", keys, batch.shared)
+        shared = pa.array([batch.shared] * batch.data.num_rows, pa.bool_())
+        data = batch.data.append_column("shared", shared)
+        keys = json.dumps(batch.raw_keys, ensure_ascii=False).encode()
+        self._save(f"{CELLS}-{batch.table}", data.replace_schema_metadata({RAW_KEYS: keys}))
 
     def write_rejections(self, rejections: list[Rejected]) -> None:
         if rejections:
@@ -66,39 +108,6 @@ class Staging:
     def write_removals(self, removals: list[Removal]) -> None:
         if removals:
             self._save("removed", pa.Table.from_pylist([vars(r) for r in removals], _REMOVED))
-
-    def _write(
-        self,
-        table: TableName,
-        data: pa.Table,
-        raw_sql: str,
-        params: dict[str, str],
-        shared: bool = False,
-    ) -> None:
-        defaults = {
-            "subject_source": "$source",
-            "object_source": "$source",
-            "object_type": "'record'",
-        }
-        fields = [
-            f"coalesce({name}, {defaults[name]}) AS {name}" if name in defaults else name
-            for name in FIELDS[table]
-        ]
-        fields_sql = ", ".join(fields)
-        self.con.register("crawl_batch", data)
-        try:
-            staged = self.con.sql(
-                f"WITH b AS (SELECT {fields_sql}, source_url, line, {raw_sql} AS raw"
-                f" FROM crawl_batch) SELECT *, {hash_sql(table)} AS content_hash,"
-                " $shared AS shared FROM b",
-                params={**params, "shared": shared, **self._source_param(fields_sql)},
-            ).to_arrow_table()
-        finally:
-            self.con.unregister("crawl_batch")
-        self._save(table, staged)
-
-    def _source_param(self, sql: str) -> dict[str, str]:
-        return {"source": self.source} if "$source" in sql else {}
 
     def _save(self, kind: str, data: pa.Table) -> None:
         """Atomically: a file is either complete or absent, even if the process is killed."""

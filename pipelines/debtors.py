@@ -22,7 +22,7 @@ from pipelines.imports import (
     start_crawl,
     write_rejections,
 )
-from pipelines.store import Store
+from pipelines.store import Store, insert_arrow
 from pipelines.tabular import read_table
 from pipelines.values import clean, parse_amount, parse_date, parse_related_persons, split_list
 
@@ -274,27 +274,25 @@ def _upsert(store: Store, crawl_id: int, file: str, debtors: list[Debtor]) -> No
             "source_line": [d.line for d in debtors],
         }
     )
-    con = store.con
-    con.register("staged_debtors", staged)
-    try:
-        con.execute(
-            "INSERT INTO debtors SELECT s.debtor_id, s.name, s.kind, s.alt_names, s.id_number,"
-            " s.id_type, s.id_valid, s.lei, s.birth_date, s.birth_date_origin, s.nationality,"
-            " s.address,"
-            " s.related_persons::JSON, s.outstanding_amount, s.currency, s.findings,"
-            " s.content_hash, ?, s.source_line, ?, current_timestamp, current_timestamp"
-            " FROM staged_debtors s"
-            " ON CONFLICT (debtor_id) DO UPDATE SET name = excluded.name, kind = excluded.kind,"
-            " alt_names = excluded.alt_names, id_number = excluded.id_number,"
-            " id_type = excluded.id_type, id_valid = excluded.id_valid, lei = excluded.lei,"
-            " birth_date = excluded.birth_date, birth_date_origin = excluded.birth_date_origin,"
-            " nationality = excluded.nationality, address = excluded.address,"
-            " related_persons = excluded.related_persons,"
-            " outstanding_amount = excluded.outstanding_amount, currency = excluded.currency,"
-            " findings = excluded.findings, content_hash = excluded.content_hash,"
-            " source_file = excluded.source_file, source_line = excluded.source_line,"
-            " crawl_id = excluded.crawl_id, updated_at = excluded.updated_at",
-            [file, crawl_id],
-        )
-    finally:
-        con.unregister("staged_debtors")
+    insert_arrow(
+        store.con,
+        "staged_debtors",
+        staged,
+        "INSERT INTO debtors SELECT s.debtor_id, s.name, s.kind, s.alt_names, s.id_number,"
+        " s.id_type, s.id_valid, s.lei, s.birth_date, s.birth_date_origin, s.nationality,"
+        " s.address,"
+        " s.related_persons::JSON, s.outstanding_amount, s.currency, s.findings,"
+        " s.content_hash, ?, s.source_line, ?, current_timestamp, current_timestamp"
+        " FROM staged_debtors s"
+        " ON CONFLICT (debtor_id) DO UPDATE SET name = excluded.name, kind = excluded.kind,"
+        " alt_names = excluded.alt_names, id_number = excluded.id_number,"
+        " id_type = excluded.id_type, id_valid = excluded.id_valid, lei = excluded.lei,"
+        " birth_date = excluded.birth_date, birth_date_origin = excluded.birth_date_origin,"
+        " nationality = excluded.nationality, address = excluded.address,"
+        " related_persons = excluded.related_persons,"
+        " outstanding_amount = excluded.outstanding_amount, currency = excluded.currency,"
+        " findings = excluded.findings, content_hash = excluded.content_hash,"
+        " source_file = excluded.source_file, source_line = excluded.source_line,"
+        " crawl_id = excluded.crawl_id, updated_at = excluded.updated_at",
+        [file, crawl_id],
+    )

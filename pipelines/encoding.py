@@ -6,8 +6,6 @@ import codecs
 import tempfile
 from pathlib import Path
 
-from charset_normalizer import from_path
-
 from pipelines.errors import InputFileError
 
 _CHUNK = 1 << 20
@@ -29,6 +27,8 @@ def detect_encoding(path: Path) -> str:
         return "utf-8"
     if _decodes(path, "gb18030") and _mostly_chinese(path):
         return "gb18030"
+    from charset_normalizer import from_path  # here: only files of no usual encoding need it
+
     guess = from_path(path).best()
     if guess is None:
         raise InputFileError(str(path), "not a text file in any known encoding (use --encoding)")

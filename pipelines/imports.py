@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import pyarrow as pa
+
+from pipelines.store import insert_arrow
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,8 @@ def write_rejections(
 ) -> None:
     if not rejections:
         return
+    import pyarrow as pa  # here: an import without a rejected row need not load it
+
     staged = pa.table(
         {
             "line": [r.line for r in rejections],
@@ -93,12 +96,11 @@ def write_rejections(
             "raw": [r.raw for r in rejections],
         }
     )
-    con.register("staged_rejections", staged)
-    try:
-        con.execute(
-            "INSERT INTO rejected_rows SELECT nextval('rejected_id_seq'), ?, ?, line, field,"
-            " reason, raw, ? FROM staged_rejections",
-            [crawl_id, file, dt.datetime.now(dt.UTC).replace(tzinfo=None)],
-        )
-    finally:
-        con.unregister("staged_rejections")
+    insert_arrow(
+        con,
+        "staged_rejections",
+        staged,
+        "INSERT INTO rejected_rows SELECT nextval('rejected_id_seq'), ?, ?, line, field,"
+        " reason, raw, ? FROM staged_rejections",
+        [crawl_id, file, dt.datetime.now(dt.UTC).replace(tzinfo=None)],
+    )

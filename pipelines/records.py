@@ -38,7 +38,7 @@ def import_records(
         crawl_id = start_crawl(con, "records_import", str(path), source, file_sha256(path))
         ensure_source(con, source, origin="import")
         _stage(con, header, loaded, spec.kinds)
-        rejections = loaded.rejections + _rejections(con, loaded)
+        rejections = loaded.rejections + _screen(con, loaded)
         merged = merge(con, RECORDS, "staged_valid", source, crawl_id, snapshot)
         counts = ImportCounts(
             loaded=merged.new,
@@ -54,9 +54,12 @@ def import_records(
             "records import",
             {"file": str(path), "source": source, "crawl_id": crawl_id, **vars(counts)},
         )
-        con.execute("DROP VIEW staged_valid")
-        for table in ("staged_records", RAW_TABLE):
-            con.execute(f"DROP TABLE {table}")
+        for view in ("staged_valid", "staged_records"):
+            con.execute(f"DROP VIEW {view}")
+        for table in ("staged_rejected", RAW_TABLE):
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+        for variable in _VARIABLES:
+            con.execute(f"RESET VARIABLE {variable}")
     return counts
 
 
@@ -66,18 +69,41 @@ def _col(header: HeaderMap, name: str) -> str:
     return "NULL::VARCHAR" if position is None else f"nullif(trim(c{position}), '')"
 
 
+# what the staging view reads with getvariable(): bound once per statement, so regular
+# expressions and date formats are compiled once, and no file text is ever part of the SQL
+_VARIABLES = (
+    "oad_raw_keys", "oad_company_kinds", "oad_person_kinds", "oad_company_words",
+    "oad_birth_date", "oad_date_formats",
+)  # fmt: skip
+
+
 def _stage(
     con: duckdb.DuckDBPyConnection, header: HeaderMap, loaded: LoadedFile, kinds: dict[str, str]
 ) -> None:
-    """Canonical columns, the first problem of each row, its content hash and the raw row as JSON.
+    """`staged_records`: a view of the raw table as canonical columns, with each row's first
+    problem, its raw row as JSON and the content hash.
 
-    One pass into one table; `staged_valid` is a view of the rows without a problem.
+    A view, not a table: the rows are computed as they are inserted into the store, so a load
+    makes one pass over the file's rows instead of copying them into a staging table first.
     """
+    values: dict[str, object] = {
+        "oad_raw_keys": loaded.header,
+        "oad_company_kinds": [k for k, v in kinds.items() if v == "company"],
+        "oad_person_kinds": [k for k, v in kinds.items() if v == "person"],
+        "oad_company_words": COMPANY_WORDS,
+        "oad_birth_date": _BIRTH_DATE,
+        "oad_date_formats": _DATE_FORMATS,
+    }
+    for variable in _VARIABLES:
+        kind = "VARCHAR" if isinstance(values[variable], str) else "VARCHAR[]"
+        con.execute(f"SET VARIABLE {variable} = ?::{kind}", [values[variable]])
     c = {name: _col(header, name) for name in load_spec("records").columns}
-    raw_pairs = ", ".join(f"$k{i}, c{i}" for i in range(len(loaded.header)))
+    raw_pairs = ", ".join(
+        f"getvariable('oad_raw_keys')[{i + 1}], c{i}" for i in range(len(loaded.header))
+    )
     con.execute(
         f"""
-        CREATE OR REPLACE TEMP TABLE staged_records AS
+        CREATE OR REPLACE TEMP VIEW staged_records AS
         WITH typed AS (
             SELECT rowid AS ordinal,
                 {c["source_id"]} AS source_id,
@@ -87,7 +113,8 @@ def _stage(
                 {c["jurisdiction"]} AS jurisdiction,
                 {c["registration_number"]} AS registration_number,
                 {c["incorporation_date"]} AS incorporation_text,
-                try_strptime({c["incorporation_date"]}, $date_formats)::DATE AS incorporation_date,
+                try_strptime({c["incorporation_date"]}, getvariable('oad_date_formats'))::DATE
+                    AS incorporation_date,
                 {c["birth_date"]} AS birth_date,
                 {c["nationality"]} AS nationality,
                 {c["country_of_residence"]} AS country_of_residence,
@@ -96,10 +123,10 @@ def _stage(
             FROM {RAW_TABLE}
         ), checked AS (
             SELECT *,
-                CASE WHEN list_contains($company, kind_text) THEN 'company'
-                     WHEN list_contains($person, kind_text) THEN 'person'
+                CASE WHEN list_contains(getvariable('oad_company_kinds'), kind_text) THEN 'company'
+                     WHEN list_contains(getvariable('oad_person_kinds'), kind_text) THEN 'person'
                      WHEN kind_text IS NOT NULL THEN NULL
-                     WHEN regexp_matches(name, $company_words) THEN 'company'
+                     WHEN regexp_matches(name, getvariable('oad_company_words')) THEN 'company'
                      ELSE 'unknown' END AS kind,
                 CASE WHEN alt_names_text IS NULL THEN []::VARCHAR[]
                      WHEN starts_with(alt_names_text, '[') THEN
@@ -120,50 +147,51 @@ def _stage(
                     THEN {{'field': 'kind', 'reason': 'kind is neither company nor person'}}
                  WHEN incorporation_text IS NOT NULL AND incorporation_date IS NULL
                     THEN {{'field': 'incorporation_date', 'reason': 'not a date (YYYY-MM-DD)'}}
-                 WHEN birth_date IS NOT NULL AND (NOT regexp_matches(birth_date, $birth)
+                 WHEN birth_date IS NOT NULL
+                      AND (NOT regexp_matches(birth_date, getvariable('oad_birth_date'))
                       OR (length(birth_date) = 10 AND try_strptime(birth_date, '%Y-%m-%d') IS NULL))
                     THEN {{'field': 'birth_date', 'reason': 'not YYYY-MM or YYYY-MM-DD'}}
                  END AS problem
         FROM checked
-        """,
-        {
-            "date_formats": _DATE_FORMATS,
-            "company": [k for k, v in kinds.items() if v == "company"],
-            "person": [k for k, v in kinds.items() if v == "person"],
-            "company_words": COMPANY_WORDS,
-            "birth": _BIRTH_DATE,
-            **{f"k{i}": name for i, name in enumerate(loaded.header)},
-        },
-    )
-    _reject_duplicates(con)
-    con.execute(
-        "CREATE OR REPLACE TEMP VIEW staged_valid AS SELECT * EXCLUDE (ordinal, problem),"
-        " NULL::VARCHAR AS source_url FROM staged_records WHERE problem IS NULL"
+        """
     )
 
 
-def _reject_duplicates(con: duckdb.DuckDBPyConnection) -> None:
-    """A source_id seen again after its first valid row is a rejected row."""
-    duplicated = con.execute(
-        "SELECT count(*) FROM (SELECT source_id FROM staged_records WHERE problem IS NULL"
-        " GROUP BY source_id HAVING count(*) > 1)"
-    ).fetchall()[0][0]
-    if not duplicated:  # the usual case, settled by one cheap aggregate
-        return
-    con.execute(
-        "UPDATE staged_records SET problem = {'field': 'source_id', 'reason':"
-        " 'duplicate source_id in the file; the first row with it was loaded'}"
-        " WHERE problem IS NULL AND ordinal NOT IN (SELECT min(ordinal) FROM staged_records"
-        " WHERE problem IS NULL GROUP BY source_id)"
-    )
+_VALID = (
+    "CREATE OR REPLACE TEMP VIEW staged_valid AS SELECT * EXCLUDE (ordinal, problem),"
+    " NULL::VARCHAR AS source_url FROM staged_records"
+)
 
 
-def _rejections(con: duckdb.DuckDBPyConnection, loaded: LoadedFile) -> list[Rejection]:
-    rows = con.execute(
-        "SELECT ordinal, problem.field, problem.reason, raw::VARCHAR FROM staged_records"
-        " WHERE problem IS NOT NULL ORDER BY ordinal"
-    ).fetchall()
-    if not rows:
+def _screen(con: duckdb.DuckDBPyConnection, loaded: LoadedFile) -> list[Rejection]:
+    """The rows that cannot be loaded, and `staged_valid`, a view of the rest.
+
+    A row is rejected for its first problem, or for a source_id seen again after its first
+    valid row. The usual file has neither, which one aggregate settles; only otherwise are the
+    rejected rows listed in `staged_rejected` and left out of the view.
+    """
+    problems, valid, distinct = con.execute(
+        "SELECT count(*) FILTER (problem IS NOT NULL), count(*) FILTER (problem IS NULL),"
+        " count(DISTINCT source_id) FILTER (problem IS NULL) FROM staged_records"
+    ).fetchall()[0]
+    if not problems and valid == distinct:
+        con.execute(_VALID)
         return []
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE staged_rejected AS"
+        " SELECT ordinal, problem FROM staged_records WHERE problem IS NOT NULL"
+    )
+    if valid != distinct:
+        con.execute(
+            "INSERT INTO staged_rejected SELECT ordinal, {'field': 'source_id', 'reason':"
+            " 'duplicate source_id in the file; the first row with it was loaded'}"
+            " FROM staged_records WHERE problem IS NULL"
+            " QUALIFY row_number() OVER (PARTITION BY source_id ORDER BY ordinal) > 1"
+        )
+    con.execute(_VALID + " WHERE ordinal NOT IN (SELECT ordinal FROM staged_rejected)")
+    rows = con.execute(
+        "SELECT r.ordinal, r.problem.field, r.problem.reason, s.raw::VARCHAR"
+        " FROM staged_rejected r JOIN staged_records s USING (ordinal) ORDER BY r.ordinal"
+    ).fetchall()
     lines = row_lines(con, loaded)
     return [Rejection(lines[int(o)], field, reason, raw) for o, field, reason, raw in rows]

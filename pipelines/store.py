@@ -10,9 +10,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
+
+if TYPE_CHECKING:  # pyarrow is only needed by the callers that hand a table over
+    import pyarrow as pa
 
 from pipelines.errors import OadError, StoreInUseError
 
@@ -44,6 +47,22 @@ def connect(db_path: str | os.PathLike[str] | None = None, read_only: bool = Fal
     if not read_only:
         store.migrate()
     return store
+
+
+def insert_arrow(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    data: pa.Table,
+    sql: str,
+    params: list[Any] | dict[str, Any] | None = None,
+) -> None:
+    """Run SQL (an INSERT reading NAME, a trusted identifier) with the Arrow table DATA readable
+    as NAME for that statement only."""
+    con.register(name, data)
+    try:
+        con.execute(sql, params or [])
+    finally:
+        con.unregister(name)
 
 
 def migration_files() -> list[tuple[int, str, str]]:

@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from openpyxl import load_workbook
-
 from pipelines.encoding import check_encoding, detect_encoding
 from pipelines.errors import InputFileError
 
@@ -88,6 +86,10 @@ def _csv_rows(reader: Iterator[list[str]], handle: TextIO) -> Iterator[Row]:
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> Table:
+    from openpyxl import (
+        load_workbook,
+    )  # here: loading it costs every CSV import a tenth of a second
+
     book = load_workbook(path, read_only=True, data_only=True)
     if sheet is not None and sheet not in book.sheetnames:
         raise InputFileError(

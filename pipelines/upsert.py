@@ -90,6 +90,10 @@ def merge(
     """
     now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
     name, key = table.name, table.key
+    if not _has_rows(con, table, source):
+        # a first load: every staged row is new and nothing can be missing, so there is no plan
+        # to make (joining against the plan would cost a third of the load)
+        return MergeCounts(_insert(con, table, staged, "", [source, now, now, crawl_id]), 0, 0, 0)
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE merge_plan AS SELECT s.{key} AS key,"
         f" CASE WHEN t.{key} IS NULL THEN 'new'"
@@ -99,17 +103,9 @@ def merge(
         [source],
     )
     counts = dict(con.execute("SELECT action, count(*) FROM merge_plan GROUP BY action").fetchall())
-    columns = (key, *table.columns, "content_hash")
-    # when every row is new (a first load) the join with the plan is skipped: it costs a third
-    # of the load
-    new_only = "" if counts.get("new", 0) == sum(counts.values()) else "p.action = 'new'"
     if counts.get("new"):
-        con.execute(
-            f"INSERT INTO {name} (source, {', '.join(columns)}, first_seen, last_seen, crawl_id)"
-            f" SELECT ?, {', '.join('s.' + c for c in columns)}, ?, ?, ?  FROM {staged} s"
-            + (f" SEMI JOIN merge_plan p ON p.key = s.{key} AND {new_only}" if new_only else ""),
-            [source, now, now, crawl_id],
-        )
+        only_new = f" SEMI JOIN merge_plan p ON p.key = s.{key} AND p.action = 'new'"
+        _insert(con, table, staged, only_new, [source, now, now, crawl_id])
     if counts.get("changed"):
         assignments = ", ".join(f"{c} = s.{c}" for c in (*table.columns, "content_hash"))
         con.execute(
@@ -129,6 +125,30 @@ def merge(
     return MergeCounts(
         counts.get("new", 0), counts.get("changed", 0), counts.get("unchanged", 0), removed
     )
+
+
+def _has_rows(con: duckdb.DuckDBPyConnection, table: MergedTable, source: str) -> bool:
+    found = con.execute(f"SELECT 1 FROM {table.name} WHERE source = ? LIMIT 1", [source])
+    return bool(found.fetchall())
+
+
+def _insert(
+    con: duckdb.DuckDBPyConnection,
+    table: MergedTable,
+    staged: str,
+    join: str,
+    params: list[object],
+) -> int:
+    """Insert the staged rows (those JOIN keeps), stamped with source, first and last seen and
+    crawl id (PARAMS, in that order); returns how many."""
+    columns = (table.key, *table.columns, "content_hash")
+    inserted = con.execute(
+        f"INSERT INTO {table.name} (source, {', '.join(columns)}, first_seen, last_seen,"
+        f" crawl_id) SELECT ?, {', '.join('s.' + c for c in columns)}, ?, ?, ?"
+        f" FROM {staged} s{join}",
+        params,
+    ).fetchall()
+    return int(inserted[0][0])
 
 
 def _mark_removed(

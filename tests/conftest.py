@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -12,6 +13,14 @@ from flows.cli import cli
 from pipelines.store import Store, connect
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def rows_by(store: Store, sql: str, key: str) -> dict[Any, dict[str, Any]]:
+    """Each row of SQL as a dict of its columns, keyed by its KEY column."""
+    cursor = store.con.execute(sql)
+    names = [d[0] for d in cursor.description or []]
+    rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return {row[key]: row for row in rows}
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from pipelines.debtors import import_debtors
 from pipelines.errors import InputFileError
 from pipelines.store import Store
+from tests.conftest import rows_by
 
 HEADER = (
     "debtor_id,name,kind,alt_names,id_number,birth_date,related_persons,outstanding_amount,currency"
@@ -31,9 +32,7 @@ def write(path: Path, lines: list[str], encoding: str = "utf-8") -> Path:
 
 
 def debtors(store: Store) -> dict[str, dict[str, Any]]:
-    cursor = store.con.execute("SELECT * FROM debtors ORDER BY debtor_id")
-    names = [d[0] for d in cursor.description]
-    return {row[0]: dict(zip(names, row, strict=True)) for row in cursor.fetchall()}
+    return rows_by(store, "SELECT * FROM debtors", "debtor_id")
 
 
 def rejected(store: Store) -> list[tuple[int, str, str]]:

@@ -10,6 +10,7 @@ import pytest
 from pipelines.errors import InputFileError
 from pipelines.records import import_records
 from pipelines.store import Store
+from tests.conftest import rows_by
 
 HEADER = "source_id,name,kind,alt_names,jurisdiction,incorporation_date,birth_date,extra"
 ROWS = [
@@ -25,9 +26,7 @@ def write(path: Path, lines: list[str], encoding: str = "utf-8") -> Path:
 
 
 def records(store: Store) -> dict[str, dict[str, Any]]:
-    cursor = store.con.execute("SELECT * FROM records ORDER BY source_id")
-    names = [d[0] for d in cursor.description]
-    return {row[1]: dict(zip(names, row, strict=True)) for row in cursor.fetchall()}
+    return rows_by(store, "SELECT * FROM records", "source_id")
 
 
 def test_csv_import_maps_columns_and_keeps_raw(store: Store, tmp_path: Path) -> None:
@@ -125,6 +124,14 @@ def test_malformed_rows_rejected_with_their_lines(store: Store, tmp_path: Path) 
     ]  # fmt: skip
     assert "columns" in rejected[0][2].lower()
     assert set(records(store)) == {"2001", "2007"}
+    again = import_records(store, tmp_path / "r.csv", "vendor")
+    assert (again.loaded, again.unchanged, again.rejected) == (0, 2, 6)
+    leftovers = store.con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE temporary UNION ALL SELECT view_name"
+        " FROM duckdb_views() WHERE temporary AND NOT internal UNION ALL SELECT name"
+        " FROM duckdb_variables()"
+    ).fetchall()
+    assert leftovers == []  # staging is gone once the import is over
 
 
 @pytest.mark.parametrize("encoding", ["gb18030", "latin-1"])

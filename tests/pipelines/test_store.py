@@ -6,6 +6,7 @@ import textwrap
 import time
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from pipelines.errors import StoreInUseError
@@ -68,3 +69,26 @@ def test_second_writer_is_told_the_store_is_in_use(db_path: Path) -> None:
     with connect(db_path) as store:  # free again once the other process is gone
         assert store.scalar("SELECT 1") == 1
     assert time.monotonic() - started < 10
+
+
+def test_raw_payloads_move_to_zstd_and_keep_their_text(db_path: Path) -> None:
+    """A store made before migration 002 keeps every payload, now in a ZSTD-compressed column."""
+    first = migration_files()[0]
+    con = duckdb.connect(str(db_path))
+    con.execute(
+        "CREATE TABLE schema_migrations (number INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
+        " applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
+    )
+    con.execute(first[2])
+    con.execute("INSERT INTO schema_migrations (number, name) VALUES (?, ?)", [first[0], first[1]])
+    con.execute(
+        "INSERT INTO records (source, source_id, name, kind, content_hash, first_seen,"
+        " last_seen, crawl_id, raw) VALUES ('s', '1', 'A LTD', 'company', 'h', now(), now(), 1,"
+        ' \'{"name": "A LTD"}\')'
+    )
+    con.close()
+    with connect(db_path) as store:
+        assert store.scalar("SELECT raw::VARCHAR FROM records") == '{"name": "A LTD"}'
+        for table in ("records", "relationships", "assets"):
+            sql = store.scalar("SELECT sql FROM duckdb_tables() WHERE table_name = ?", [table])
+            assert sql.rstrip(");").endswith("raw JSON USING COMPRESSION ZSTD")
