@@ -3,7 +3,9 @@ through the spider and the store pipeline into DuckDB, against DuckDB's own read
 same CSV into a table.
 
 Run: .venv/bin/python benchmarks/crawl.py [--rows N]
-Prints its figures as it goes; the last line is one JSON object with all of them.
+Prints its figures as it goes; the last line is one JSON object with all of them. Beside each
+wall-clock time is the CPU time it took (all threads), which other load on the machine changes
+far less.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import argparse
 import csv
 import json
 import random
+import resource
 import shutil
 import subprocess
 import sys
@@ -58,6 +61,11 @@ def write_csv(path: Path, rows: int) -> None:
             writer.writerow(row)
 
 
+def cpu_seconds(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=500_000)
@@ -73,17 +81,21 @@ def main() -> None:
         print(f"{rows} rows: CSV {sizes[0]} MiB, zip {sizes[1]} MiB")
 
         con = duckdb.connect(str(work / "baseline.duckdb"))
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), cpu_seconds(resource.RUSAGE_SELF)
         con.execute(
             "CREATE TABLE t AS SELECT * FROM read_csv(?, all_varchar = true)", [str(csv_path)]
         )
         baseline = time.perf_counter() - started
+        baseline_cpu = cpu_seconds(resource.RUSAGE_SELF) - cpu
         con.close()
-        print(f"DuckDB read_csv into a table: {baseline:.2f} s ({rows / baseline:,.0f} rows/s)")
+        print(
+            f"DuckDB read_csv into a table: {baseline:.2f} s, CPU {baseline_cpu:.2f} s"
+            f" ({rows / baseline:,.0f} rows/s)"
+        )
 
         with LocalServer() as server:
             server.route(f"/{FILE}.zip", Reply(body=zip_path.read_bytes()))
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), cpu_seconds(resource.RUSAGE_CHILDREN)
             done = subprocess.run(
                 [
                     sys.executable,
@@ -109,20 +121,26 @@ def main() -> None:
                 check=False,
             )
             crawl_seconds = time.perf_counter() - started
+            crawl_cpu = cpu_seconds(resource.RUSAGE_CHILDREN) - cpu
         outcome = json.loads(done.stdout.strip().splitlines()[-1])
         assert outcome["status"] == "finished" and outcome["new"] == rows, done.stderr[-2000:]
         per_second = rows / crawl_seconds
         ratio = baseline / crawl_seconds
-        print(f"crawl (spider + pipeline + merge, own process): {crawl_seconds:.2f} s")
+        print(f"crawl (spider + pipeline + merge, own process): {crawl_seconds:.2f} s,"
+              f" CPU {crawl_cpu:.2f} s")  # fmt: skip
         print(f"{per_second:,.0f} items/s; {ratio:.2f} of DuckDB read_csv's speed (target >= 0.3)")
+        print(f"ratio of CPU time (read_csv / crawl): {baseline_cpu / crawl_cpu:.2f}")
         print(
             json.dumps(
                 {
                     "rows": rows,
                     "crawl_seconds": round(crawl_seconds, 2),
+                    "crawl_cpu_seconds": round(crawl_cpu, 2),
                     "items_per_second": round(per_second),
                     "duckdb_read_csv_seconds": round(baseline, 2),
+                    "duckdb_read_csv_cpu_seconds": round(baseline_cpu, 2),
                     "ratio_to_read_csv": round(ratio, 3),
+                    "cpu_ratio_to_read_csv": round(baseline_cpu / crawl_cpu, 3),
                 }
             )
         )

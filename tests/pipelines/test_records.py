@@ -124,6 +124,7 @@ def test_malformed_rows_rejected_with_their_lines(store: Store, tmp_path: Path) 
     ]  # fmt: skip
     assert "columns" in rejected[0][2].lower()
     assert set(records(store)) == {"2001", "2007"}
+    assert records(store)["2001"]["name"] == "A MULTI\nLINE NAME LIMITED"  # the first one
     again = import_records(store, tmp_path / "r.csv", "vendor")
     assert (again.loaded, again.unchanged, again.rejected) == (0, 2, 6)
     leftovers = store.con.execute(
@@ -171,3 +172,16 @@ def test_unreadable_file_writes_nothing(
         import_records(store, path, "vendor")
     for table in ("records", "crawls", "rejected_rows", "sources"):
         assert store.scalar(f"SELECT count(*) FROM {table}") == 0
+
+
+def test_first_row_of_a_repeated_source_id_wins_in_a_large_file(
+    store: Store, tmp_path: Path
+) -> None:
+    """Large enough to be loaded in parallel, where stored order need not be the file's."""
+    lines = ["source_id,name", *(f"{i},FIRST {i}" for i in range(300_000))]
+    lines += [f"{i},LATER {i}" for i in range(0, 300_000, 1999)]
+    counts = import_records(store, write(tmp_path / "r.csv", lines), "vendor")
+    assert (counts.loaded, counts.rejected) == (300_000, 151)
+    later = store.scalar("SELECT count(*) FROM records WHERE name LIKE 'LATER%'")
+    assert later == 0
+    assert store.scalar("SELECT min(line) FROM rejected_rows") == 300_002
