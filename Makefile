@@ -30,6 +30,10 @@ demo: setup
 	$(DEMO_CRAWL) icij_offshore_leaks
 	$(DEMO_CRAWL) hk_companies_registry
 	$(DEMO_CRAWL) sg_acra
+	$(OAD) match
+	$(OAD) matches show D001
+	$(OAD) matches show D016
+	$(OAD) matches export out/demo-matches.csv --top 3
 	$(OAD) status
 
 lint: setup

@@ -19,8 +19,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import duckdb
+import pyarrow as pa
 
-from matching.sql_functions import register_functions
+from matching.rerank import translation_scores
 
 CANDIDATES = "candidate_pairs"
 DEFAULT_MAX_BLOCK = 5_000
@@ -131,34 +132,76 @@ def _explode(con: duckdb.DuckDBPyConnection, since: str | None) -> None:
 
 
 def _rerank(con: duckdb.DuckDBPyConnection, per_debtor: int) -> None:
-    """Keep each debtor's `per_debtor` best key pairs, by translation score where it can tell."""
-    register_functions(con)
+    """Keep each debtor's `per_debtor` best key pairs. Where there are more, a company debtor's
+    are ordered by the translation model, and a person's by key score plus how well the birth
+    dates agree (a common name has many namesakes abroad; the one born that month goes first)."""
     con.execute(
-        """
+        "CREATE OR REPLACE TEMP TABLE counted AS SELECT k.*, d.kind AS debtor_kind,"
+        " count(*) OVER (PARTITION BY k.debtor_id) AS pairs FROM key_pairs k"
+        " JOIN features d ON d.side = 'debtor' AND d.entity_id = k.debtor_id"
+    )
+    fine = _company_translation(con, per_debtor)
+    con.register("company_fine", fine)
+    con.execute(
+        f"""
         CREATE OR REPLACE TEMP TABLE reranked AS
-        WITH counted AS (
-            SELECT *, count(*) OVER (PARTITION BY debtor_id) AS pairs FROM key_pairs
-        ),
-        crowded AS (  -- only a company debtor with too many pairs needs the slower look
+        SELECT debtor_id, source, source_id FROM (
+            SELECT c.debtor_id, c.source, c.source_id, c.score, f.fine
+            FROM counted c JOIN company_fine f USING (debtor_id, source, source_id)
+            UNION ALL
             SELECT c.debtor_id, c.source, c.source_id, c.score,
-                   oad_translation_score(d.names, r.names) AS translation
+                   c.score + {_BIRTH_AGREEMENT} AS fine
             FROM counted c
             JOIN features d ON d.side = 'debtor' AND d.entity_id = c.debtor_id
             JOIN features r ON r.side = 'record' AND r.source = c.source
                            AND r.entity_id = c.source_id
-            WHERE c.pairs > $per_debtor AND d.kind = 'company'
-        )
-        SELECT debtor_id, source, source_id FROM (
-            SELECT * FROM crowded
+            WHERE c.pairs > $per_debtor AND c.debtor_kind <> 'company'
             UNION ALL
-            SELECT c.debtor_id, c.source, c.source_id, c.score, NULL FROM counted c
-            WHERE NOT (c.pairs > $per_debtor AND EXISTS (
-                SELECT 1 FROM features d WHERE d.side = 'debtor'
-                AND d.entity_id = c.debtor_id AND d.kind = 'company'))
+            SELECT debtor_id, source, source_id, score, NULL FROM counted
+            WHERE pairs <= $per_debtor
         )
         QUALIFY row_number() OVER (PARTITION BY debtor_id
-                                   ORDER BY translation DESC NULLS LAST, score DESC,
+                                   ORDER BY fine DESC NULLS LAST, score DESC,
                                             source, source_id) <= $per_debtor
         """,
         {"per_debtor": per_debtor},
     )
+    con.unregister("company_fine")
+    con.execute("DROP TABLE counted")
+
+
+def _company_translation(con: duckdb.DuckDBPyConnection, per_debtor: int) -> pa.Table:
+    """Translation scores of the pairs of company debtors with more than `per_debtor` pairs,
+    one debtor (and all its candidates) at a time."""
+    reader = con.sql(
+        "SELECT c.debtor_id, any_value(d.names) AS debtor_names, list(c.source) AS sources,"
+        " list(c.source_id) AS source_ids, list(r.names) AS record_names FROM counted c"
+        " JOIN features d ON d.side = 'debtor' AND d.entity_id = c.debtor_id"
+        " JOIN features r ON r.side = 'record' AND r.source = c.source"
+        " AND r.entity_id = c.source_id"
+        " WHERE c.pairs > ? AND c.debtor_kind = 'company' GROUP BY c.debtor_id",
+        params=[per_debtor],
+    ).to_arrow_reader(2_000)
+    out: dict[str, list[object]] = {"debtor_id": [], "source": [], "source_id": [], "fine": []}
+    for batch in reader:
+        for row in batch.to_pylist():
+            scores = translation_scores(row["debtor_names"], row["record_names"])
+            out["debtor_id"].extend([row["debtor_id"]] * len(scores))
+            out["source"].extend(row["sources"])
+            out["source_id"].extend(row["source_ids"])
+            out["fine"].extend(scores)
+    return pa.table(
+        out,
+        schema=pa.schema([("debtor_id", pa.string()), ("source", pa.string()),
+                          ("source_id", pa.string()), ("fine", pa.float64())]),
+    )  # fmt: skip
+
+
+# added to a person pair's key score (at most 1): same birth month, year, within two years,
+# unknown on a side, further apart
+_BIRTH_AGREEMENT = """CASE
+    WHEN d.birth_year IS NULL OR r.birth_year IS NULL THEN 0.15
+    WHEN d.birth_year = r.birth_year AND d.birth_month = r.birth_month THEN 1.0
+    WHEN d.birth_year = r.birth_year THEN 0.6
+    WHEN abs(d.birth_year - r.birth_year) <= 2 THEN 0.3
+    ELSE 0.0 END"""

@@ -17,8 +17,6 @@ from matching.names import (
     person_keys,
     person_similarity,
 )
-from matching.names.script import is_han
-from matching.names.translation import translation_score
 
 _NO_MATCH = NameScore(0.0, [])
 MIN_CANDIDATE_WEIGHT = 0.15
@@ -92,20 +90,3 @@ def names_score(kind: str, left: list[str], right: list[str]) -> NameScore:
 def related_score(left: list[str], right: list[str]) -> float:
     """How well the debtor's related persons match the record's officers and owners."""
     return names_score("person", left, right).score
-
-
-def translation_names_score(left: list[str], right: list[str]) -> float:
-    """The best score of a Han name of the debtor's against the record's names, by the
-    translation model against Latin names (cheap enough to re-rank many pairs) and by the full
-    company score against Han ones; 0 when the debtor has no Han name."""
-    han = [name for name in left if _has_han(name)]
-    scores = [
-        company_similarity(a, b).score if _has_han(b) else translation_score(a, b)
-        for a in han
-        for b in right
-    ]
-    return max(scores, default=0.0)
-
-
-def _has_han(name: str) -> bool:
-    return any(is_han(char) for char in name)

@@ -22,11 +22,33 @@ from splink.comparison_library import CustomComparison
 from splink.internals.comparison_level_creator import ComparisonLevelCreator
 
 PERSON_NAME_LEVELS = (0.95, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4)
-COMPANY_NAME_LEVELS = (0.6, 0.5, 0.45, 0.4, 0.35, 0.3, 0.2)
+COMPANY_NAME_LEVELS = (0.97, 0.9, 0.75, 0.6, 0.5, 0.4, 0.3, 0.2)
+# Registers that carry Chinese names too (Hong Kong's, GLEIF's other names) give a true pair the
+# same name outright; the learned shares only see English names, so this share is added on top.
+SAME_NAME_SHARE = 0.4
 COMPANY_M_FILE = Path(__file__).resolve().parents[1] / "data" / "matching" / "name_levels.tsv"
 NAME_SCORE = "oad_name_score(kind_l, names_l, names_r)"
 RELATED_LEVELS = (0.9, 0.75)
+
+# Assumed m probabilities (top level first, then "all other") where EM has nothing to learn
+# from: a bank's debtors are all Chinese and the records all foreign, so jurisdiction, country,
+# city and related persons barely vary among candidate pairs. A debtor's holdings abroad are
+# mostly registered in another jurisdiction and city than the debtor, so disagreeing there
+# must cost little; agreeing still counts, through the u probabilities learned from the data.
+JURISDICTION_M = (0.3, 0.7)
+COUNTRY_M = (0.7, 0.3)
+CITY_M = (0.3, 0.7)
+RELATED_M = (0.5, 0.2, 0.3)
 UNIQUE_ID = "unique_id"
+
+
+def _assume(
+    levels: list[ComparisonLevelCreator], m_values: tuple[float, ...], fixed: bool
+) -> list[ComparisonLevelCreator]:
+    """Give levels their m probabilities; `fixed` keeps training from moving them."""
+    for level, m in zip(levels, m_values, strict=True):
+        level.configure(m_probability=m, fix_m_probability=fixed)
+    return levels
 
 
 def _score_levels(
@@ -61,10 +83,8 @@ def person_name_comparison() -> CustomComparison:
 
 
 def company_name_comparison(fixed: bool = True) -> CustomComparison:
-    """Levels carry the learned m probabilities; `fixed` keeps training from moving them."""
     levels = _score_levels(NAME_SCORE, COMPANY_NAME_LEVELS, "name")
-    for level, m in zip(levels, company_m_probabilities(), strict=True):
-        level.configure(m_probability=m, fix_m_probability=fixed)
+    _assume(levels, company_m_probabilities(), fixed)
     return _name_comparison(
         "company", levels, "a company's name across scripts, translations and romanisations"
     )
@@ -72,7 +92,8 @@ def company_name_comparison(fixed: bool = True) -> CustomComparison:
 
 @cache
 def company_m_probabilities() -> tuple[float, ...]:
-    """The m probability of each company-name level, top first, then "all other"."""
+    """The m probability of each company-name level, top first, then "all other": the learned
+    cross-script shares, with SAME_NAME_SHARE more at the top level."""
     rows = [
         line.split("\t")
         for line in COMPANY_M_FILE.read_text(encoding="utf-8").splitlines()
@@ -81,7 +102,9 @@ def company_m_probabilities() -> tuple[float, ...]:
     expected = [str(t) for t in COMPANY_NAME_LEVELS] + ["else"]
     if [row[0] for row in rows] != expected:
         raise ValueError(f"{COMPANY_M_FILE}: levels {expected} expected, in that order")
-    return tuple(float(row[1]) for row in rows)
+    learned = [float(row[1]) * (1 - SAME_NAME_SHARE) for row in rows]
+    learned[0] += SAME_NAME_SHARE
+    return tuple(learned)
 
 
 def birth_comparison() -> CustomComparison:
@@ -103,7 +126,7 @@ def birth_comparison() -> CustomComparison:
     )
 
 
-def country_comparison() -> CustomComparison:
+def country_comparison(fixed: bool = True) -> CustomComparison:
     return CustomComparison(
         output_column_name="country",
         comparison_levels=[
@@ -111,40 +134,57 @@ def country_comparison() -> CustomComparison:
                 "coalesce(nationality_l, residence_l) IS NULL"
                 " OR coalesce(nationality_r, residence_r) IS NULL"
             ).configure(is_null_level=True),
-            cll.CustomLevel(
-                "nationality_l IN (nationality_r, residence_r)"
-                " OR residence_l IN (nationality_r, residence_r)",
-                "same nationality or country of residence",
+            *_assume(
+                [
+                    cll.CustomLevel(
+                        "nationality_l IN (nationality_r, residence_r)"
+                        " OR residence_l IN (nationality_r, residence_r)",
+                        "same nationality or country of residence",
+                    ),
+                    cll.ElseLevel(),
+                ],
+                COUNTRY_M,
+                fixed,
             ),
-            cll.ElseLevel(),
         ],
         comparison_description="nationality and country of residence",
     )
 
 
-def exact_comparison(column: str, description: str) -> CustomComparison:
+def exact_comparison(
+    column: str, description: str, m_values: tuple[float, float], fixed: bool = True
+) -> CustomComparison:
     return CustomComparison(
         output_column_name=column,
         comparison_levels=[
             cll.CustomLevel(f"{column}_l IS NULL OR {column}_r IS NULL").configure(
                 is_null_level=True
             ),
-            cll.CustomLevel(f"{column}_l = {column}_r", f"same {column}"),
-            cll.ElseLevel(),
+            *_assume(
+                [cll.CustomLevel(f"{column}_l = {column}_r", f"same {column}"), cll.ElseLevel()],
+                m_values,
+                fixed,
+            ),
         ],
         comparison_description=description,
     )
 
 
-def related_comparison() -> CustomComparison:
+def related_comparison(fixed: bool = True) -> CustomComparison:
     return CustomComparison(
         output_column_name="related",
         comparison_levels=[
             cll.CustomLevel("len(related_names_l) = 0 OR len(related_names_r) = 0").configure(
                 is_null_level=True
             ),
-            *_score_levels(
-                "oad_related_score(related_names_l, related_names_r)", RELATED_LEVELS, "related"
+            *_assume(
+                _score_levels(
+                    "oad_related_score(related_names_l, related_names_r)",
+                    RELATED_LEVELS,
+                    "related",
+                ),
+                RELATED_M,
+                fixed,
             ),
         ],
         comparison_description="a legal representative or shareholder among officers and owners",
@@ -152,8 +192,11 @@ def related_comparison() -> CustomComparison:
 
 
 def settings(
-    probability_two_random_records_match: float, company_m_fixed: bool = True
+    probability_two_random_records_match: float, assumed_m_fixed: bool = True
 ) -> SettingsCreator:
+    """`assumed_m_fixed`: hold the learned and assumed m probabilities (company names,
+    jurisdiction, country, city, related persons) out of EM training."""
+    fixed = assumed_m_fixed
     return SettingsCreator(
         link_type="link_only",
         unique_id_column_name=UNIQUE_ID,
@@ -163,12 +206,12 @@ def settings(
         ],
         comparisons=[
             person_name_comparison(),
-            company_name_comparison(company_m_fixed),
+            company_name_comparison(fixed),
             birth_comparison(),
-            country_comparison(),
-            exact_comparison("jurisdiction", "jurisdiction of a company"),
-            exact_comparison("city", "city in the address"),
-            related_comparison(),
+            country_comparison(fixed),
+            exact_comparison("jurisdiction", "jurisdiction of a company", JURISDICTION_M, fixed),
+            exact_comparison("city", "city in the address", CITY_M, fixed),
+            related_comparison(fixed),
         ],
         retain_intermediate_calculation_columns=True,
         retain_matching_columns=True,

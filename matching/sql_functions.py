@@ -12,7 +12,7 @@ import duckdb
 import pyarrow as pa
 from duckdb.sqltypes import DOUBLE, VARCHAR
 
-from matching.name_features import names_score, related_score, translation_names_score
+from matching.name_features import names_score, related_score
 
 
 @lru_cache(maxsize=1 << 20)
@@ -23,19 +23,6 @@ def _name_score(kind: str, left: tuple[str, ...], right: tuple[str, ...]) -> flo
 @lru_cache(maxsize=1 << 18)
 def _related_score(left: tuple[str, ...], right: tuple[str, ...]) -> float:
     return related_score(list(left), list(right))
-
-
-@lru_cache(maxsize=1 << 18)
-def _translation_score(left: tuple[str, ...], right: tuple[str, ...]) -> float:
-    return translation_names_score(list(left), list(right))
-
-
-def oad_translation_score(lefts: pa.Array, rights: pa.Array) -> pa.Array:
-    scores = [
-        _translation_score(tuple(left), tuple(right)) if left and right else 0.0
-        for left, right in zip(lefts.to_pylist(), rights.to_pylist(), strict=True)
-    ]
-    return pa.array(scores, type=pa.float64())
 
 
 def oad_name_score(kinds: pa.Array, lefts: pa.Array, rights: pa.Array) -> pa.Array:
@@ -64,10 +51,6 @@ def register_functions(con: duckdb.DuckDBPyConnection) -> None:
     if known:
         return
     names = duckdb.list_type(VARCHAR)
-    con.create_function(  # type: ignore[call-overload]
-        "oad_translation_score", oad_translation_score, [names, names], DOUBLE,
-        type="arrow", null_handling="special",
-    )  # fmt: skip
     con.create_function(  # type: ignore[call-overload]
         "oad_name_score", oad_name_score, [VARCHAR, names, names], DOUBLE,
         type="arrow", null_handling="special",

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import pytest
+
+from matching.names import company_similarity
+from matching.names.script import is_han
+from matching.names.translation import translation_score
+from matching.rerank import has_han, translation_scores
+
+CANDIDATES = [
+    ["E. LEI KNITTING FACTORY LIMITED"],
+    ["TAT CHEONG KNITTING FACTORY LIMITED", "達昌針織廠有限公司"],
+    ["AUSLINK DEVELOPMENT LIMITED"],
+    ["CHUNG WAH AUTO SERVICES LIMITED", "CHUNG WAH MOTORS"],
+    [],
+    ["LIMITED"],
+]
+
+
+@pytest.mark.parametrize(
+    "debtor", ["依利达针织厂有限公司", "中华汽车服务有限公司", "澳興發展有限公司"]
+)
+def test_batch_scores_equal_the_pairwise_translation_score(debtor: str) -> None:
+    batch = translation_scores(["ignored LATIN ALIAS", debtor], CANDIDATES)
+    for names, got in zip(CANDIDATES, batch, strict=True):
+        expected = max(
+            (
+                company_similarity(debtor, n).score if has_han(n) else translation_score(debtor, n)
+                for n in names
+            ),
+            default=0.0,
+        )
+        assert got == pytest.approx(expected, abs=1e-9), names
+
+
+def test_true_english_name_ranks_first_for_its_chinese_name() -> None:
+    latin = [[n for n in names if not has_han(n)] for names in CANDIDATES]
+    batch = translation_scores(["依利达针织厂有限公司"], latin)
+    assert max(range(len(batch)), key=batch.__getitem__) == 0
+    assert translation_scores(["CHUNG WAH AUTO"], CANDIDATES) == [0.0] * len(CANDIDATES)
+
+
+def test_han_detection_agrees_with_the_names_module() -> None:
+    samples = "a中國（香港）ﾃ㐀龥豈𠀀ABC-,.한あア"
+    for char in samples:
+        assert has_han(char) == is_han(char), char
+    assert not has_han("PETER CHAN") and has_han("PETER 陳")
