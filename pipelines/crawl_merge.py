@@ -9,11 +9,20 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import duckdb
+import pyarrow as pa
 
 from pipelines.crawl_items import KEYS, TableName, staged_schema
-from pipelines.crawl_staging import Staging, fields_with_defaults, hash_sql, source_param
+from pipelines.crawl_staging import Staging, fields_with_defaults, hash_sql
 from pipelines.imports import Rejection, write_rejections
-from pipelines.upsert import ASSETS, RECORDS, RELATIONSHIPS, MergeCounts, MergedTable, merge
+from pipelines.upsert import (
+    ASSETS,
+    RECORDS,
+    RELATIONSHIPS,
+    MergeCounts,
+    MergedTable,
+    has_rows,
+    merge,
+)
 
 TABLES: dict[TableName, MergedTable] = {
     "records": RECORDS,
@@ -90,28 +99,40 @@ def merge_staged(
 ) -> CrawlCounts:
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     counts = CrawlCounts()
-    # read with getvariable(): the checks and the typed view are bound once per statement,
-    # and a view (unlike a prepared statement) may use them
-    con.execute("SET VARIABLE oad_dates = ?::VARCHAR[]", [DATE_FORMATS])
-    con.execute("SET VARIABLE oad_birth = ?::VARCHAR", [_BIRTH_DATE])
+    # values the staging views read with getvariable(): a view (unlike a prepared statement)
+    # may use them, and they are bound once per statement
+    variables = _Variables(con)
+    variables.set("oad_dates", DATE_FORMATS)
+    variables.set("oad_birth", _BIRTH_DATE)
+    variables.set("oad_source", source)
     rejections = _staged_rejections(con, staging)
     removed = _apply_removals(con, staging, source, now)
     for table in TABLES:
         if not staging.files(table) and not staging.cell_files(table) and not snapshot:
             continue
-        _load(con, table, staging, source)
-        rejections += _take_rejected(con)
-        counts.duplicates += _deduplicated(con, table)
-        rejections += _duplicates(con, table)
-        con.execute(_valid_view(table))
+        _source_view(con, table, staging, variables)
+        problems, repeated = con.execute(
+            "SELECT count(*) FILTER (WHERE problem IS NOT NULL),"
+            f" count(*) - count(DISTINCT {KEYS[table]}) FROM crawl_source"
+        ).fetchall()[0]
+        staged = "crawl_source"
+        if problems or repeated or has_rows(con, TABLES[table], source):
+            # a copy: rows are taken out of it, and a merge against stored rows reads it more
+            # than once. A clean first load is inserted straight from the staged files.
+            con.execute("CREATE OR REPLACE TEMP TABLE crawl_staged AS SELECT * FROM crawl_source")
+            rejections += _take_rejected(con)
+            counts.duplicates += _deduplicated(con, table)
+            rejections += _duplicates(con, table)
+            staged = "crawl_staged"
+        con.execute(_valid_view(table, staged))
         merged = merge(con, TABLES[table], "crawl_valid", source, crawl_id, snapshot, now)
         counts.tables[table] = MergeCounts(
             merged.new, merged.changed, merged.unchanged, merged.removed + removed.get(table, 0)
         )
         con.execute("DROP VIEW crawl_valid")
-        con.execute("DROP TABLE crawl_staged")
-    for variable in ("oad_dates", "oad_birth"):
-        con.execute(f"RESET VARIABLE {variable}")
+        con.execute("DROP TABLE IF EXISTS crawl_staged")
+        con.execute("DROP VIEW crawl_source")
+    variables.reset()
     for file in sorted({r.file for r in rejections}):
         write_rejections(con, crawl_id, file, [r.rejection for r in rejections if r.file == file])
     counts.rejected = len(rejections)
@@ -124,49 +145,65 @@ class _FileRejection:
     rejection: Rejection
 
 
-def _load(con: duckdb.DuckDBPyConnection, table: TableName, staging: Staging, source: str) -> None:
-    """`crawl_staged`: every staged row of TABLE with its raw payload, content hash and first
-    problem, in one statement.
+class _Variables:
+    """DuckDB variables set for the merge, all reset at its end."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con, self.names = con, set[str]()
+
+    def set(self, name: str, value: str | list[str]) -> None:
+        kind = "VARCHAR" if isinstance(value, str) else "VARCHAR[]"
+        self.con.execute(f"SET VARIABLE {name} = ?::{kind}", [value])
+        self.names.add(name)
+
+    def reset(self) -> None:
+        for name in sorted(self.names):
+            self.con.execute(f"RESET VARIABLE {name}")
+
+
+_SQL_TYPES = {pa.string(): "VARCHAR", pa.list_(pa.string()): "VARCHAR[]", pa.int64(): "BIGINT"}
+
+
+def _source_view(
+    con: duckdb.DuckDBPyConnection, table: TableName, staging: Staging, variables: _Variables
+) -> None:
+    """`crawl_source`: a view of every staged row of TABLE with its raw payload, content hash
+    and first problem.
 
     Per-item files hold payload and hash already. Bulk batches hold cells: their payload is
-    built here from the cells and the header (a parameter, never part of the SQL), one
-    statement for all batches so that it runs on every core.
+    built from the cells and the header when the view is read, in one statement over every
+    batch so that it runs on every core. File names and headers are variables, never SQL.
     """
     parts: list[str] = []
-    params: dict[str, object] = {}
-    files = staging.files(table)
-    if files:
-        parts.append("SELECT * FROM read_parquet($item_files)")
-        params["item_files"] = files
+    if staging.files(table):
+        variables.set("oad_item_files", staging.files(table))
+        parts.append("SELECT * FROM read_parquet(getvariable('oad_item_files'))")
+    fields = fields_with_defaults(table, "getvariable('oad_source')")
     for group, (keys, paths) in enumerate(staging.cell_files(table).items()):
-        pairs = ", ".join(f"$g{group}k{i}, r{i}" for i in range(len(keys)))
-        parts.append(
-            f"SELECT *, {hash_sql(table)} AS content_hash FROM (SELECT"
-            f" {fields_with_defaults(table)}, source_url, line, json_object({pairs}) AS raw,"
-            f" shared FROM read_parquet($g{group}files))"
+        variables.set(f"oad_cells_{group}", paths)
+        variables.set(f"oad_header_{group}", list(keys))
+        pairs = ", ".join(
+            f"getvariable('oad_header_{group}')[{i + 1}], r{i}" for i in range(len(keys))
         )
-        params.update({f"g{group}k{i}": key for i, key in enumerate(keys)})
-        params[f"g{group}files"] = paths
-    empty = not parts
-    if empty:
-        con.register("crawl_empty", staged_schema(table).empty_table())
         parts.append(
-            "SELECT *, NULL::JSON AS raw, ''::VARCHAR AS content_hash, false AS shared"
-            " FROM crawl_empty"
+            f"SELECT *, {hash_sql(table)} AS content_hash FROM (SELECT {fields}, source_url,"
+            f" line, json_object({pairs}) AS raw, shared"
+            f" FROM read_parquet(getvariable('oad_cells_{group}')))"
+        )
+    if not parts:  # a snapshot that staged nothing of this table: every stored row is missing
+        empty = ", ".join(f"NULL::{_SQL_TYPES[f.type]} AS {f.name}" for f in staged_schema(table))
+        parts.append(
+            f"SELECT {empty}, NULL::JSON AS raw, ''::VARCHAR AS content_hash, false AS shared"
+            " WHERE false"
         )
     case = " ".join(
         f"WHEN {condition} THEN {{'field': '{name}', 'reason': '{reason}'}}"
         for condition, name, reason in _CHECKS[table]
     )
-    sql = (
-        f"CREATE OR REPLACE TEMP TABLE crawl_staged AS SELECT *, CASE {case} END AS problem"
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW crawl_source AS SELECT *, CASE {case} END AS problem"
         f" FROM ({' UNION ALL BY NAME '.join(parts)})"
     )
-    try:
-        con.execute(sql, {**params, **source_param(sql, source)})
-    finally:
-        if empty:
-            con.unregister("crawl_empty")
 
 
 def _deduplicated(con: duckdb.DuckDBPyConnection, table: TableName) -> int:
@@ -214,12 +251,13 @@ def _take_rejected(con: duckdb.DuckDBPyConnection) -> list[_FileRejection]:
     return [_FileRejection(url, Rejection(*rest)) for url, *rest in rows]
 
 
-def _valid_view(table: TableName) -> str:
-    """The staged rows in the store's types: a view, since the merge reads them once or twice
-    and a copy of every payload would cost more than typing a few columns again."""
+def _valid_view(table: TableName, staged: str) -> str:
+    """The staged rows (of the trusted relation STAGED) in the store's types: a view, since the
+    merge reads them once or twice and a copy of every payload would cost more than typing a few
+    columns again."""
     columns = [KEYS[table], *TABLES[table].columns, "content_hash"]
     select = ", ".join(f"{_TYPED[c]} AS {c}" if c in _TYPED else c for c in columns)
-    return f"CREATE OR REPLACE TEMP VIEW crawl_valid AS SELECT {select} FROM crawl_staged"
+    return f"CREATE OR REPLACE TEMP VIEW crawl_valid AS SELECT {select} FROM {staged}"
 
 
 def _staged_rejections(con: duckdb.DuckDBPyConnection, staging: Staging) -> list[_FileRejection]:

@@ -38,9 +38,10 @@ def hash_sql(table: TableName) -> str:
     return f"md5(concat_ws({HASHED_SEPARATOR}, {', '.join(parts)}, raw::VARCHAR))"
 
 
-def fields_with_defaults(table: TableName) -> str:
-    """A trusted SQL select list of TABLE's staged fields, a default where one may be left out."""
-    defaults = {"subject_source": "$source", "object_source": "$source", "object_type": "'record'"}
+def fields_with_defaults(table: TableName, source: str = "$source") -> str:
+    """A trusted SQL select list of TABLE's staged fields, a default where one may be left out
+    (the crawl's own source is the SQL expression SOURCE)."""
+    defaults = {"subject_source": source, "object_source": source, "object_type": "'record'"}
     return ", ".join(
         f"coalesce({name}, {defaults[name]}) AS {name}" if name in defaults else name
         for name in FIELDS[table]

@@ -90,7 +90,7 @@ def merge(
     """
     now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
     name, key = table.name, table.key
-    if not _has_rows(con, table, source):
+    if not has_rows(con, table, source):
         # a first load: every staged row is new and nothing can be missing, so there is no plan
         # to make (joining against the plan would cost a third of the load)
         return MergeCounts(_insert(con, table, staged, "", [source, now, now, crawl_id]), 0, 0, 0)
@@ -127,7 +127,8 @@ def merge(
     )
 
 
-def _has_rows(con: duckdb.DuckDBPyConnection, table: MergedTable, source: str) -> bool:
+def has_rows(con: duckdb.DuckDBPyConnection, table: MergedTable, source: str) -> bool:
+    """Whether TABLE holds any row of SOURCE, removed ones included."""
     found = con.execute(f"SELECT 1 FROM {table.name} WHERE source = ? LIMIT 1", [source])
     return bool(found.fetchall())
 
