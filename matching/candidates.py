@@ -22,6 +22,7 @@ import duckdb
 import pyarrow as pa
 
 from matching.rerank import translation_scores
+from pipelines.store import insert_arrow
 
 CANDIDATES = "candidate_pairs"
 DEFAULT_MAX_BLOCK = 5_000
@@ -140,9 +141,10 @@ def _rerank(con: duckdb.DuckDBPyConnection, per_debtor: int) -> None:
         " count(*) OVER (PARTITION BY k.debtor_id) AS pairs FROM key_pairs k"
         " JOIN features d ON d.side = 'debtor' AND d.entity_id = k.debtor_id"
     )
-    fine = _company_translation(con, per_debtor)
-    con.register("company_fine", fine)
-    con.execute(
+    insert_arrow(
+        con,
+        "company_fine",
+        _company_translation(con, per_debtor),
         f"""
         CREATE OR REPLACE TEMP TABLE reranked AS
         SELECT debtor_id, source, source_id FROM (
@@ -166,7 +168,6 @@ def _rerank(con: duckdb.DuckDBPyConnection, per_debtor: int) -> None:
         """,
         {"per_debtor": per_debtor},
     )
-    con.unregister("company_fine")
     con.execute("DROP TABLE counted")
 
 

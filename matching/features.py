@@ -21,11 +21,11 @@ import pyarrow as pa
 from matching.name_features import entity_name_features
 from matching.places import city_key, country_code
 from pipelines.identifiers import check_identifier, check_lei
-from pipelines.store import Store
+from pipelines.store import Store, insert_arrow
 
 BATCH = 20_000
 # Raise when feature code changes what it derives from the same input, so every row is redone.
-DERIVATION = 2
+DERIVATION = 3
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 DERIVED_FROM = ("names", "places")  # data folders whose files shape the features
 IdentifierFn = Callable[[object], list[str]]
@@ -107,9 +107,9 @@ def _refresh_side(
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     for batch in _batches(stale):
         table = _feature_batch(side, batch, identifiers, now)
-        con.register("feature_batch", table)
-        con.execute("INSERT INTO features BY NAME SELECT * FROM feature_batch")
-        con.unregister("feature_batch")
+        insert_arrow(
+            con, "feature_batch", table, "INSERT INTO features BY NAME SELECT * FROM feature_batch"
+        )
         computed += table.num_rows
     total = con.execute("SELECT count(*) FROM feature_input").fetchall()[0][0]
     con.execute("DROP TABLE feature_input")

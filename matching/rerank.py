@@ -10,12 +10,12 @@ vector over those ids, gathered for all candidates in one step.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from functools import lru_cache
 
 import numpy as np
 
+from matching.name_features import has_han
 from matching.names import company_similarity
 from matching.names.lexicon import english_units
 from matching.names.translation import (
@@ -29,13 +29,6 @@ from matching.names.translation import (
 )
 
 _FLOOR = math.log(EPSILON)
-
-
-_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
-
-
-def has_han(name: str) -> bool:
-    return _HAN.search(name) is not None
 
 
 class UnitIds:

@@ -16,7 +16,7 @@ from matching.candidates import CANDIDATES, DEFAULT_MAX_BLOCK, build_candidates
 from matching.features import refresh_features
 from matching.models_store import latest_model, save_model
 from matching.reviews import apply_reviews, confirmed_labels
-from pipelines.store import Store
+from pipelines.store import Store, insert_arrow
 
 DEFAULT_THRESHOLD = 0.9
 
@@ -174,8 +174,10 @@ def _write_matches(
         )
     else:
         con.execute("DELETE FROM matches")
-    con.register("scored_in", scored)
-    con.execute(
+    insert_arrow(
+        con,
+        "scored_in",
+        scored,
         f"""
         INSERT INTO matches
         SELECT c.debtor_id, c.source, c.source_id,
@@ -194,7 +196,6 @@ def _write_matches(
         """,
         [version, run_id],
     )
-    con.unregister("scored_in")
     return int(
         con.execute(f"SELECT count(*) FROM {CANDIDATES} WHERE by_identifier").fetchall()[0][0]
     )

@@ -20,6 +20,7 @@ from splink import DuckDBAPI, Linker
 
 from matching.settings import UNIQUE_ID, settings
 from matching.sql_functions import register_functions
+from pipelines.store import insert_arrow
 
 SEPARATOR = "\x1f"  # between source and source_id in a record's unique_id
 FEATURE_COLUMNS = (
@@ -42,12 +43,8 @@ class TrainedModel:
 def splink_connection(debtors: pa.Table, records: pa.Table) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     register_functions(con)
-    con.register("debtors_in", debtors)
-    con.register("records_in", records)
-    con.execute("CREATE TABLE debtor_side AS SELECT * FROM debtors_in")
-    con.execute("CREATE TABLE record_side AS SELECT * FROM records_in")
-    con.unregister("debtors_in")
-    con.unregister("records_in")
+    insert_arrow(con, "debtors_in", debtors, "CREATE TABLE debtor_side AS FROM debtors_in")
+    insert_arrow(con, "records_in", records, "CREATE TABLE record_side AS FROM records_in")
     return con
 
 
@@ -106,9 +103,7 @@ def _learn_from_labels(con: duckdb.DuckDBPyConnection, linker: Linker, labels: p
             for level in comparison["comparison_levels"]:
                 level["fix_m_probability"] = False
         linker = _linker(con, model)
-    con.register("labels_in", labels)
-    con.execute("CREATE OR REPLACE TABLE oad_labels AS SELECT * FROM labels_in")
-    con.unregister("labels_in")
+    insert_arrow(con, "labels_in", labels, "CREATE OR REPLACE TABLE oad_labels AS FROM labels_in")
     api_labels = DuckDBAPI(connection=con).register("oad_labels")
     linker.training.estimate_m_from_pairwise_labels(api_labels)  # type: ignore[no-untyped-call]
     return linker
@@ -126,13 +121,14 @@ def _version(model: dict[str, Any]) -> str:
 
 def predict(con: duckdb.DuckDBPyConnection, model: dict[str, Any], pairs: pa.Table) -> pa.Table:
     """Score exactly the given pairs (debtor_id, record_uid); returns one row per pair."""
-    con.register("pairs_in", pairs)
-    con.execute(
+    insert_arrow(
+        con,
+        "pairs_in",
+        pairs,
         "CREATE OR REPLACE TABLE oad_blocked_pairs AS SELECT '0' AS match_key,"
         " 'debtors-__-' || debtor_id AS join_key_l, 'records-__-' || record_uid AS join_key_r"
-        " FROM pairs_in"
+        " FROM pairs_in",
     )
-    con.unregister("pairs_in")
     linker = _linker(con, model)
     api = DuckDBAPI(connection=con)
     linker.table_management.register_blocked_pairs_for_predict(api.register("oad_blocked_pairs"))

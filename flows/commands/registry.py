@@ -20,10 +20,4 @@ COMMAND_MODULES = [
 
 def register_all(group: click.Group) -> None:
     for module_name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as error:
-            if error.name != module_name:
-                raise
-            continue  # a command module not written yet
-        group.add_command(module.command)
+        group.add_command(importlib.import_module(module_name).command)

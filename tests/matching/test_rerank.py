@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import pytest
 
+from matching.name_features import has_han
 from matching.names import company_similarity
 from matching.names.script import is_han
 from matching.names.translation import translation_score
-from matching.rerank import has_han, translation_scores
+from matching.rerank import translation_scores
 
 CANDIDATES = [
     ["E. LEI KNITTING FACTORY LIMITED"],
