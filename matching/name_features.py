@@ -8,6 +8,7 @@ company.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +22,7 @@ from matching.names import (
 from matching.names.translation import translation_score
 
 _NO_MATCH = NameScore(0.0, [])
+Scorer = Callable[[str, str], NameScore]
 _VOWELS = re.compile("[aeiouy]")
 _REPEATS = re.compile(r"(.)\1+")
 _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
@@ -107,7 +109,7 @@ def company_score(debtor_name: str, record_name: str) -> NameScore:
 
 def names_score(kind: str, left: list[str], right: list[str]) -> NameScore:
     """The best score of any of the debtor's names (left) against any of the record's."""
-    scorers = {
+    scorers: tuple[Scorer, ...] = {
         "person": (person_similarity,),
         "company": (company_score,),
     }.get(kind, (person_similarity, company_score))
