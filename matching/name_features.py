@@ -109,18 +109,22 @@ def company_score(debtor_name: str, record_name: str) -> NameScore:
 
 def names_score(kind: str, left: list[str], right: list[str]) -> NameScore:
     """The best score of any of the debtor's names (left) against any of the record's."""
-    scorers: tuple[Scorer, ...] = {
-        "person": (person_similarity,),
-        "company": (company_score,),
-    }.get(kind, (person_similarity, company_score))
     best = _NO_MATCH
-    for scorer in scorers:
+    for scorer in _scorers(kind):
         for a in left:
             for b in right:
                 found = scorer(a, b)
                 if found.score > best.score:
                     best = found
     return best
+
+
+def _scorers(kind: str) -> tuple[Scorer, ...]:
+    if kind == "person":
+        return (person_similarity,)
+    if kind == "company":
+        return (company_score,)
+    return (person_similarity, company_score)  # a record of unknown kind
 
 
 def related_score(left: list[str], right: list[str]) -> float:
