@@ -10,6 +10,7 @@ from typing import Any
 import duckdb
 
 from matching.models_store import latest_model
+from matching.name_features import agreed_parts
 from matching.ranking import RANKED
 from matching.splink_model import level_labels, prior_bits
 from pipelines.errors import OadError
@@ -32,22 +33,31 @@ class Candidate:
     weight: float | None
     reason: str | None
     steps: list[Step]
+    agreed: tuple[str, ...] = ()  # the parts of the names that agreed
 
 
 def candidates(con: duckdb.DuckDBPyConnection, debtor_id: str, limit: int = 10) -> list[Candidate]:
     if not con.execute("SELECT 1 FROM debtors WHERE debtor_id = ?", [debtor_id]).fetchall():
         raise OadError(f"no debtor {debtor_id!r}")
     rows = con.execute(
-        f"SELECT rank, source, source_id, record_name, match_probability, match_weight, reason,"
-        f" contributions, model_version FROM ({RANKED}) WHERE debtor_id = ? AND rank <= ?"
-        f" ORDER BY rank",
+        f"SELECT m.rank, m.source, m.source_id, m.record_name, m.match_probability,"
+        f" m.match_weight, m.reason, m.contributions, m.model_version, d.kind, d.names, r.names"
+        f" FROM ({RANKED}) m"
+        f" LEFT JOIN features d ON d.side = 'debtor' AND d.entity_id = m.debtor_id"
+        f" LEFT JOIN features r ON r.side = 'record' AND r.source = m.source"
+        f" AND r.entity_id = m.source_id"
+        f" WHERE m.debtor_id = ? AND m.rank <= ? ORDER BY m.rank",
         [debtor_id, limit],
     ).fetchall()
     labels = _labels(con)
     return [
-        Candidate(rank, src, sid, name, prob, weight, reason, _steps(contrib, labels.get(version)))
-        for rank, src, sid, name, prob, weight, reason, contrib, version in rows
-    ]
+        Candidate(
+            rank, src, sid, name, prob, weight, reason, _steps(contrib, labels.get(version)),
+            tuple(agreed_parts(kind, left, right)) if kind and left and right else (),
+        )
+        for rank, src, sid, name, prob, weight, reason, contrib, version, kind, left, right
+        in rows
+    ]  # fmt: skip
 
 
 def _labels(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[float, dict[str, dict[int, str]]]]:
@@ -83,6 +93,8 @@ def render_text(debtor: dict[str, Any], found: list[Candidate]) -> str:
         )
         if c.reason:
             lines.append(f"       {c.reason}")
+        if c.agreed:
+            lines.append(f"       names agree on: {', '.join(c.agreed)}")
         agreed = [
             s for s in c.steps if s.comparison != "prior" and s.level != "missing on one side"
         ]

@@ -109,8 +109,18 @@ def company_score(debtor_name: str, record_name: str) -> NameScore:
 
 def names_score(kind: str, left: list[str], right: list[str]) -> NameScore:
     """The best score of any of the debtor's names (left) against any of the record's."""
+    return _best(_scorers(kind, company_score), left, right)
+
+
+def agreed_parts(kind: str, left: list[str], right: list[str]) -> list[str]:
+    """For an explanation: which parts of the best-agreeing names agreed (surname, given name,
+    trade name, industry words...), by the fuller similarity functions."""
+    return list(_best(_scorers(kind, company_similarity), left, right).agreed)
+
+
+def _best(scorers: tuple[Scorer, ...], left: list[str], right: list[str]) -> NameScore:
     best = _NO_MATCH
-    for scorer in _scorers(kind):
+    for scorer in scorers:
         for a in left:
             for b in right:
                 found = scorer(a, b)
@@ -119,12 +129,12 @@ def names_score(kind: str, left: list[str], right: list[str]) -> NameScore:
     return best
 
 
-def _scorers(kind: str) -> tuple[Scorer, ...]:
+def _scorers(kind: str, company: Scorer) -> tuple[Scorer, ...]:
     if kind == "person":
         return (person_similarity,)
     if kind == "company":
-        return (company_score,)
-    return (person_similarity, company_score)  # a record of unknown kind
+        return (company,)
+    return (person_similarity, company)  # a record of unknown kind
 
 
 def related_score(left: list[str], right: list[str]) -> float:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from matching.name_features import consonants, entity_name_features, names_score
+from matching.name_features import agreed_parts, consonants, entity_name_features, names_score
 
 
 @pytest.mark.parametrize(
@@ -38,3 +38,11 @@ def test_company_names_across_scripts_use_the_translation_model() -> None:
     assert found.agreed == ["translation model"] and found.score > other.score + 0.2
     same = names_score("company", ["依利达针织厂有限公司"], ["依利達針織廠有限公司"])
     assert same.score >= 0.97
+
+
+def test_explanations_name_the_parts_that_agreed() -> None:
+    parts = agreed_parts("person", ["陈大文"], ["CHAN Tai Man"])
+    assert "surname 陈=chan" in parts and "given 文=man" in parts
+    company = agreed_parts("company", ["依利达针织厂有限公司"], ["E. LEI KNITTING FACTORY LIMITED"])
+    assert "针织=knitting" in company
+    assert agreed_parts("person", ["陈大文"], ["WONG Siu Ming"]) == []
