@@ -14,6 +14,7 @@ import pyarrow as pa
 from pipelines.crawl_items import KEYS, TableName, staged_schema
 from pipelines.crawl_staging import Staging, fields_with_defaults, hash_sql
 from pipelines.imports import Rejection, write_rejections
+from pipelines.store import Variables
 from pipelines.upsert import (
     ASSETS,
     RECORDS,
@@ -99,9 +100,7 @@ def merge_staged(
 ) -> CrawlCounts:
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     counts = CrawlCounts()
-    # values the staging views read with getvariable(): a view (unlike a prepared statement)
-    # may use them, and they are bound once per statement
-    variables = _Variables(con)
+    variables = Variables(con)
     variables.set("oad_dates", DATE_FORMATS)
     variables.set("oad_birth", _BIRTH_DATE)
     variables.set("oad_source", source)
@@ -145,27 +144,11 @@ class _FileRejection:
     rejection: Rejection
 
 
-class _Variables:
-    """DuckDB variables set for the merge, all reset at its end."""
-
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
-        self.con, self.names = con, set[str]()
-
-    def set(self, name: str, value: str | list[str]) -> None:
-        kind = "VARCHAR" if isinstance(value, str) else "VARCHAR[]"
-        self.con.execute(f"SET VARIABLE {name} = ?::{kind}", [value])
-        self.names.add(name)
-
-    def reset(self) -> None:
-        for name in sorted(self.names):
-            self.con.execute(f"RESET VARIABLE {name}")
-
-
 _SQL_TYPES = {pa.string(): "VARCHAR", pa.list_(pa.string()): "VARCHAR[]", pa.int64(): "BIGINT"}
 
 
 def _source_view(
-    con: duckdb.DuckDBPyConnection, table: TableName, staging: Staging, variables: _Variables
+    con: duckdb.DuckDBPyConnection, table: TableName, staging: Staging, variables: Variables
 ) -> None:
     """`crawl_source`: a view of every staged row of TABLE with its raw payload, content hash
     and first problem.

@@ -16,7 +16,7 @@ from pipelines.imports import (
     write_rejections,
 )
 from pipelines.record_files import RAW_TABLE, LoadedFile, load_file, row_lines
-from pipelines.store import Store
+from pipelines.store import Store, Variables
 from pipelines.upsert import RECORDS, ensure_source, merge
 
 COMPANY_WORDS = (
@@ -37,7 +37,8 @@ def import_records(
         header = map_header(str(path), loaded.header, spec)
         crawl_id = start_crawl(con, "records_import", str(path), source, file_sha256(path))
         ensure_source(con, source, origin="import")
-        _stage(con, header, loaded, spec.kinds)
+        variables = Variables(con)
+        _stage(con, header, loaded, spec.kinds, variables)
         rejections = loaded.rejections + _screen(con, loaded)
         merged = merge(con, RECORDS, "staged_valid", source, crawl_id, snapshot)
         counts = ImportCounts(
@@ -58,8 +59,7 @@ def import_records(
             con.execute(f"DROP VIEW {view}")
         for table in ("staged_rejected", RAW_TABLE):
             con.execute(f"DROP TABLE IF EXISTS {table}")
-        for variable in _VARIABLES:
-            con.execute(f"RESET VARIABLE {variable}")
+        variables.reset()
     return counts
 
 
@@ -69,16 +69,12 @@ def _col(header: HeaderMap, name: str) -> str:
     return "NULL::VARCHAR" if position is None else f"nullif(trim(c{position}), '')"
 
 
-# what the staging view reads with getvariable(): bound once per statement, so regular
-# expressions and date formats are compiled once, and no file text is ever part of the SQL
-_VARIABLES = (
-    "oad_raw_keys", "oad_company_kinds", "oad_person_kinds", "oad_company_words",
-    "oad_birth_date", "oad_date_formats",
-)  # fmt: skip
-
-
 def _stage(
-    con: duckdb.DuckDBPyConnection, header: HeaderMap, loaded: LoadedFile, kinds: dict[str, str]
+    con: duckdb.DuckDBPyConnection,
+    header: HeaderMap,
+    loaded: LoadedFile,
+    kinds: dict[str, str],
+    variables: Variables,
 ) -> None:
     """`staged_records`: a view of the raw table as canonical columns, with each row's first
     problem, its raw row as JSON and the content hash.
@@ -86,17 +82,12 @@ def _stage(
     A view, not a table: the rows are computed as they are inserted into the store, so a load
     makes one pass over the file's rows instead of copying them into a staging table first.
     """
-    values: dict[str, object] = {
-        "oad_raw_keys": loaded.header,
-        "oad_company_kinds": [k for k, v in kinds.items() if v == "company"],
-        "oad_person_kinds": [k for k, v in kinds.items() if v == "person"],
-        "oad_company_words": COMPANY_WORDS,
-        "oad_birth_date": _BIRTH_DATE,
-        "oad_date_formats": _DATE_FORMATS,
-    }
-    for variable in _VARIABLES:
-        kind = "VARCHAR" if isinstance(values[variable], str) else "VARCHAR[]"
-        con.execute(f"SET VARIABLE {variable} = ?::{kind}", [values[variable]])
+    variables.set("oad_raw_keys", loaded.header)
+    variables.set("oad_company_kinds", [k for k, v in kinds.items() if v == "company"])
+    variables.set("oad_person_kinds", [k for k, v in kinds.items() if v == "person"])
+    variables.set("oad_company_words", COMPANY_WORDS)
+    variables.set("oad_birth_date", _BIRTH_DATE)
+    variables.set("oad_date_formats", _DATE_FORMATS)
     c = {name: _col(header, name) for name in load_spec("records").columns}
     raw_pairs = ", ".join(
         f"getvariable('oad_raw_keys')[{i + 1}], c{i}" for i in range(len(loaded.header))

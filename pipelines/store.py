@@ -65,6 +65,30 @@ def insert_arrow(
         con.unregister(name)
 
 
+class Variables:
+    """DuckDB variables, read in SQL with getvariable(), set for one load and reset at its end.
+
+    A view cannot take a prepared statement's parameters, so the values it needs from data (file
+    names, headers) go through these instead of into its SQL. Each is bound once per statement:
+    a regular expression or a date format held in one is compiled once, not once a row.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self.names: set[str] = set()
+
+    def set(self, name: str, value: str | list[str]) -> None:
+        """NAME is a trusted identifier; VALUE is any text, or a list of texts."""
+        kind = "VARCHAR" if isinstance(value, str) else "VARCHAR[]"
+        self.con.execute(f"SET VARIABLE {name} = ?::{kind}", [value])
+        self.names.add(name)
+
+    def reset(self) -> None:
+        for name in sorted(self.names):
+            self.con.execute(f"RESET VARIABLE {name}")
+        self.names.clear()
+
+
 def migration_files() -> list[tuple[int, str, str]]:
     """(number, name, sql) for each bundled migration, in order."""
     found = []
