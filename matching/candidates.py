@@ -26,7 +26,7 @@ from pipelines.store import insert_arrow
 
 CANDIDATES = "candidate_pairs"
 DEFAULT_MAX_BLOCK = 5_000
-DEFAULT_PER_DEBTOR = 40
+DEFAULT_PER_DEBTOR = 20
 DEFAULT_WIDE = 200  # the first, key-based cut, before the translation model re-ranks
 MIN_SCORE = 0.05  # below this share of a record's key weight, a pair is not worth scoring
 

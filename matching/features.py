@@ -10,7 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import multiprocessing
+import os
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -105,8 +109,7 @@ def _refresh_side(
     ).to_arrow_table()
     computed = 0
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    for batch in _batches(stale):
-        table = _feature_batch(side, batch, identifiers, now)
+    for table in _computed(side, stale, identifiers, now):
         insert_arrow(
             con, "feature_batch", table, "INSERT INTO features BY NAME SELECT * FROM feature_batch"
         )
@@ -126,6 +129,34 @@ def derivation() -> str:
                 digest.update(path.relative_to(DATA_DIR).as_posix().encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def _computed(
+    side: str, stale: pa.Table, identifiers: IdentifierFn, now: dt.datetime
+) -> Iterator[pa.Table]:
+    """Feature batches in input order; many rows are spread over worker processes (the names
+    code is pure Python, so threads would not help), at most two batches a worker in flight."""
+    workers = _workers(stale.num_rows)
+    if workers <= 1:
+        yield from (_feature_batch(side, rows, identifiers, now) for rows in _batches(stale))
+        return
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        pending: deque[Future[pa.Table]] = deque()
+        for rows in _batches(stale):
+            pending.append(pool.submit(_feature_batch, side, rows, identifiers, now))
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+def _workers(rows: int) -> int:
+    """OAD_WORKERS, else one per core; one (no processes) for fewer than four batches."""
+    if rows < 4 * BATCH:
+        return 1
+    configured = os.environ.get("OAD_WORKERS", "")
+    return int(configured) if configured.isdigit() else (os.cpu_count() or 1)
 
 
 def _batches(table: pa.Table) -> Iterator[list[tuple[object, ...]]]:

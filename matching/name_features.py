@@ -44,7 +44,9 @@ def entity_name_features(kind: str, names: list[str]) -> NameFeatures:
             _person_blocks(name, blocks, explained)
         if kind in ("company", "unknown"):
             _company_blocks(name, blocks, explained)
-    return NameFeatures(blocks, explained)
+    # strongest first (the model trains on pairs sharing the first key), the same order every run
+    ordered = sorted(blocks.items(), key=lambda item: (-item[1], item[0]))
+    return NameFeatures(dict(ordered), explained)
 
 
 def has_han(name: str) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from flows.commands.common import open_store
+from matching.candidates import DEFAULT_MAX_BLOCK
 
 
 @click.command(name="match")
@@ -24,7 +25,7 @@ from flows.commands.common import open_store
 @click.option(
     "--max-block",
     type=click.IntRange(1),
-    default=2000,
+    default=DEFAULT_MAX_BLOCK,
     show_default=True,
     help="Skip a blocking key shared by more records than this.",
 )

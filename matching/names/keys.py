@@ -211,7 +211,8 @@ def _add_romanisations(found: Candidates, text: str) -> None:
         for reading in char_readings(char):
             _add(found, reading, 0.9, char)
     for first, second in pairwise(chars):
-        for a, b in islice(product(char_readings(first), char_readings(second)), _COMBOS * 4):
+        pairs = product(sorted(char_readings(first)), sorted(char_readings(second)))
+        for a, b in islice(pairs, _COMBOS * 4):  # sorted: the same keys in every process
             _add(found, a + b, 1.0, first + second)
 
 
