@@ -14,6 +14,7 @@ import pyarrow as pa
 from pipelines.crawl_items import KEYS, TableName, staged_schema
 from pipelines.crawl_staging import Staging, fields_with_defaults, hash_sql
 from pipelines.imports import Rejection, write_rejections
+from pipelines.payloads import payload_sql
 from pipelines.store import Variables
 from pipelines.upsert import (
     ASSETS,
@@ -165,12 +166,10 @@ def _source_view(
     for group, (keys, paths) in enumerate(staging.cell_files(table).items()):
         variables.set(f"oad_cells_{group}", paths)
         variables.set(f"oad_header_{group}", list(keys))
-        pairs = ", ".join(
-            f"getvariable('oad_header_{group}')[{i + 1}], r{i}" for i in range(len(keys))
-        )
+        raw = payload_sql(f"oad_header_{group}", [f"r{i}" for i in range(len(keys))])
         parts.append(
             f"SELECT *, {hash_sql(table)} AS content_hash FROM (SELECT {fields}, source_url,"
-            f" line, json_object({pairs}) AS raw, shared"
+            f" line, {raw} AS raw, shared"
             f" FROM read_parquet(getvariable('oad_cells_{group}')))"
         )
     if not parts:  # a snapshot that staged nothing of this table: every stored row is missing

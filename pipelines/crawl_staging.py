@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipelines.crawl_items import FIELDS, Rejected, Removal, TableBatch, TableName, staged_schema
+from pipelines.payloads import payload_text
 
 HASHED_SEPARATOR = "chr(31)"
 CELLS = "cells"  # file name prefix of bulk batches: cells-<table>-<number>.parquet
@@ -79,7 +80,7 @@ class Staging:
         for item in items:
             for name in (*FIELDS[table], "source_url", "line"):
                 columns[name].append(getattr(item, name))
-            columns["raw"].append(json.dumps(item.raw, ensure_ascii=False, sort_keys=True))
+            columns["raw"].append(payload_text(item.raw))
         schema = staged_schema(table).append(pa.field("raw", pa.string()))
         data = pa.table(dict(columns), schema=schema)
         fields_sql = fields_with_defaults(table)

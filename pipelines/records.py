@@ -15,6 +15,7 @@ from pipelines.imports import (
     start_crawl,
     write_rejections,
 )
+from pipelines.payloads import payload_sql
 from pipelines.record_files import RAW_TABLE, LoadedFile, load_file, row_lines
 from pipelines.store import Store, Variables
 from pipelines.upsert import RECORDS, ensure_source, merge
@@ -77,7 +78,7 @@ def _stage(
     variables: Variables,
 ) -> None:
     """`staged_records`: a view of the raw table as canonical columns, with each row's first
-    problem, its raw row as JSON and the content hash.
+    problem, its raw row as JSON (its non-empty cells) and the content hash.
 
     A view, not a table: the rows are computed as they are inserted into the store, so a load
     makes one pass over the file's rows instead of copying them into a staging table first.
@@ -89,9 +90,7 @@ def _stage(
     variables.set("oad_birth_date", _BIRTH_DATE)
     variables.set("oad_date_formats", _DATE_FORMATS)
     c = {name: _col(header, name) for name in load_spec("records").columns}
-    raw_pairs = ", ".join(
-        f"getvariable('oad_raw_keys')[{i + 1}], c{i}" for i in range(len(loaded.header))
-    )
+    raw = payload_sql("oad_raw_keys", [f"c{i}" for i in range(len(loaded.header))])
     con.execute(
         f"""
         CREATE OR REPLACE TEMP VIEW staged_records AS
@@ -110,7 +109,7 @@ def _stage(
                 {c["nationality"]} AS nationality,
                 {c["country_of_residence"]} AS country_of_residence,
                 {c["address"]} AS address,
-                json_object({raw_pairs}) AS raw
+                {raw} AS raw
             FROM {RAW_TABLE}
         ), checked AS (
             SELECT *,
@@ -130,7 +129,7 @@ def _stage(
         )
         SELECT * EXCLUDE (kind_text, alt_names_text, incorporation_text),
             -- every canonical field is derived from the raw row, so its hash covers them all
-            md5(raw::VARCHAR) AS content_hash,
+            md5(raw) AS content_hash,
             CASE WHEN source_id IS NULL
                     THEN {{'field': 'source_id', 'reason': 'source_id is empty'}}
                  WHEN name IS NULL THEN {{'field': 'name', 'reason': 'name is empty'}}

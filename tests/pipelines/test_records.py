@@ -185,3 +185,40 @@ def test_first_row_of_a_repeated_source_id_wins_in_a_large_file(
     later = store.scalar("SELECT count(*) FROM records WHERE name LIKE 'LATER%'")
     assert later == 0
     assert store.scalar("SELECT min(line) FROM rejected_rows") == 300_002
+
+
+def test_empty_cells_are_left_out_of_the_payload(store: Store, tmp_path: Path) -> None:
+    lines = [HEADER, '1001,CHUNG WAH LIMITED,company,"",HK,,,a', "1002,HUI Ka Yan,person,,,,,"]
+    import_records(store, write(tmp_path / "r.csv", lines), "vendor")
+    rows = records(store)
+    assert json.loads(rows["1001"]["raw"]) == {
+        "source_id": "1001", "name": "CHUNG WAH LIMITED", "kind": "company",
+        "jurisdiction": "HK", "extra": "a",
+    }  # fmt: skip
+    assert json.loads(rows["1002"]["raw"]) == {
+        "source_id": "1002",
+        "name": "HUI Ka Yan",
+        "kind": "person",
+    }
+    # a cell of spaces is not empty: it is kept as published
+    import_records(store, write(tmp_path / "s.csv", ["source_id,name,note", "1,A, "]), "other")
+    assert json.loads(rows_by(store, "SELECT * FROM records", "source")["other"]["raw"]) == {
+        "source_id": "1",
+        "name": "A",
+        "note": " ",
+    }
+
+
+def test_an_empty_cell_filled_in_is_a_change(store: Store, tmp_path: Path) -> None:
+    path = write(tmp_path / "r.csv", [HEADER, *ROWS])
+    import_records(store, path, "vendor")
+    before = records(store)["1002"]["content_hash"]
+    # only the unused column `extra` of 1002 changes, from empty to filled and back
+    emptied = write(tmp_path / "e.csv", [HEADER, ROWS[0], ROWS[1][: -len(",b")] + ",", ROWS[2]])
+    counts = import_records(store, emptied, "vendor")
+    assert (counts.loaded, counts.updated, counts.unchanged) == (0, 1, 2)
+    assert "extra" not in json.loads(records(store)["1002"]["raw"])
+    counts = import_records(store, path, "vendor")
+    assert (counts.loaded, counts.updated, counts.unchanged) == (0, 1, 2)
+    row = records(store)["1002"]
+    assert json.loads(row["raw"])["extra"] == "b" and row["content_hash"] == before
