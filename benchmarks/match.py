@@ -25,12 +25,11 @@ import opencc
 from pypinyin import lazy_pinyin
 from stdnum.cn import ric, uscc
 
-from matching.candidates import CANDIDATES, build_candidates
-from matching.features import refresh_features
+from matching.ranking import RANKED
 from matching.run import run_matching
 from pipelines.debtors import import_debtors
 from pipelines.records import import_records
-from pipelines.store import connect
+from pipelines.store import Store, connect
 
 REPO = Path(__file__).resolve().parents[1]
 HK = [REPO / "data" / "hk_companies_registry" / name for name in ("SP_2.csv", "SP_5.csv")]
@@ -115,7 +114,24 @@ def write_daily(work: Path, count: int, rng: random.Random) -> Path:
 
 
 def peak_gb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
+    """The largest resident size of this process or any one feature worker process."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, workers) / 1e6
+
+
+def quality(store: Store, truth: set[tuple[str, str]]) -> dict[str, float]:
+    """Pairs completeness (true pairs among the scored candidates) and recall@10."""
+    ranked = store.con.execute(
+        f"SELECT debtor_id, source_id, rank FROM ({RANKED}) WHERE source = 'bench'"
+    ).fetchall()
+    found = {(d, s) for d, s, _ in ranked}
+    top = {(d, s) for d, s, rank in ranked if rank <= 10}
+    total = max(len(truth), 1)
+    return {
+        "pairs_completeness": round(len(truth & found) / total, 3),
+        "recall_at_10": round(len(truth & top) / total, 3),
+    }
 
 
 def main() -> None:
@@ -133,30 +149,16 @@ def main() -> None:
             import_debtors(store, work / "debtors.csv")
             import_records(store, work / "records.csv", "bench")
             started = time.perf_counter()
-            tick = time.perf_counter()
-            refresh_features(store)
-            figures["features_s"] = round(time.perf_counter() - tick, 1)
-            print(f"features: {figures['features_s']} s")
-            tick = time.perf_counter()
-            counts = build_candidates(store.con)
-            found = {
-                (d, s)
-                for d, s in store.con.execute(
-                    f"SELECT debtor_id, source_id FROM {CANDIDATES}"
-                ).fetchall()
-            }
-            figures["candidates_s"] = round(time.perf_counter() - tick, 1)
-            figures["pairs"] = counts.pairs
-            figures["pairs_completeness"] = round(len(truth & found) / max(len(truth), 1), 3)
-            print(f"candidate pairs: {counts.pairs:,} in {figures['candidates_s']} s; "
-                  f"pairs completeness {figures['pairs_completeness']}")  # fmt: skip
             summary = run_matching(store)
-            figures["training_s"] = round(summary.seconds.get("training", 0.0), 1)
-            figures["predict_s"] = round(summary.seconds["predict"], 1)
             figures["end_to_end_s"] = round(time.perf_counter() - started, 1)
+            for step, seconds in summary.seconds.items():
+                figures[f"{step}_s"] = round(seconds, 1)
+            figures["pairs"] = summary.candidate_pairs
             figures["links"] = summary.links
-            print(f"training {figures['training_s']} s, prediction {figures['predict_s']} s, "
-                  f"end to end {figures['end_to_end_s']} s, {summary.links} links")  # fmt: skip
+            figures.update(quality(store, truth))
+            print(
+                ", ".join(f"{k} {figures[k]}" for k in figures if k not in ("debtors", "records"))
+            )
             import_records(store, write_daily(work, args.daily, rng), "daily")
             tick = time.perf_counter()
             daily = run_matching(store, incremental=True)
