@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections import defaultdict
+from collections import defaultdict, deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -55,14 +56,33 @@ def source_param(sql: str, source: str) -> dict[str, str]:
 
 
 class Staging:
-    """Writes one Parquet file per flushed batch under `directory` (which survives a pause)."""
+    """Writes one Parquet file per flushed batch under `directory` (which survives a pause).
+
+    Files are written by one background thread, in the order they were handed over, so that
+    encoding a batch overlaps with reading the next one; `wait()` returns once every file handed
+    over is complete (and raises what writing one raised). Listing the files waits first.
+    """
 
     def __init__(self, con: duckdb.DuckDBPyConnection, directory: Path, source: str) -> None:
         self.con, self.directory, self.source = con, directory, source
         self._number = len(list(directory.glob("*.parquet")))
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="oad-staging")
+        self._pending: deque[Future[None]] = deque()
 
     def files(self, kind: str) -> list[str]:
+        self.wait()
         return sorted(str(p) for p in self.directory.glob(f"{kind}-*.parquet"))
+
+    def wait(self) -> None:
+        while self._pending:
+            self._pending.popleft().result()
+
+    def close(self) -> None:
+        """Waits for the files handed over, then stops the writing thread."""
+        try:
+            self.wait()
+        finally:
+            self._writer.shutdown(wait=True, cancel_futures=True)
 
     def cell_files(self, table: TableName) -> dict[tuple[str, ...], list[str]]:
         """The bulk batches of TABLE, grouped by the header their cells have."""
@@ -112,12 +132,21 @@ class Staging:
             self._save("removed", pa.Table.from_pylist([vars(r) for r in removals], _REMOVED))
 
     def _save(self, kind: str, data: pa.Table) -> None:
-        """Atomically: a file is either complete or absent, even if the process is killed."""
         self._number += 1
         path = self.directory / f"{kind}-{self._number:06d}.parquet"
-        temp = path.with_suffix(".tmp")
-        pq.write_table(data, temp)
-        os.replace(temp, path)
+        while len(self._pending) >= _MOST_PENDING:  # bounds the batches held in memory
+            self._pending.popleft().result()
+        self._pending.append(self._writer.submit(_write, data, path))
+
+
+def _write(data: pa.Table, path: Path) -> None:
+    """Atomically: a file is either complete or absent, even if the process is killed."""
+    temp = path.with_suffix(".tmp")
+    pq.write_table(data, temp)
+    os.replace(temp, path)
+
+
+_MOST_PENDING = 2
 
 
 _REJECTED = pa.schema(

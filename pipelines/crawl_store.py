@@ -117,6 +117,7 @@ class StorePipeline:
         self.staging.write_rejections(self.rejected)
         self.staging.write_removals(self.removals)
         self.rejected, self.removals = [], []
+        self.staging.wait()  # every staged file complete before a response counts as done
 
     def close_spider(self) -> None:
         self.flush()
@@ -137,6 +138,7 @@ class StorePipeline:
             log.exception("merging the crawl into the store failed")
             self._end(crawl_id, "failed", {"errors": [f"merging into the store failed: {error}"]})
         finally:
+            self.staging.close()
             self.store.close()
             self.resume.save()
         spider.outcome = self.store_outcome(crawl_id)  # type: ignore[attr-defined]
