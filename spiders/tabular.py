@@ -247,7 +247,7 @@ def _batches(reader: pacsv.CSVStreamingReader, csv_file: CsvFile, first: int) ->
     for batch in reader:
         if batch.num_rows == 0:
             continue
-        extra = [pc.count_substring(column, "\n") for column in batch.columns]
+        extra = [pc.count_substring(c, "\n") for c in batch.columns if _may_hold_newlines(c)]
         spans = pc.add(pc.cast(_sum(extra, batch.num_rows), pa.int64()), 1)
         ends = pc.cumulative_sum(spans)
         starts = pc.add(pc.subtract(ends, spans), line)
@@ -256,6 +256,15 @@ def _batches(reader: pacsv.CSVStreamingReader, csv_file: CsvFile, first: int) ->
         line += len(csv_file.rejections) - skipped
         skipped = len(csv_file.rejections)
         yield Columns(csv_file, batch, starts)
+
+
+def _may_hold_newlines(column: pa.Array) -> bool:
+    """False when no value of the text COLUMN can hold a newline: none is in its bytes at all,
+    which one scan of its value buffer settles far faster than counting newlines row by row."""
+    if column.type != pa.string():
+        return True
+    data = column.buffers()[2]
+    return data is not None and b"\n" in data.to_pybytes()
 
 
 def _sum(arrays: list[pa.Array], rows: int) -> pa.Array:
