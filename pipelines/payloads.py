@@ -30,6 +30,6 @@ def payload_sql(keys_variable: str, cells: Sequence[str]) -> str:
 
 
 def payload_text(raw: Mapping[str, Any]) -> str:
-    """The JSON text of a per-item payload: its keys in order, those with no value left out."""
+    """The JSON text of a per-item payload: its keys sorted, those with no value left out."""
     present = {key: value for key, value in raw.items() if value is not None and value != ""}
     return json.dumps(present, ensure_ascii=False, sort_keys=True)
