@@ -29,6 +29,7 @@ FEATURE_COLUMNS = (
 )
 # Roughly one debtor in three is expected to hold something abroad; the prior of a random pair.
 EXPECTED_MATCHED_SHARE = 0.3
+PREDICT_CHUNK = 200_000  # pairs scored at a time
 # Fewer reviewed pairs than this say less about company names than the learned levels do.
 MIN_LABELS_FOR_COMPANY_NAMES = 30
 
@@ -63,7 +64,8 @@ def _linker(con: duckdb.DuckDBPyConnection, model: Any) -> Linker:
     api = DuckDBAPI(connection=con)
     left = api.register("debtor_side", dataset_display_name="debtors")
     right = api.register("record_side", dataset_display_name="records")
-    return Linker([left, right], model, log_level=logging.WARNING)
+    # ERROR: "level not observed, unable to train m" is expected for levels no pair reaches
+    return Linker([left, right], model, log_level=logging.ERROR)
 
 
 def train(con: duckdb.DuckDBPyConnection, labels: pa.Table | None, seed: int = 1) -> TrainedModel:
@@ -120,7 +122,20 @@ def _version(model: dict[str, Any]) -> str:
 
 
 def predict(con: duckdb.DuckDBPyConnection, model: dict[str, Any], pairs: pa.Table) -> pa.Table:
-    """Score exactly the given pairs (debtor_id, record_uid); returns one row per pair."""
+    """Score exactly the given pairs (debtor_id, record_uid); returns one row per pair.
+
+    In chunks: Splink's working tables hold every compared column of both sides for each pair,
+    which for millions of pairs would not fit in memory at once."""
+    chunks = [
+        _predict_chunk(con, model, pairs.slice(start, PREDICT_CHUNK))
+        for start in range(0, pairs.num_rows, PREDICT_CHUNK)
+    ]
+    return pa.concat_tables(chunks) if chunks else _predict_chunk(con, model, pairs)
+
+
+def _predict_chunk(
+    con: duckdb.DuckDBPyConnection, model: dict[str, Any], pairs: pa.Table
+) -> pa.Table:
     insert_arrow(
         con,
         "pairs_in",
@@ -136,12 +151,14 @@ def predict(con: duckdb.DuckDBPyConnection, model: dict[str, Any], pairs: pa.Tab
     contributions = ", ".join(
         f"'{c}', {{'bits': mw_{c}, 'level': gamma_{c}}}" for c in comparison_names(model)
     )
-    return con.sql(
+    result = con.sql(
         f"SELECT unique_id_l AS debtor_id, unique_id_r AS record_uid, match_probability,"
         f" match_weight, oad_name_score(kind_l, names_l, names_r) AS name_score,"
         f" json_object({contributions}) AS contributions"
         f" FROM {scored.physical_name}"
     ).to_arrow_table()
+    scored.drop_table_from_database_and_remove_from_cache()
+    return result
 
 
 def comparison_names(model: dict[str, Any]) -> list[str]:

@@ -178,3 +178,19 @@ def test_evaluate_counts(loaded: Store, tmp_path: Path) -> None:
     bad.write_text("debtor_id,source,source_id,is_match\nD1,s,1,maybe\n", encoding="utf-8")
     with pytest.raises(InputFileError, match="line 2, field 'is_match'"):
         evaluate(loaded.con, bad, threshold=0.9)
+
+
+def test_scoring_in_chunks_gives_the_same_matches(
+    loaded: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from matching import splink_model
+
+    query = (
+        "SELECT debtor_id, source, source_id, round(match_probability, 9), contributions"
+        " FROM matches ORDER BY ALL"
+    )
+    run_matching(loaded)
+    whole = loaded.con.execute(query).fetchall()
+    monkeypatch.setattr(splink_model, "PREDICT_CHUNK", 7)
+    run_matching(loaded)
+    assert len(whole) > 20 and loaded.con.execute(query).fetchall() == whole
