@@ -25,7 +25,7 @@ from pipelines.store import insert_arrow
 SEPARATOR = "\x1f"  # between source and source_id in a record's unique_id
 FEATURE_COLUMNS = (
     "kind, names, block_keys, birth_year, birth_month, nationality, residence, jurisdiction,"
-    " city, related_names"
+    " city, related_names, CASE WHEN kind = 'person' THEN block_keys[1] END AS training_key"
 )
 # Roughly one debtor in three is expected to hold something abroad; the prior of a random pair.
 EXPECTED_MATCHED_SHARE = 0.3
@@ -75,13 +75,18 @@ def train(con: duckdb.DuckDBPyConnection, labels: pa.Table | None, seed: int = 1
     prior = _prior(int(n_debtors), int(n_records))
     linker = _linker(con, settings(prior))
     linker.training.estimate_u_using_random_sampling(max_pairs=1e5, seed=seed, num_chunks=1)
-    # EM over pairs that share their first (most specific) name key; Splink's EM does not
-    # take exploded array blocking
-    linker.training.estimate_parameters_using_expectation_maximisation(
-        "l.block_keys[1] = r.block_keys[1]",
-        fix_u_probabilities=True,
-        fix_probability_two_random_records_match=True,
-    )
+    # EM learns the person-name and birth levels (the others are held), over person pairs that
+    # share their strongest name key: few enough to fit, and rich in true pairs. Companies would
+    # add pairs by the billion on common words and teach EM nothing.
+    em_pairs = con.execute(
+        "SELECT count(*) FROM debtor_side l JOIN record_side r USING (training_key)"
+    ).fetchall()[0][0]
+    if em_pairs:
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            "l.training_key = r.training_key",
+            fix_u_probabilities=True,
+            fix_probability_two_random_records_match=True,
+        )
     labelled = 0
     if labels is not None and labels.num_rows:
         linker = _learn_from_labels(con, linker, labels)
@@ -91,6 +96,7 @@ def train(con: duckdb.DuckDBPyConnection, labels: pa.Table | None, seed: int = 1
         "debtors": int(n_debtors),
         "records": int(n_records),
         "prior": prior,
+        "em_pairs": int(em_pairs),
         "labelled_pairs": labelled,
         "trained_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
