@@ -98,6 +98,7 @@ def _model(
 def _score(con: duckdb.DuckDBPyConnection, model: dict[str, Any]) -> pa.Table:
     pairs = con.sql(
         f"SELECT debtor_id, source || chr(31) || source_id AS record_uid FROM {CANDIDATES}"
+        " ORDER BY debtor_id"  # one debtor's pairs together: its name work is cached
     ).to_arrow_table()
     if pairs.num_rows == 0:
         return pa.table(

@@ -26,7 +26,7 @@ BACKWARD_WEIGHT = 3.0
 _SURE = 0.85
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=4_096)  # a few thousand entries a name: callers go debtor by debtor
 def english_weights(han_name: str) -> dict[str, float]:
     """q(e) = mean over the name's units (and NULL) of P(e | unit), plus the table matches."""
     lexicon = load_lexicon()
