@@ -184,16 +184,18 @@ def _write_matches(
         SELECT c.debtor_id, c.source, c.source_id,
                CASE WHEN c.by_identifier THEN 1.0 ELSE coalesce(s.match_probability, 0) END,
                s.match_weight, s.name_score, s.contributions,
-               CASE WHEN c.by_identifier THEN 'identifier: ' || (
-                   SELECT array_to_string(list_intersect(d.identifiers, r.identifiers), ', ')
-                   FROM features d, features r
-                   WHERE d.side = 'debtor' AND d.entity_id = c.debtor_id AND r.side = 'record'
-                     AND r.source = c.source AND r.entity_id = c.source_id)
+               CASE WHEN c.by_identifier THEN 'identifier: '
+                   || array_to_string(list_intersect(d.identifiers, r.identifiers), ', ')
                END,
                ?, ?, current_timestamp
         FROM {CANDIDATES} c
         LEFT JOIN scored_in s ON s.debtor_id = c.debtor_id
              AND s.record_uid = c.source || chr(31) || c.source_id
+        -- the identifiers that agreed, looked up for identifier links only
+        LEFT JOIN features d ON c.by_identifier AND d.side = 'debtor'
+             AND d.entity_id = c.debtor_id
+        LEFT JOIN features r ON c.by_identifier AND r.side = 'record'
+             AND r.source = c.source AND r.entity_id = c.source_id
         """,
         [version, run_id],
     )
