@@ -19,13 +19,13 @@ from matching.names import (
     person_keys,
     person_similarity,
 )
+from matching.names.script import has_han
 from matching.names.translation import translation_score
 
 _NO_MATCH = NameScore(0.0, [])
 Scorer = Callable[[str, str], NameScore]
 _VOWELS = re.compile("[aeiouy]")
 _REPEATS = re.compile(r"(.)\1+")
-_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
 MIN_CANDIDATE_WEIGHT = 0.15
 MAX_SKELETON_KEYS = 60
 
@@ -47,11 +47,6 @@ def entity_name_features(kind: str, names: list[str]) -> NameFeatures:
     # strongest first (the model trains on pairs sharing the first key), the same order every run
     ordered = sorted(blocks.items(), key=lambda item: (-item[1], item[0]))
     return NameFeatures(dict(ordered), explained)
-
-
-def has_han(name: str) -> bool:
-    """Whether a name has a CJK ideograph (the ranges of matching.names.script.is_han)."""
-    return _HAN.search(name) is not None
 
 
 def consonants(word: str) -> str:

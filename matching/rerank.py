@@ -15,9 +15,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from matching.name_features import has_han
 from matching.names import company_similarity
 from matching.names.lexicon import english_units
+from matching.names.script import has_han
 from matching.names.translation import (
     BACKWARD_WEIGHT,
     EPSILON,

@@ -44,12 +44,7 @@ def oad_related_score(lefts: pa.Array, rights: pa.Array) -> pa.Array:
 
 
 def register_functions(con: duckdb.DuckDBPyConnection) -> None:
-    """Make the functions callable on this connection (once; a second call does nothing)."""
-    known = con.execute(
-        "SELECT count(*) FROM duckdb_functions() WHERE function_name = 'oad_name_score'"
-    ).fetchall()[0][0]
-    if known:
-        return
+    """Make the functions callable on this (fresh) connection."""
     names = duckdb.list_type(VARCHAR)
     con.create_function(  # type: ignore[call-overload]
         "oad_name_score", oad_name_score, [VARCHAR, names, names], DOUBLE,

@@ -17,6 +17,7 @@ _BRACKETS = str.maketrans({"[": "(", "]": ")", "{": "(", "}": ")", "【": "(", "
                            "・": " ", "·": " ", "‧": " ", "–": "-", "—": "-", "‐": "-",
                            "’": "'", "‘": "'", "“": '"', "”": '"'})  # fmt: skip
 _SPACES = re.compile(r"\s+")
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
 
 
 def is_han(char: str) -> bool:
@@ -28,6 +29,11 @@ def is_han(char: str) -> bool:
         or 0xF900 <= code <= 0xFAFF
         or 0x20000 <= code <= 0x2FA1F
     )
+
+
+def has_han(text: str) -> bool:
+    """Whether any character is a CJK ideograph (is_han's ranges, searched in one pass)."""
+    return _HAN.search(text) is not None
 
 
 def fold(text: str) -> str:

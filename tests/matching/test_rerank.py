@@ -2,9 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from matching.name_features import has_han
 from matching.names import company_similarity
-from matching.names.script import is_han
+from matching.names.script import has_han, is_han
 from matching.names.translation import translation_score
 from matching.rerank import translation_scores
 
