@@ -1,12 +1,17 @@
-"""Loading a record file (CSV, JSON lines, Parquet) into a temp table of positional text columns.
+"""Opening a record file (CSV, JSON lines, Parquet) as a relation of positional text columns.
 
 Columns are renamed c0, c1, ... so that no header text from the file is ever spliced into SQL;
-the file's own header is returned beside the table for mapping.
+the file's own header is returned beside the relation for mapping. JSON lines and Parquet are
+loaded into a temp table. A CSV file is read through a view over DuckDB's reader, so that a load
+that reads its rows once parses them once; it is copied into the temp table only for a load that
+reads them again.
 """
 
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +20,7 @@ import duckdb
 from pipelines.encoding import check_encoding, detect_encoding, utf8_copy
 from pipelines.errors import InputFileError
 from pipelines.imports import Rejection
+from pipelines.store import Variables
 from pipelines.tabular import sniff_format
 
 _SUFFIX_FORMATS = {
@@ -23,6 +29,15 @@ _SUFFIX_FORMATS = {
     ".parquet": "parquet", ".pq": "parquet",
 }  # fmt: skip
 RAW_TABLE = "raw_input"
+CSV_VIEW = "raw_csv"
+_CHUNK = 1 << 20
+# the reader's arguments are variables, since a view cannot take a statement's parameters
+_READ_CSV = (
+    "read_csv(getvariable('oad_csv_path'), header = true, all_varchar = true,"
+    " names = getvariable('oad_csv_names'), delim = getvariable('oad_csv_delimiter'),"
+    " quote = '\"', escape = '\"', store_rejects = true, rejects_table = 'oad_csv_rejects',"
+    " rejects_scan = 'oad_csv_scans', null_padding = false, strict_mode = true)"
+)
 
 
 @dataclass
@@ -31,6 +46,19 @@ class LoadedFile:
     format: str
     header_lines: int = 1
     rejections: list[Rejection] = field(default_factory=list)  # rows the parser itself refused
+    relation: str = RAW_TABLE  # where the rows are read: the raw table, or CSV_VIEW
+    text: Path | None = None  # a CSV file's UTF-8 text, which CSV_VIEW reads
+
+
+@dataclass(frozen=True)
+class CsvText:
+    """A CSV file as DuckDB's reader takes it: UTF-8 text (the file itself or a copy of it),
+    with its header and delimiter."""
+
+    path: Path
+    header: list[str]
+    header_lines: int
+    delimiter: str
 
 
 def file_format(path: Path) -> str:
@@ -50,20 +78,55 @@ def file_format(path: Path) -> str:
     return "csv"
 
 
-def load_file(con: duckdb.DuckDBPyConnection, path: Path, encoding: str | None) -> LoadedFile:
+@contextmanager
+def open_file(
+    con: duckdb.DuckDBPyConnection, path: Path, encoding: str | None, variables: Variables
+) -> Iterator[LoadedFile]:
+    """The file, open for the length of the context: its header, and the relation its rows are
+    read from."""
     fmt = file_format(path)
+    if fmt != "csv":
+        with reading(path, fmt):
+            loaded = _load_jsonl(con, path) if fmt == "jsonl" else _load_parquet(con, path)
+        yield loaded
+        return
+    with csv_text(path, encoding) as text:
+        variables.set("oad_csv_path", str(text.path))
+        variables.set("oad_csv_names", [f"c{i}" for i in range(len(text.header))])
+        variables.set("oad_csv_delimiter", text.delimiter)
+        with reading(path, fmt):
+            con.execute("SELECT setseed(0)")
+            con.execute(f"CREATE OR REPLACE TEMP VIEW {CSV_VIEW} AS SELECT * FROM {_READ_CSV}")
+        yield LoadedFile(text.header, "csv", text.header_lines, [], CSV_VIEW, text.path)
+        # not on an error: the transaction is rolled back, the view with it
+        con.execute(f"DROP VIEW {CSV_VIEW}")
+
+
+@contextmanager
+def reading(path: Path, fmt: str) -> Iterator[None]:
+    """DuckDB's errors in reading the file, as the user's error about that file."""
     try:
-        if fmt == "parquet":
-            return _load_parquet(con, path)
-        if fmt == "jsonl":
-            return _load_jsonl(con, path)
-        return _load_csv(con, path, encoding)
+        yield
     except duckdb.Error as error:
         message = str(error).splitlines()[0]
         raise InputFileError(str(path), f"cannot be read as {fmt}: {message}") from None
 
 
-def _load_csv(con: duckdb.DuckDBPyConnection, path: Path, encoding: str | None) -> LoadedFile:
+def load_table(con: duckdb.DuckDBPyConnection, path: Path, loaded: LoadedFile) -> None:
+    """Copy a CSV file's rows into the raw table, once, and list the rows its parser refused:
+    for a load that reads the rows more than once, or needs to know each row's line."""
+    if loaded.relation == RAW_TABLE:
+        return
+    with reading(path, loaded.format):
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {RAW_TABLE} AS SELECT * FROM {CSV_VIEW}")
+    loaded.relation = RAW_TABLE
+    csv_parser_rejections(con, loaded)
+
+
+@contextmanager
+def csv_text(path: Path, encoding: str | None) -> Iterator[CsvText]:
+    """The file as UTF-8 text, with its header; the copy made of a file in another encoding is
+    removed at the end of the context."""
     chosen = check_encoding(path, encoding) if encoding else detect_encoding(path)
     text_path = utf8_copy(path, chosen)
     try:
@@ -76,21 +139,31 @@ def _load_csv(con: duckdb.DuckDBPyConnection, path: Path, encoding: str | None) 
             header_lines = reader.line_num
         if not any(header):
             raise InputFileError(str(path), "empty file: no header row")
-        names = [f"c{i}" for i in range(len(header))]
-        con.execute("SELECT setseed(0)")
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {RAW_TABLE} AS SELECT * FROM read_csv(?,"
-            " header = true, all_varchar = true, names = ?, delim = ?, quote = '\"',"
-            " escape = '\"', store_rejects = true, rejects_table = 'oad_csv_rejects',"
-            " rejects_scan = 'oad_csv_scans', null_padding = false, strict_mode = true)",
-            [str(text_path), names, delimiter],
-        )
-        loaded = LoadedFile(header, "csv", header_lines)
-        _csv_parser_rejections(con, text_path, loaded)
-        return loaded
+        yield CsvText(text_path, header, header_lines, delimiter)
     finally:
         if text_path != path:
             text_path.unlink(missing_ok=True)
+
+
+def most_rows(loaded: LoadedFile) -> int | None:
+    """At most how many rows a CSV file holds after its header, from its line breaks alone
+    (None for other formats).
+
+    Every row the parser returns or refuses ends at a line break (LF, CRLF or a lone CR) or at
+    the end of the file, so no file holds more: when that many rows were loaded, none was
+    refused or rejected. Counting bytes costs far less than parsing the file again.
+    """
+    if loaded.text is None:
+        return None
+    breaks, last = 0, b""
+    with loaded.text.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            breaks += chunk.count(b"\n") + chunk.count(b"\r") - chunk.count(b"\r\n")
+            if last == b"\r" and chunk.startswith(b"\n"):  # a \r\n split between two reads
+                breaks -= 1
+            last = chunk[-1:]
+    lines = breaks + (1 if last not in (b"", b"\n", b"\r") else 0)
+    return lines - loaded.header_lines
 
 
 def _delimiter(sample: str) -> str:
@@ -100,13 +173,14 @@ def _delimiter(sample: str) -> str:
         return ","
 
 
-def _csv_parser_rejections(
-    con: duckdb.DuckDBPyConnection, text_path: Path, loaded: LoadedFile
-) -> None:
-    """Rows DuckDB's parser refused (wrong column count, bad quoting), with their real lines.
+def csv_parser_rejections(con: duckdb.DuckDBPyConnection, loaded: LoadedFile) -> None:
+    """Rows DuckDB's parser refused (wrong column count, bad quoting), with their real lines;
+    read once, after the file's last parse (each parse records them again).
 
     DuckDB counts records, not lines; the byte offset it gives is turned back into a line.
     """
+    if loaded.text is None:
+        return
     rows = con.execute(
         "SELECT line_byte_position, first(error_type ORDER BY byte_position),"
         " first(error_message ORDER BY byte_position), first(csv_line) FROM oad_csv_rejects"
@@ -116,7 +190,7 @@ def _csv_parser_rejections(
     con.execute("DROP TABLE IF EXISTS oad_csv_scans")
     if not rows:
         return
-    data = text_path.read_bytes()
+    data = loaded.text.read_bytes()
     for byte_position, error_type, message, csv_line in rows:
         line = data.count(b"\n", 0, int(byte_position or 0)) + 1
         reason = f"{str(error_type).lower().replace('_', ' ')}: {message}"
@@ -131,8 +205,10 @@ def row_lines(con: duckdb.DuckDBPyConnection, loaded: LoadedFile) -> dict[int, i
     costs a pass over the table, made only when some row is rejected.
     """
     if loaded.format != "csv":
-        rows = con.execute(f"SELECT rowid FROM {RAW_TABLE}").fetchall()
-        return {int(r[0]): int(r[0]) + 1 for r in rows}
+        # by position, not rowid + 1: a table made inside a transaction numbers its rows from
+        # far above 0 until it commits
+        rows = con.execute(f"SELECT rowid FROM {RAW_TABLE} ORDER BY rowid").fetchall()
+        return {int(rowid): line for line, (rowid,) in enumerate(rows, start=1)}
     refused = sorted(r.line for r in loaded.rejections if r.line is not None)
     spans = con.execute(
         f"SELECT rowid, {_newlines_sql(len(loaded.header))} FROM {RAW_TABLE} ORDER BY rowid"

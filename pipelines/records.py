@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import duckdb
@@ -16,9 +19,19 @@ from pipelines.imports import (
     write_rejections,
 )
 from pipelines.payloads import payload_sql
-from pipelines.record_files import RAW_TABLE, LoadedFile, load_file, row_lines
+from pipelines.record_files import (
+    RAW_TABLE,
+    LoadedFile,
+    csv_parser_rejections,
+    load_table,
+    most_rows,
+    open_file,
+    reading,
+    row_lines,
+)
+from pipelines.record_hashes import content_hash_sql, refresh_content_hashes
 from pipelines.store import Store, Variables
-from pipelines.upsert import RECORDS, ensure_source, merge
+from pipelines.upsert import RECORDS, MergeCounts, ensure_source, has_rows, insert_staged, merge
 
 COMPANY_WORDS = (
     r"(?i)\b(limited|ltd|inc|incorporated|llc|llp|lp|corp|corporation|company|co|plc|holdings?"
@@ -34,34 +47,102 @@ def import_records(
     """Load one file into `records` under SOURCE, in one transaction."""
     spec = load_spec("records")
     with store.transaction() as con:
-        loaded = load_file(con, path, encoding)
-        header = map_header(str(path), loaded.header, spec)
-        crawl_id = start_crawl(con, "records_import", str(path), source, file_sha256(path))
-        ensure_source(con, source, origin="import")
+        refresh_content_hashes(con)
         variables = Variables(con)
-        _stage(con, header, loaded, spec.kinds, variables)
-        rejections = loaded.rejections + _screen(con, loaded)
-        merged = merge(con, RECORDS, "staged_valid", source, crawl_id, snapshot)
-        counts = ImportCounts(
-            loaded=merged.new,
-            updated=merged.changed,
-            unchanged=merged.unchanged,
-            rejected=len(rejections),
-            removed=merged.removed,
-            unused_columns=header.unused,
-        )
-        write_rejections(con, crawl_id, str(path), rejections)
-        finish_crawl(con, crawl_id, counts)
-        store.audit(
-            "records import",
-            {"file": str(path), "source": source, "crawl_id": crawl_id, **vars(counts)},
-        )
-        for view in ("staged_valid", "staged_records"):
-            con.execute(f"DROP VIEW {view}")
-        for table in ("staged_rejected", RAW_TABLE):
-            con.execute(f"DROP TABLE IF EXISTS {table}")
+        with open_file(con, path, encoding, variables) as loaded:
+            header = map_header(str(path), loaded.header, spec)
+            crawl_id = start_crawl(con, "records_import", str(path), source, file_sha256(path))
+            ensure_source(con, source, origin="import")
+            stage = partial(_stage, con, header, loaded, spec.kinds, variables)
+            if has_rows(con, RECORDS, source):
+                load_table(con, path, loaded)  # the merge reads the rows more than once
+                stage()
+                rejections = loaded.rejections + _screen(con, loaded)
+                merged = merge(con, RECORDS, "staged_valid", source, crawl_id, snapshot)
+            else:
+                merged, rejections = _first_load(con, path, loaded, stage, source, crawl_id)
+            counts = ImportCounts(
+                loaded=merged.new,
+                updated=merged.changed,
+                unchanged=merged.unchanged,
+                rejected=len(rejections),
+                removed=merged.removed,
+                unused_columns=header.unused,
+            )
+            write_rejections(con, crawl_id, str(path), rejections)
+            finish_crawl(con, crawl_id, counts)
+            store.audit(
+                "records import",
+                {"file": str(path), "source": source, "crawl_id": crawl_id, **vars(counts)},
+            )
+            for view in ("staged_valid", "staged_records"):
+                con.execute(f"DROP VIEW {view}")
+            for table in ("staged_rejected", RAW_TABLE):
+                con.execute(f"DROP TABLE IF EXISTS {table}")
         variables.reset()
     return counts
+
+
+def _first_load(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    loaded: LoadedFile,
+    stage: Callable[[], None],
+    source: str,
+    crawl_id: int,
+) -> tuple[MergeCounts, list[Rejection]]:
+    """A source's first load: its valid rows inserted in one pass over the file, then checked.
+
+    The usual file has no rejected row and no source_id twice, which the count of rows inserted
+    and one aggregate over them settle; only otherwise is the file read again, to list the
+    rejected rows and keep the first valid row of each source_id.
+    """
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    stage()
+    con.execute(_VALID + " WHERE problem IS NULL")
+    with reading(path, loaded.format):
+        inserted = insert_staged(con, RECORDS, "staged_valid", source, now, crawl_id)
+        # a byte count of the file's lines settles the usual file, a second parse the rest
+        complete = inserted == most_rows(loaded) or inserted == _row_count(con, loaded)
+    repeated = con.execute(
+        "SELECT count(*) > count(DISTINCT source_id) FROM records WHERE source = ?", [source]
+    ).fetchall()[0][0]
+    if complete and not repeated:
+        csv_parser_rejections(con, loaded)
+        return MergeCounts(inserted, 0, 0, 0), loaded.rejections
+    load_table(con, path, loaded)
+    stage()
+    rejections = loaded.rejections + _screen(con, loaded)
+    if repeated:
+        inserted -= _keep_first_rows(con, source, now, crawl_id)
+    return MergeCounts(inserted, 0, 0, 0), rejections
+
+
+def _row_count(con: duckdb.DuckDBPyConnection, loaded: LoadedFile) -> int:
+    return int(con.execute(f"SELECT count(*) FROM {loaded.relation}").fetchall()[0][0])
+
+
+def _keep_first_rows(
+    con: duckdb.DuckDBPyConnection, source: str, now: dt.datetime, crawl_id: int
+) -> int:
+    """Of a source_id inserted more than once, keep only its first valid row (the one the
+    screened `staged_valid` holds); returns how many rows went."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE repeated_ids AS SELECT source_id FROM records"
+        " WHERE source = ? GROUP BY source_id HAVING count(*) > 1",
+        [source],
+    )
+    deleted = con.execute(
+        "DELETE FROM records WHERE source = ?"
+        " AND source_id IN (SELECT source_id FROM repeated_ids)",
+        [source],
+    ).fetchall()[0][0]
+    kept = insert_staged(
+        con, RECORDS, "staged_valid", source, now, crawl_id,
+        " SEMI JOIN repeated_ids r ON r.source_id = s.source_id",
+    )  # fmt: skip
+    con.execute("DROP TABLE repeated_ids")
+    return int(deleted) - kept
 
 
 def _col(header: HeaderMap, name: str) -> str:
@@ -91,14 +172,17 @@ def _stage(
     variables.set("oad_date_formats", _DATE_FORMATS)
     c = {name: _col(header, name) for name in load_spec("records").columns}
     raw = payload_sql("oad_raw_keys", [f"c{i}" for i in range(len(loaded.header))])
+    # rows read straight from a CSV file have no rowid; only the raw table's rows need one, to
+    # list the rejected ones by line
+    ordinal = "rowid" if loaded.relation == RAW_TABLE else "NULL::BIGINT"
     con.execute(
         f"""
         CREATE OR REPLACE TEMP VIEW staged_records AS
         WITH typed AS (
-            SELECT rowid AS ordinal,
+            SELECT {ordinal} AS ordinal,
                 {c["source_id"]} AS source_id,
                 {c["name"]} AS name,
-                lower(regexp_replace({c["kind"]}, '[\\s_\\-.]+', '', 'g')) AS kind_text,
+                lower({c["kind"]}) AS kind_text,
                 {c["alt_names"]} AS alt_names_text,
                 {c["jurisdiction"]} AS jurisdiction,
                 {c["registration_number"]} AS registration_number,
@@ -110,14 +194,27 @@ def _stage(
                 {c["country_of_residence"]} AS country_of_residence,
                 {c["address"]} AS address,
                 {raw} AS raw
-            FROM {RAW_TABLE}
+            FROM {loaded.relation}
         ), checked AS (
             SELECT *,
-                CASE WHEN list_contains(getvariable('oad_company_kinds'), kind_text) THEN 'company'
-                     WHEN list_contains(getvariable('oad_person_kinds'), kind_text) THEN 'person'
-                     WHEN kind_text IS NOT NULL THEN NULL
-                     WHEN regexp_matches(name, getvariable('oad_company_words')) THEN 'company'
-                     ELSE 'unknown' END AS kind,
+                -- (list_position rather than list_contains, which DuckDB turns into a join
+                -- that costs the insert its parallel writing)
+                CASE WHEN list_position(getvariable('oad_company_kinds'), kind_text) IS NOT NULL
+                        THEN 'company'
+                     WHEN list_position(getvariable('oad_person_kinds'), kind_text) IS NOT NULL
+                        THEN 'person'
+                     WHEN kind_text IS NULL THEN
+                        CASE WHEN regexp_matches(name, getvariable('oad_company_words'))
+                             THEN 'company' ELSE 'unknown' END
+                     -- folded like a header only when not found as it is: most files spell
+                     -- their kinds plainly, and the regular expression costs more than the rest
+                     WHEN list_position(getvariable('oad_company_kinds'),
+                                        regexp_replace(kind_text, '[\\s_\\-.]+', '', 'g'))
+                          IS NOT NULL THEN 'company'
+                     WHEN list_position(getvariable('oad_person_kinds'),
+                                        regexp_replace(kind_text, '[\\s_\\-.]+', '', 'g'))
+                          IS NOT NULL THEN 'person'
+                     END AS kind,
                 CASE WHEN alt_names_text IS NULL THEN []::VARCHAR[]
                      WHEN starts_with(alt_names_text, '[') THEN
                           coalesce(try_cast(alt_names_text::JSON AS VARCHAR[]), [alt_names_text])
@@ -129,7 +226,7 @@ def _stage(
         )
         SELECT * EXCLUDE (kind_text, alt_names_text, incorporation_text),
             -- every canonical field is derived from the raw row, so its hash covers them all
-            md5(raw) AS content_hash,
+            {content_hash_sql("raw")} AS content_hash,
             CASE WHEN source_id IS NULL
                     THEN {{'field': 'source_id', 'reason': 'source_id is empty'}}
                  WHEN name IS NULL THEN {{'field': 'name', 'reason': 'name is empty'}}

@@ -93,7 +93,7 @@ def merge(
     if not has_rows(con, table, source):
         # a first load: every staged row is new and nothing can be missing, so there is no plan
         # to make (joining against the plan would cost a third of the load)
-        return MergeCounts(_insert(con, table, staged, "", [source, now, now, crawl_id]), 0, 0, 0)
+        return MergeCounts(insert_staged(con, table, staged, source, now, crawl_id), 0, 0, 0)
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE merge_plan AS SELECT s.{key} AS key,"
         f" CASE WHEN t.{key} IS NULL THEN 'new'"
@@ -105,7 +105,7 @@ def merge(
     counts = dict(con.execute("SELECT action, count(*) FROM merge_plan GROUP BY action").fetchall())
     if counts.get("new"):
         only_new = f" SEMI JOIN merge_plan p ON p.key = s.{key} AND p.action = 'new'"
-        _insert(con, table, staged, only_new, [source, now, now, crawl_id])
+        insert_staged(con, table, staged, source, now, crawl_id, only_new)
     if counts.get("changed"):
         assignments = ", ".join(f"{c} = s.{c}" for c in (*table.columns, "content_hash"))
         con.execute(
@@ -133,21 +133,23 @@ def has_rows(con: duckdb.DuckDBPyConnection, table: MergedTable, source: str) ->
     return bool(found.fetchall())
 
 
-def _insert(
+def insert_staged(
     con: duckdb.DuckDBPyConnection,
     table: MergedTable,
     staged: str,
-    join: str,
-    params: list[object],
+    source: str,
+    now: dt.datetime,
+    crawl_id: int,
+    join: str = "",
 ) -> int:
-    """Insert the staged rows (those JOIN keeps), stamped with source, first and last seen and
-    crawl id (PARAMS, in that order); returns how many."""
+    """Insert the staged rows (those the trusted SQL JOIN keeps) as new rows of SOURCE, first
+    and last seen NOW; returns how many."""
     columns = (table.key, *table.columns, "content_hash")
     inserted = con.execute(
         f"INSERT INTO {table.name} (source, {', '.join(columns)}, first_seen, last_seen,"
         f" crawl_id) SELECT ?, {', '.join('s.' + c for c in columns)}, ?, ?, ?"
         f" FROM {staged} s{join}",
-        params,
+        [source, now, now, crawl_id],
     ).fetchall()
     return int(inserted[0][0])
 

@@ -7,9 +7,12 @@ from typing import Any
 import duckdb
 import pytest
 
+from pipelines import record_files
 from pipelines.errors import InputFileError
+from pipelines.imports import start_crawl
+from pipelines.record_files import LoadedFile
 from pipelines.records import import_records
-from pipelines.store import Store
+from pipelines.store import Store, connect
 from tests.conftest import rows_by
 
 HEADER = "source_id,name,kind,alt_names,jurisdiction,incorporation_date,birth_date,extra"
@@ -161,6 +164,7 @@ def test_hostile_header_and_values_are_only_data(store: Store, tmp_path: Path) -
         ("r.parquet", b"not parquet at all", "not a Parquet file"),
         ("r.jsonl", b'{"source_id": 1, "name": "A"}\n[1, 2]\n', "not JSON objects"),
         ("r.csv", b"\x00\x01\x02\x03binary", "binary data"),
+        ("r.csv", b"source_id,name\r\n1,A\rB\r\n", "cannot be read as csv"),
     ],
 )
 def test_unreadable_file_writes_nothing(
@@ -222,3 +226,104 @@ def test_an_empty_cell_filled_in_is_a_change(store: Store, tmp_path: Path) -> No
     assert (counts.loaded, counts.updated, counts.unchanged) == (0, 1, 2)
     row = records(store)["1002"]
     assert json.loads(row["raw"])["extra"] == "b" and row["content_hash"] == before
+
+
+def test_most_rows_counts_each_kind_of_line_break(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(record_files, "_CHUNK", 3)  # a CRLF split between two reads, too
+    cases = {
+        b"h\n1\n2\n": 2,
+        b"h\r\n1\r\n2": 2,
+        b"h\r1\r2\r": 2,
+        b"h\r\n1\r2\n3\r\n": 3,
+        b"h\n": 0,
+    }
+    for content, rows in cases.items():
+        path = tmp_path / "r.csv"
+        path.write_bytes(content)
+        assert record_files.most_rows(LoadedFile(["h"], "csv", text=path)) == rows, content
+    assert record_files.most_rows(LoadedFile(["h"], "jsonl")) is None
+
+
+def test_first_load_with_rows_across_lines_and_a_refused_row(store: Store, tmp_path: Path) -> None:
+    """More lines than rows: the rows are counted again, and the refused row listed once."""
+    path = tmp_path / "r.csv"
+    lines = [HEADER, '1,"TWO\r\nLINES LIMITED",company,,,,,', "2,A,B,C,D,E,F,G,H,I"]
+    lines.append("3,C LTD,,,,,,")
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode())
+    counts = import_records(store, path, "vendor")
+    assert (counts.loaded, counts.rejected) == (2, 1)
+    assert store.con.execute("SELECT line, field FROM rejected_rows").fetchall() == [(4, None)]
+    assert records(store)["1"]["name"] == "TWO\r\nLINES LIMITED"
+    again = import_records(store, path, "vendor")
+    assert (again.loaded, again.unchanged, again.rejected) == (0, 2, 1)
+
+
+def test_kinds_are_matched_as_written_or_folded_like_headers(store: Store, tmp_path: Path) -> None:
+    lines = [
+        "source_id,name,kind",
+        "1,A,Legal-Entity",
+        "2,B,INDIVIDUAL",
+        "3,C,Officer ",
+        "4,D HOLDINGS LIMITED,",
+        "5,Wong Ka Yan,",
+        "6,E,sole trader",
+    ]
+    counts = import_records(store, write(tmp_path / "r.csv", lines), "vendor")
+    assert (counts.loaded, counts.rejected) == (5, 1)
+    kinds = {key: row["kind"] for key, row in records(store).items()}
+    assert kinds == {"1": "company", "2": "person", "3": "person", "4": "company", "5": "unknown"}
+    assert store.scalar("SELECT line FROM rejected_rows WHERE field = 'kind'") == 7
+
+
+def test_repeated_ids_in_a_first_jsonl_load(store: Store, tmp_path: Path) -> None:
+    objects = [{"source_id": "1", "name": "FIRST"}, {"source_id": "2", "name": "B"}]
+    objects += [{"source_id": "1", "name": "LATER"}, {"source_id": "3"}]
+    path = write(tmp_path / "r.jsonl", [json.dumps(item) for item in objects])
+    counts = import_records(store, path, "vendor")
+    assert (counts.loaded, counts.rejected) == (2, 2)
+    assert {k: r["name"] for k, r in records(store).items()} == {"1": "FIRST", "2": "B"}
+    lines = store.con.execute("SELECT line, field FROM rejected_rows ORDER BY line").fetchall()
+    assert lines == [(3, "source_id"), (4, "name")]
+
+
+def stored_hashes(store: Store) -> dict[str, str]:
+    return {key: row["content_hash"] for key, row in records(store).items()}
+
+
+def test_records_hashed_before_migration_003_are_unchanged_after_it(db_path: Path) -> None:
+    """A store from before 003 holds md5 hashes; the next import rehashes them first."""
+    path = write(db_path.parent / "r.csv", [HEADER, *ROWS])
+    with connect(db_path) as store:
+        import_records(store, path, "vendor")
+        hashed = stored_hashes(store)
+        # back to the store as it was before 003: md5 hashes, no probe, 003 not applied
+        store.con.execute("UPDATE records SET content_hash = md5(raw::VARCHAR)")
+        store.con.execute("DROP TABLE hash_probe")
+        store.con.execute("DELETE FROM schema_migrations WHERE number = 3")
+    with connect(db_path) as store:
+        assert store.scalar("SELECT count(*) FROM hash_probe") == 0
+        again = import_records(store, path, "vendor")
+        assert (again.loaded, again.updated, again.unchanged) == (0, 0, 3)
+        assert stored_hashes(store) == hashed
+
+
+def test_records_are_rehashed_when_duckdbs_hash_differs(store: Store, tmp_path: Path) -> None:
+    """Stored hashes made by another DuckDB's hash() (its probe differs) are made again, from
+    the stored payloads; a crawled record's hash is its own and stays."""
+    path = write(tmp_path / "r.csv", [HEADER, *ROWS])
+    import_records(store, path, "vendor")
+    hashed = stored_hashes(store)
+    crawl_id = start_crawl(store.con, "crawl", "test", "spider", "")
+    store.con.execute(
+        "INSERT INTO records (source, source_id, name, kind, content_hash, first_seen,"
+        " last_seen, crawl_id, raw) VALUES ('spider', 'S1', 'S LTD', 'company', 'md5-hash',"
+        " now(), now(), ?, '{}')",
+        [crawl_id],
+    )
+    store.con.execute("UPDATE records SET content_hash = 'older' WHERE source = 'vendor'")
+    store.con.execute("UPDATE hash_probe SET probe = probe + 1")
+    again = import_records(store, path, "vendor")
+    assert (again.loaded, again.updated, again.unchanged) == (0, 0, 3)
+    assert stored_hashes(store) == {**hashed, "S1": "md5-hash"}
