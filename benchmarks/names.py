@@ -18,7 +18,6 @@ import random
 import sys
 import tempfile
 import time
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -32,18 +31,10 @@ sys.path.insert(0, str(REPO))
 from matching.names import company_keys, company_similarity, person_keys  # noqa: E402
 from matching.names.learn_lexicon import main as learn  # noqa: E402
 from matching.names.learn_lexicon import read_hk_register  # noqa: E402
-from matching.names.lexicon import LEXICON_FILE, english_units  # noqa: E402
+from matching.names.lexicon import LEXICON_FILE  # noqa: E402
 from matching.names.resources import data_path  # noqa: E402
 from matching.names.script import opencc_converter  # noqa: E402
-from matching.names.translation import (  # noqa: E402
-    BACKWARD_WEIGHT,
-    EPSILON,
-    char_sources,
-    english_weights,
-    forward_term,
-    han_chars,
-    null_chinese,
-)
+from matching.rerank import LatinNames  # noqa: E402
 
 HK = REPO / "data" / "hk_companies_registry"
 SHORTLIST = 60
@@ -87,59 +78,8 @@ def measurement_pairs(limit: int | None) -> tuple[list[str], list[str]]:
     return chinese, [en for _, en in pairs]
 
 
-class EnglishIndex:
-    """Inverted index over the English units of the names being ranked.
-
-    `shortlist` computes `translation_score`'s raw value for every candidate at once: each
-    direction's log probabilities are gathered through the postings of the words that can carry
-    them, so a query costs a few numpy bincounts instead of 19,000 Python calls.
-    """
-
-    def __init__(self, names: Sequence[str]) -> None:
-        postings: dict[str, list[int]] = defaultdict(list)
-        units = [english_units(n) for n in names]
-        for doc, words in enumerate(units):
-            for word in set(words):
-                postings[word].append(doc)
-        self.postings = {w: np.array(d, dtype=np.int32) for w, d in postings.items()}
-        self.empty = np.array([not u for u in units])
-        self.length = np.maximum(np.array([len(u) for u in units], dtype=float), 1.0)
-        # every unit's log probability when the query does not explain it
-        self.unexplained = np.array([sum(forward_term(w, 0.0) for w in u) for u in units])
-        self.size = len(names)
-
-    def _gather(self, weights: dict[str, float], log_of: bool) -> np.ndarray:
-        docs, values = [], []
-        for word, weight in weights.items():
-            posting = self.postings.get(word)
-            if posting is not None:
-                value = forward_term(word, weight) - forward_term(word, 0.0) if log_of else weight
-                docs.append(posting)
-                values.append(np.full(len(posting), value))
-        if not docs:
-            return np.zeros(self.size)
-        return np.bincount(np.concatenate(docs), np.concatenate(values), self.size)
-
-    def scores(self, chinese_name: str) -> np.ndarray:
-        forward = (
-            self._gather(english_weights(chinese_name), True) + self.unexplained
-        ) / self.length
-        chars = han_chars(chinese_name)
-        backward = np.zeros(self.size)
-        for char in chars:
-            total = self._gather(char_sources(char), False) + null_chinese(char)
-            backward += np.log(total / (self.length + 1) + EPSILON)
-        raw = (forward + BACKWARD_WEIGHT * backward / max(len(chars), 1)) / (1 + BACKWARD_WEIGHT)
-        return np.where(self.empty, -np.inf, raw)
-
-    def shortlist(self, chinese_name: str, size: int) -> np.ndarray:
-        scores = self.scores(chinese_name)
-        top = np.argpartition(-scores, min(size, self.size - 1))[:size]
-        return top[np.argsort(-scores[top], kind="stable")]
-
-
-def rank_oad(index: EnglishIndex, english: Sequence[str], chinese_name: str) -> list[int]:
-    shortlist = index.shortlist(chinese_name, SHORTLIST)
+def rank_oad(index: LatinNames, english: Sequence[str], chinese_name: str) -> list[int]:
+    shortlist = index.best(chinese_name, SHORTLIST)
     scored = [(company_similarity(chinese_name, english[d]).score, -i, int(d))
               for i, d in enumerate(shortlist)]  # fmt: skip
     return [d for _, _, d in sorted(scored, reverse=True)]
@@ -156,7 +96,7 @@ def recall(
 
 def measure_oad(chinese: list[str], english: list[str]) -> None:
     started = time.perf_counter()
-    index = EnglishIndex(english)
+    index = LatinNames(english)
     ranked = [rank_oad(index, english, name) for name in chinese]
     seconds = time.perf_counter() - started
     gold = list(range(len(chinese)))

@@ -1,16 +1,18 @@
-"""The translation model's score of one debtor's Han name against many candidate records at once.
+"""The translation model's score of Han names against many Latin names at once.
 
-`matching.names.translation.translation_score` compares one pair; re-ranking a debtor's few
-hundred key pairs that way costs tens of microseconds a pair in Python. Here the same two-way
-score is computed with numpy over every candidate of a debtor: each English unit gets an integer
-id once, a candidate name is an array of ids, and each Chinese character's sources are a sparse
-vector over those ids, gathered for all candidates in one step.
+`matching.names.translation.translation_score` compares one pair; scoring a debtor's few hundred
+candidates, or every English name of a register, that way costs tens of microseconds a pair in
+Python. `LatinNames` computes the same two-way score with numpy: each English unit gets an integer
+id once, the names are indexed by unit (the names that have each unit), and a Han name's
+weights and each of its characters' sources are gathered through the postings of the units that
+carry them. `translation_scores` (the matching engine, debtor by debtor) and the names benchmark
+(every English name of a register) both rank through it.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -26,36 +28,40 @@ from matching.names.translation import (
     forward_term,
     han_chars,
     null_chinese,
+    unit_weight,
 )
 
 _FLOOR = math.log(EPSILON)
 
 
 class UnitIds:
-    """English units numbered as they are met; per unit, its forward term when the Chinese name
-    does not produce it (which depends only on whether the lexicon knows the unit)."""
+    """English units numbered as they are met; per unit, its weight in the forward mean and its
+    weighted forward term when the Chinese name does not produce it (which depends only on
+    whether the lexicon knows the unit)."""
 
     def __init__(self) -> None:
         self.ids: dict[str, int] = {}
         self.units: list[str] = []
-        self._base: list[float] = []
-        self.base = np.zeros(0)
+        self._terms: list[tuple[float, float]] = []
+        self.weights = self.base = np.zeros(0)
 
     def id_of(self, unit: str) -> int:
         found = self.ids.get(unit)
         if found is None:
             found = self.ids[unit] = len(self.units)
             self.units.append(unit)
-            self._base.append(forward_term(unit, 0.0))
+            weight = unit_weight(unit)
+            self._terms.append((weight, weight * forward_term(unit, 0.0)))
         return found
 
-    def ids_of(self, units: Sequence[str]) -> np.ndarray:
+    def ids_of(self, units: Iterable[str]) -> np.ndarray:
         return np.array([self.id_of(u) for u in units], dtype=np.int64)
 
-    def base_terms(self) -> np.ndarray:
-        if len(self.base) != len(self._base):
-            self.base = np.array(self._base)
-        return self.base
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """(weight, unexplained term) of every unit numbered so far, indexed by id."""
+        if len(self.base) != len(self._terms):
+            self.weights, self.base = np.array(self._terms).reshape(-1, 2).T.copy()
+        return self.weights, self.base
 
 
 _IDS = UnitIds()
@@ -69,7 +75,84 @@ def _name_ids(name: str) -> np.ndarray:
 @lru_cache(maxsize=50_000)
 def _char_vector(char: str) -> tuple[np.ndarray, np.ndarray]:
     sources = char_sources(char)
-    return _IDS.ids_of(list(sources)), np.array(list(sources.values()), dtype=float)
+    return _IDS.ids_of(sources), np.array(list(sources.values()), dtype=float)
+
+
+class LatinNames:
+    """Latin names indexed by English unit, for scoring Han names against all of them at once.
+
+    `raw_scores` is `translation_score`'s raw value (mean log probability of both directions)
+    for every name; `scores` maps it onto [0, 1] as `translation_score` does.
+    """
+
+    def __init__(self, names: Sequence[str]) -> None:
+        rows = [_name_ids(n) for n in names]
+        self.size = len(rows)
+        counts = np.array([len(r) for r in rows], dtype=np.int64)
+        flat = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+        row_of = np.repeat(np.arange(self.size), counts)
+        order = np.argsort(flat, kind="stable")
+        self._rows = row_of[order]
+        self._units, self._starts, self._counts = np.unique(
+            flat[order], return_index=True, return_counts=True
+        )
+        self.empty = counts == 0
+        self.lengths = np.maximum(counts.astype(float), 1.0)
+        weights, base = _IDS.arrays()
+        self._weights = np.maximum(np.bincount(row_of, weights[flat], self.size), 1e-9)
+        # every unit's weighted forward term when the Han name does not produce it
+        self._unexplained = np.bincount(row_of, base[flat], self.size)
+
+    def _gather(self, ids: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """Per name: the sum of `values` over the units (given by id) that the name has."""
+        if not len(self._units):
+            return np.zeros(self.size)
+        at = np.minimum(np.searchsorted(self._units, ids), len(self._units) - 1)
+        found = self._units[at] == ids
+        starts, counts = self._starts[at[found]], self._counts[at[found]]
+        if not counts.sum():
+            return np.zeros(self.size)
+        offsets = np.repeat(starts - np.cumsum(counts) + counts, counts)
+        postings = self._rows[offsets + np.arange(counts.sum())]
+        return np.bincount(postings, np.repeat(values[found], counts), self.size)
+
+    def raw_scores(self, han_name: str) -> np.ndarray:
+        """translation_score's raw value for every name; -inf for a name without units."""
+        chars = han_chars(han_name)
+        if not chars:
+            return np.full(self.size, -np.inf)
+        char_vectors = [_char_vector(c) for c in chars]
+        forward = self._gather(*_forward_gains(han_name)) + self._unexplained
+        backward = np.zeros(self.size)
+        for char, (ids, values) in zip(chars, char_vectors, strict=True):
+            explained = self._gather(ids, values) + null_chinese(char)
+            backward += np.log(explained / (self.lengths + 1) + EPSILON)
+        raw = (forward / self._weights + BACKWARD_WEIGHT * backward / len(chars)) / (
+            1 + BACKWARD_WEIGHT
+        )
+        return np.where(self.empty, -np.inf, raw)
+
+    def scores(self, han_name: str) -> np.ndarray:
+        """translation_score(han_name, name) for every name."""
+        with np.errstate(invalid="ignore"):
+            return np.maximum(0.0, 1.0 - self.raw_scores(han_name) / _FLOOR)
+
+    def best(self, han_name: str, size: int) -> np.ndarray:
+        """The indices of the `size` best names by the translation model, best first."""
+        scores = self.raw_scores(han_name)
+        size = min(size, self.size)
+        top = np.argpartition(-scores, size - 1)[:size] if size else np.zeros(0, dtype=np.int64)
+        return top[np.argsort(-scores[top], kind="stable")]
+
+
+@lru_cache(maxsize=4_096)
+def _forward_gains(han_name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Unit ids of the English units a Han name produces, and how much each one's weighted
+    forward term rises over its value when unexplained."""
+    weights = english_weights(han_name)
+    gains = [unit_weight(w) * (forward_term(w, v) - forward_term(w, 0.0))
+             for w, v in weights.items()]  # fmt: skip
+    return _IDS.ids_of(weights), np.array(gains, dtype=float)
 
 
 def translation_scores(
@@ -78,46 +161,19 @@ def translation_scores(
     """For each candidate (its list of names): the best score of a Han name of the debtor's
     against its Latin names (translation model) and its Han names (company similarity)."""
     best = np.zeros(len(candidates))
+    latin: list[str] = []
+    owners: list[int] = []
+    for index, names in enumerate(candidates):
+        for name in names:
+            if not has_han(name):
+                latin.append(name)
+                owners.append(index)
+    indexed = LatinNames(latin) if latin else None
     for han_name in (name for name in debtor_names if has_han(name)):
-        rows: list[np.ndarray] = []
-        owners: list[int] = []
         for index, names in enumerate(candidates):
             for name in names:
                 if has_han(name):
                     best[index] = max(best[index], company_similarity(han_name, name).score)
-                else:
-                    rows.append(_name_ids(name))
-                    owners.append(index)
-        if rows:
-            np.maximum.at(best, np.array(owners), _against_latin(han_name, rows))
+        if indexed is not None:
+            np.maximum.at(best, np.array(owners), indexed.scores(han_name))
     return [float(x) for x in best]
-
-
-def _against_latin(han_name: str, rows: list[np.ndarray]) -> np.ndarray:
-    """translation_score(han_name, name) for each name, given as an array of unit ids."""
-    chars = han_chars(han_name)
-    lengths = np.array([len(r) for r in rows], dtype=float)
-    if not chars or not lengths.any():
-        return np.zeros(len(rows))
-    char_vectors = [_char_vector(c) for c in chars]  # may number new units: before base_terms
-    flat = np.concatenate(rows)
-    row_of = np.repeat(np.arange(len(rows)), lengths.astype(np.int64))
-    present, position = np.unique(flat, return_inverse=True)
-    terms = _IDS.base_terms()[present]
-    weights = english_weights(han_name)
-    for i, unit_id in enumerate(present.tolist()):
-        weight = weights.get(_IDS.units[unit_id])
-        if weight:
-            terms[i] = forward_term(_IDS.units[unit_id], weight)
-    forward = np.bincount(row_of, terms[position], len(rows))
-    backward = np.zeros(len(rows))
-    scratch = np.zeros(len(_IDS.units))
-    for char, (ids, values) in zip(chars, char_vectors, strict=True):
-        scratch[ids] = values
-        explained = np.bincount(row_of, scratch[flat], len(rows)) + null_chinese(char)
-        scratch[ids] = 0.0
-        backward += np.log(explained / (lengths + 1) + EPSILON)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        raw = (forward / lengths + BACKWARD_WEIGHT * backward / len(chars)) / (1 + BACKWARD_WEIGHT)
-        scores = np.maximum(0.0, 1.0 - raw / _FLOOR)
-    return np.where(lengths > 0, scores, 0.0)

@@ -67,12 +67,13 @@ def chinese_units(name: str) -> tuple[str, ...]:
 @lru_cache(maxsize=200_000)
 def english_units(name: str) -> tuple[str, ...]:
     """What the lexicon maps to: each content word, the known pieces of a run-together word
-    ("charmluck" → "charm", "luck"), and each word's first and last letters ("bal~", "~lly")."""
+    ("charmluck" → "charm", "luck") or the known singular of a rare plural, and each word's
+    first and last letters ("bal~", "~lly")."""
     return with_fragments(parse_english_company(name).words, load_pieces())
 
 
 def with_fragments(words: tuple[str, ...], pieces: Mapping[str, int]) -> tuple[str, ...]:
-    parts = [p for w in words for p in split_compound(w, pieces)]
+    parts = [p for w in words for p in (*singular(w, pieces), *split_compound(w, pieces))]
     prefixes = [w[:k] + "~" for k in PREFIX_LENGTHS for w in words if len(w) > k]
     suffixes = ["~" + w[-k:] for k in PREFIX_LENGTHS for w in words if len(w) > k + 1]
     return tuple(dict.fromkeys([*words, *parts, *prefixes, *suffixes]))
@@ -81,6 +82,18 @@ def with_fragments(words: tuple[str, ...], pieces: Mapping[str, int]) -> tuple[s
 def is_fragment(unit: str) -> bool:
     """A first- or last-letters unit ("bal~", "~lly"), not a word."""
     return unit.startswith("~") or unit.endswith("~")
+
+
+def singular(word: str, pieces: Mapping[str, int]) -> tuple[str, ...]:
+    """A rare plural as its common singular ("advisors" → advisor, "societies" → society)."""
+    if len(word) < 4 or not word.endswith("s") or pieces.get(word, 0) >= MIN_PIECE_COUNT:
+        return ()
+    options = (
+        (word[:-3] + "y", word[:-2], word[:-1])
+        if word.endswith("ies")
+        else ((word[:-2], word[:-1]) if word.endswith("es") else (word[:-1],))
+    )
+    return next(((o,) for o in options if pieces.get(o, 0) >= MIN_PIECE_COUNT), ())
 
 
 def split_compound(word: str, pieces: Mapping[str, int]) -> tuple[str, ...]:

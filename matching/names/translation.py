@@ -6,7 +6,10 @@ character is accounted for by some English word. Both are needed: a short Englis
 one common word explains itself well and the Chinese name badly. Romanisations and the hand-made
 tables add to both directions, so names and words the corpus never saw still count. An English
 word the corpus never had is no evidence either way (a new brand), so it costs `UNSEEN`, not the
-floor a known but unexplained word gets.
+floor a known but unexplained word gets. CC-CEDICT's glosses (`matching.names.dictionary`) add
+to both directions as a prior, so a plain translation the register never paired (雅 ELEGANT)
+still counts. A word's first- and last-letter units weigh `FRAGMENT_WEIGHT` of a word in the
+forward mean: they back up a word the lexicon half knows, and should not outvote the words.
 """
 
 from __future__ import annotations
@@ -14,8 +17,15 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 
+from matching.names.dictionary import gloss
 from matching.names.keys import candidate_map
-from matching.names.lexicon import NULL_UNIT, chinese_units, english_units, load_lexicon
+from matching.names.lexicon import (
+    NULL_UNIT,
+    chinese_units,
+    english_units,
+    is_fragment,
+    load_lexicon,
+)
 from matching.names.romanise import char_readings
 from matching.names.script import is_han
 
@@ -23,12 +33,16 @@ EPSILON = 1e-4
 UNSEEN = 0.01
 TABLE_BONUS = 0.3
 BACKWARD_WEIGHT = 3.0
+DICTIONARY_FORWARD = 0.5
+DICTIONARY_BACKWARD = 0.1
+FRAGMENT_WEIGHT = 0.25
 _SURE = 0.85
 
 
 @lru_cache(maxsize=4_096)  # a few thousand entries a name: callers go debtor by debtor
 def english_weights(han_name: str) -> dict[str, float]:
-    """q(e) = mean over the name's units (and NULL) of P(e | unit), plus the table matches."""
+    """q(e) = mean over the name's units (and NULL) of P(e | unit), plus the table matches and
+    the dictionary's glosses."""
     lexicon = load_lexicon()
     units = chinese_units(han_name)
     share = 1.0 / (len(units) + 1)
@@ -36,6 +50,9 @@ def english_weights(han_name: str) -> dict[str, float]:
     for unit in (NULL_UNIT, *units):
         for word, p in lexicon.forward.get(unit, {}).items():
             weights[word] = weights.get(word, 0.0) + p * share
+    for unit in units:
+        for word, p in gloss(unit).items():
+            weights[word] = weights.get(word, 0.0) + DICTIONARY_FORWARD * p * share
     for word, (value, _) in candidate_map(han_name).items():
         if value >= _SURE:
             weights[word] = weights.get(word, 0.0) + TABLE_BONUS * value * share
@@ -46,6 +63,12 @@ def forward_term(word: str, weight: float) -> float:
     """log P(English word | Chinese name), with the allowance for words the corpus never had."""
     unseen = 0.0 if load_lexicon().knows(word) else UNSEEN
     return math.log(weight + unseen + EPSILON)
+
+
+def unit_weight(unit: str) -> float:
+    """A unit's weight in the forward mean: 1 for a word, `FRAGMENT_WEIGHT` for first or last
+    letters."""
+    return FRAGMENT_WEIGHT if is_fragment(unit) else 1.0
 
 
 def han_chars(han_name: str) -> tuple[str, ...]:
@@ -66,10 +89,13 @@ def _backward_by_char() -> dict[str, dict[str, float]]:
 
 @lru_cache(maxsize=20_000)
 def char_sources(char: str) -> dict[str, float]:
-    """English units that account for a character: P(char | e), plus its romanisations."""
+    """English units that account for a character: P(char | e), plus its romanisations and
+    glosses."""
     sources = dict(_backward_by_char().get(char, {}))
     for reading in char_readings(char):
         sources[reading] = sources.get(reading, 0.0) + TABLE_BONUS
+    for word, p in gloss(char).items():
+        sources[word] = sources.get(word, 0.0) + DICTIONARY_BACKWARD * p
     return sources
 
 
@@ -84,7 +110,8 @@ def translation_score(han_name: str, english_name: str) -> float:
     if not english or not chars:
         return 0.0
     weights = english_weights(han_name)
-    forward = sum(forward_term(e, weights.get(e, 0.0)) for e in english) / len(english)
+    forward = sum(unit_weight(e) * forward_term(e, weights.get(e, 0.0)) for e in english)
+    forward /= sum(unit_weight(e) for e in english)
     backward = 0.0
     for char in chars:
         sources = char_sources(char)

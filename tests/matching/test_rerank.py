@@ -5,7 +5,7 @@ import pytest
 from matching.names import company_similarity
 from matching.names.script import has_han, is_han
 from matching.names.translation import translation_score
-from matching.rerank import translation_scores
+from matching.rerank import LatinNames, translation_scores
 
 CANDIDATES = [
     ["E. LEI KNITTING FACTORY LIMITED"],
@@ -45,3 +45,33 @@ def test_han_detection_agrees_with_the_names_module() -> None:
     for char in samples:
         assert has_han(char) == is_han(char), char
     assert not has_han("PETER CHAN") and has_han("PETER 陳")
+
+
+REGISTER = [
+    "E. LEI KNITTING FACTORY LIMITED",
+    "GOOD HARVEST ENTERPRISES LIMITED",
+    "",
+    "LIMITED",
+    "ELEGANT STAR TRADING LIMITED",
+    "GOLDEN DRAGON SHIPPING LIMITED",
+]
+
+
+@pytest.mark.parametrize(
+    "han", ["依利达针织厂有限公司", "好收成企業有限公司", "雅星贸易有限公司", "ABC"]
+)
+def test_latin_names_score_every_name_as_the_pairwise_score_does(han: str) -> None:
+    scores = LatinNames(REGISTER).scores(han)
+    for name, got in zip(REGISTER, scores, strict=True):
+        assert got == pytest.approx(translation_score(han, name), abs=1e-9), name
+
+
+@pytest.mark.parametrize(
+    ("han", "first"),
+    [("依利达针织厂有限公司", 0), ("好收成企业有限公司", 1), ("雅星贸易有限公司", 4)],
+)
+def test_latin_names_best_puts_the_translation_first(han: str, first: int) -> None:
+    best = LatinNames(REGISTER).best(han, 3)
+    assert len(best) == 3 and best[0] == first
+    assert 2 not in LatinNames(REGISTER).best(han, 5)  # a name without words comes last
+    assert len(LatinNames([]).best(han, 3)) == 0

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from matching.names.learn_lexicon import main, read_gleif, read_hk_register, word_pieces
-from matching.names.lexicon import split_compound, with_fragments
+from matching.names.lexicon import singular, split_compound, with_fragments
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -63,6 +63,25 @@ PIECES = {"charm": 40, "luck": 12, "lee": 30, "wall": 5, "le": 3, "ewall": 3, "a
 )
 def test_split_compound(word: str, expected: tuple[str, ...]) -> None:
     assert split_compound(word, PIECES) == expected
+
+
+PLURAL_PIECES = {"society": 5, "house": 3, "box": 4, "dog": 2, "kings": 7, "king": 9}
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("societies", ("society",)),
+        ("houses", ("house",)),  # -es: the shorter form is no piece, the -s one is
+        ("boxes", ("box",)),
+        ("dogs", ()),  # a singular seen too rarely is no piece
+        ("kings", ()),  # a common plural stays whole
+        ("bus", ()),
+        ("charm", ()),
+    ],
+)
+def test_singular(word: str, expected: tuple[str, ...]) -> None:
+    assert singular(word, PLURAL_PIECES) == expected
 
 
 def test_english_units_have_pieces_and_both_ends() -> None:
