@@ -46,10 +46,10 @@ def import_records(
 ) -> ImportCounts:
     """Load one file into `records` under SOURCE, in one transaction."""
     spec = load_spec("records")
-    with store.transaction() as con:
-        refresh_content_hashes(con)
-        variables = Variables(con)
-        with open_file(con, path, encoding, variables) as loaded:
+    variables = Variables(store.con)
+    try:
+        with store.transaction() as con, open_file(con, path, encoding, variables) as loaded:
+            refresh_content_hashes(con)
             header = map_header(str(path), loaded.header, spec)
             crawl_id = start_crawl(con, "records_import", str(path), source, file_sha256(path))
             ensure_source(con, source, origin="import")
@@ -79,7 +79,8 @@ def import_records(
                 con.execute(f"DROP VIEW {view}")
             for table in ("staged_rejected", RAW_TABLE):
                 con.execute(f"DROP TABLE IF EXISTS {table}")
-        variables.reset()
+    finally:
+        variables.reset()  # after the transaction, which an error leaves unable to run anything
     return counts
 
 

@@ -176,6 +176,7 @@ def test_unreadable_file_writes_nothing(
         import_records(store, path, "vendor")
     for table in ("records", "crawls", "rejected_rows", "sources"):
         assert store.scalar(f"SELECT count(*) FROM {table}") == 0
+    assert store.scalar("SELECT count(*) FROM duckdb_variables()") == 0
 
 
 def test_first_row_of_a_repeated_source_id_wins_in_a_large_file(
