@@ -42,16 +42,21 @@ class UnitIds:
     def __init__(self) -> None:
         self.ids: dict[str, int] = {}
         self.units: list[str] = []
-        self._terms: list[tuple[float, float]] = []
-        self.weights = self.base = np.zeros(0)
+        # grown by doubling: numbering a few new units per call must not copy every unit's terms
+        self._weights = np.zeros(1024)
+        self._base = np.zeros(1024)
 
     def id_of(self, unit: str) -> int:
         found = self.ids.get(unit)
         if found is None:
             found = self.ids[unit] = len(self.units)
             self.units.append(unit)
+            if found == len(self._weights):
+                self._weights = np.concatenate([self._weights, np.zeros(found)])
+                self._base = np.concatenate([self._base, np.zeros(found)])
             weight = unit_weight(unit)
-            self._terms.append((weight, weight * forward_term(unit, 0.0)))
+            self._weights[found] = weight
+            self._base[found] = weight * forward_term(unit, 0.0)
         return found
 
     def ids_of(self, units: Iterable[str]) -> np.ndarray:
@@ -59,9 +64,8 @@ class UnitIds:
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """(weight, unexplained term) of every unit numbered so far, indexed by id."""
-        if len(self.base) != len(self._terms):
-            self.weights, self.base = np.array(self._terms).reshape(-1, 2).T.copy()
-        return self.weights, self.base
+        size = len(self.units)
+        return self._weights[:size], self._base[:size]
 
 
 _IDS = UnitIds()
