@@ -12,7 +12,7 @@ carry them. `translation_scores` (the matching engine, debtor by debtor) and the
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -24,48 +24,47 @@ from matching.names.translation import (
     BACKWARD_WEIGHT,
     EPSILON,
     char_sources,
-    english_weights,
     forward_term,
     han_chars,
     null_chinese,
     unit_weight,
+    unseen_allowance,
+    weight_sources,
 )
 
 _FLOOR = math.log(EPSILON)
 
 
 class UnitIds:
-    """English units numbered as they are met; per unit, its weight in the forward mean and its
-    weighted forward term when the Chinese name does not produce it (which depends only on
-    whether the lexicon knows the unit)."""
+    """English units numbered as they are met; per unit, its weight in the forward mean, its
+    allowance when the lexicon never had it, and its forward term when the Chinese name does
+    not produce it (all three depend on the unit alone)."""
 
     def __init__(self) -> None:
         self.ids: dict[str, int] = {}
         self.units: list[str] = []
         # grown by doubling: numbering a few new units per call must not copy every unit's terms
-        self._weights = np.zeros(1024)
-        self._base = np.zeros(1024)
+        self._columns = np.zeros((3, 1024))
 
     def id_of(self, unit: str) -> int:
         found = self.ids.get(unit)
         if found is None:
             found = self.ids[unit] = len(self.units)
             self.units.append(unit)
-            if found == len(self._weights):
-                self._weights = np.concatenate([self._weights, np.zeros(found)])
-                self._base = np.concatenate([self._base, np.zeros(found)])
+            if found == self._columns.shape[1]:
+                self._columns = np.concatenate([self._columns, np.zeros((3, found))], axis=1)
             weight = unit_weight(unit)
-            self._weights[found] = weight
-            self._base[found] = weight * forward_term(unit, 0.0)
+            self._columns[:, found] = (weight, unseen_allowance(unit),
+                                       weight * forward_term(unit, 0.0))  # fmt: skip
         return found
 
     def ids_of(self, units: Iterable[str]) -> np.ndarray:
         return np.array([self.id_of(u) for u in units], dtype=np.int64)
 
-    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
-        """(weight, unexplained term) of every unit numbered so far, indexed by id."""
-        size = len(self.units)
-        return self._weights[:size], self._base[:size]
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(weight, unseen allowance, unexplained term) of every unit numbered so far, by id."""
+        weights, unseen, base = self._columns[:, : len(self.units)]
+        return weights, unseen, base
 
 
 _IDS = UnitIds()
@@ -74,6 +73,22 @@ _IDS = UnitIds()
 @lru_cache(maxsize=1 << 18)
 def _name_ids(name: str) -> np.ndarray:
     return _IDS.ids_of(english_units(name))
+
+
+_TABLE_VECTORS: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _table_vector(
+    name: tuple[str, str], table: Mapping[str, float]
+) -> tuple[np.ndarray, np.ndarray]:
+    """A lexicon or dictionary table as (unit ids, values), made once per table: there is one
+    per Chinese unit, and a few thousand of those cover most names."""
+    found = _TABLE_VECTORS.get(name)
+    if found is None:
+        found = (_IDS.ids_of(table), np.fromiter(table.values(), float, len(table)))
+        if name[0] != "sure":  # a name's own table is not worth keeping
+            _TABLE_VECTORS[name] = found
+    return found
 
 
 @lru_cache(maxsize=50_000)
@@ -102,7 +117,7 @@ class LatinNames:
         )
         self.empty = counts == 0
         self.lengths = np.maximum(counts.astype(float), 1.0)
-        weights, base = _IDS.arrays()
+        weights, _, base = _IDS.arrays()
         self._weights = np.maximum(np.bincount(row_of, weights[flat], self.size), 1e-9)
         # every unit's weighted forward term when the Han name does not produce it
         self._unexplained = np.bincount(row_of, base[flat], self.size)
@@ -120,13 +135,32 @@ class LatinNames:
         postings = self._rows[offsets + np.arange(counts.sum())]
         return np.bincount(postings, np.repeat(values[found], counts), self.size)
 
+    def _forward_gains(self, han_name: str) -> tuple[np.ndarray, np.ndarray]:
+        """The units of these names that the Han name produces, and how much each one's
+        weighted forward term rises over its value when unexplained."""
+        present = self._units
+        weight = np.zeros(len(present))
+        for name, table, factor in weight_sources(han_name):
+            ids, values = _table_vector(name, table)
+            if len(ids) and len(present):
+                at = np.minimum(np.searchsorted(present, ids), len(present) - 1)
+                found = present[at] == ids
+                weight[at[found]] += values[found] * factor
+        produced = weight > 0
+        ids, weight = present[produced], weight[produced]
+        unit_weights, unseen, _ = _IDS.arrays()
+        gains = unit_weights[ids] * (
+            np.log(weight + unseen[ids] + EPSILON) - np.log(unseen[ids] + EPSILON)
+        )
+        return ids, gains
+
     def raw_scores(self, han_name: str) -> np.ndarray:
         """translation_score's raw value for every name; -inf for a name without units."""
         chars = han_chars(han_name)
         if not chars:
             return np.full(self.size, -np.inf)
         char_vectors = [_char_vector(c) for c in chars]
-        forward = self._gather(*_forward_gains(han_name)) + self._unexplained
+        forward = self._gather(*self._forward_gains(han_name)) + self._unexplained
         backward = np.zeros(self.size)
         for char, (ids, values) in zip(chars, char_vectors, strict=True):
             explained = self._gather(ids, values) + null_chinese(char)
@@ -147,16 +181,6 @@ class LatinNames:
         size = min(size, self.size)
         top = np.argpartition(-scores, size - 1)[:size] if size else np.zeros(0, dtype=np.int64)
         return top[np.argsort(-scores[top], kind="stable")]
-
-
-@lru_cache(maxsize=4_096)
-def _forward_gains(han_name: str) -> tuple[np.ndarray, np.ndarray]:
-    """Unit ids of the English units a Han name produces, and how much each one's weighted
-    forward term rises over its value when unexplained."""
-    weights = english_weights(han_name)
-    gains = [unit_weight(w) * (forward_term(w, v) - forward_term(w, 0.0))
-             for w, v in weights.items()]  # fmt: skip
-    return _IDS.ids_of(weights), np.array(gains, dtype=float)
 
 
 def translation_scores(

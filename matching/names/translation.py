@@ -15,6 +15,7 @@ forward mean: they back up a word the lexicon half knows, and should not outvote
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from functools import lru_cache
 
 from matching.names.dictionary import gloss
@@ -43,26 +44,43 @@ _SURE = 0.85
 def english_weights(han_name: str) -> dict[str, float]:
     """q(e) = mean over the name's units (and NULL) of P(e | unit), plus the table matches and
     the dictionary's glosses."""
+    weights: dict[str, float] = {}
+    for _, table, factor in weight_sources(han_name):
+        for word, p in table.items():
+            weights[word] = weights.get(word, 0.0) + p * factor
+    return weights
+
+
+# where a name's English word weights come from: (what the table is, the table, its factor)
+WeightSource = tuple[tuple[str, str], Mapping[str, float], float]
+
+
+@lru_cache(maxsize=4_096)
+def weight_sources(han_name: str) -> tuple[WeightSource, ...]:
+    """Each table a name's English word weights add up from, with its factor: the lexicon's
+    P(e | unit) for each of the name's units and NULL, the dictionary's glosses, and the table
+    matches it is sure of. A table is named by ("lexicon" | "gloss", unit) and is the same for
+    every name with that unit; ("sure", name) is this name's own."""
     lexicon = load_lexicon()
     units = chinese_units(han_name)
     share = 1.0 / (len(units) + 1)
-    weights: dict[str, float] = {}
-    for unit in (NULL_UNIT, *units):
-        for word, p in lexicon.forward.get(unit, {}).items():
-            weights[word] = weights.get(word, 0.0) + p * share
-    for unit in units:
-        for word, p in gloss(unit).items():
-            weights[word] = weights.get(word, 0.0) + DICTIONARY_FORWARD * p * share
-    for word, (value, _) in candidate_map(han_name).items():
-        if value >= _SURE:
-            weights[word] = weights.get(word, 0.0) + TABLE_BONUS * value * share
-    return weights
+    sure = {w: value for w, (value, _) in candidate_map(han_name).items() if value >= _SURE}
+    return (
+        *((("lexicon", unit), lexicon.forward.get(unit, {}), share)
+          for unit in (NULL_UNIT, *units)),
+        *((("gloss", unit), gloss(unit), DICTIONARY_FORWARD * share) for unit in units),
+        (("sure", han_name), sure, TABLE_BONUS * share),
+    )  # fmt: skip
 
 
 def forward_term(word: str, weight: float) -> float:
     """log P(English word | Chinese name), with the allowance for words the corpus never had."""
-    unseen = 0.0 if load_lexicon().knows(word) else UNSEEN
-    return math.log(weight + unseen + EPSILON)
+    return math.log(weight + unseen_allowance(word) + EPSILON)
+
+
+def unseen_allowance(word: str) -> float:
+    """What a word the corpus never had gets instead of the floor: it may be a new brand."""
+    return 0.0 if load_lexicon().knows(word) else UNSEEN
 
 
 def unit_weight(unit: str) -> float:
