@@ -3,22 +3,30 @@ every record that shares a proving identifier.
 
 Like a search engine: a debtor's keys (English words its Chinese name implies, romanised full
 names) are weighted by how strongly they speak for the name and by how rare they are among
-records (idf); a record scores by the share of its own key weight the debtor explains, and the
-`wide` best-scoring records go on to a second, finer look. For a debtor with more than
-`per_debtor` of them, the translation model (both directions, over every name of each side)
-re-ranks them, and the `per_debtor` best become candidates: keys alone cannot tell which of many
-"... KNITTING FACTORY LIMITED" records a Chinese knitting factory's name explains best.
+records (idf); a record scores by the summed weight of the keys it shares with the debtor (a
+little less for a long name), and the `wide` best-scoring records go on to a second, finer look.
+For a debtor with more than `per_debtor` of them, the translation model (both directions, over
+every name of each side) re-ranks them, and the `per_debtor` best become candidates: keys alone
+cannot tell which of many "... KNITTING FACTORY LIMITED" records a Chinese knitting factory's
+name explains best.
 
-A key shared by more than `max_block` records says too little to block on and is skipped.
+What bounds the work at scale: a key shared by more than `max_block` records says too little to
+block on and is skipped; a debtor's keys are taken strongest first until the records they reach
+pass `budget` (a Chinese company name implies dozens of English words, and its weakest common
+ones would pair it with thousands of records for little score); debtors and records are numbered
+and the key join runs a slice of debtors at a time, so memory stays flat as the data grows; a
+pair sharing only weak keys is dropped before the ranking when it cannot make the cut.
 Incrementally, only pairs with a side whose features changed since the last run are formed: new
 records against every debtor, and new debtors against every record.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from matching.rerank import translation_scores
@@ -26,9 +34,17 @@ from pipelines.store import insert_arrow
 
 CANDIDATES = "candidate_pairs"
 DEFAULT_MAX_BLOCK = 5_000
+DEFAULT_BUDGET = 20_000  # records a debtor's keys may reach before weaker keys are left out
 DEFAULT_PER_DEBTOR = 20
 DEFAULT_WIDE = 200  # the first, key-based cut, before the translation model re-ranks
-MIN_SCORE = 0.05  # below this share of a record's key weight, a pair is not worth scoring
+# A record's key score is divided by its keys' total idf to this power: a little, so that a
+# record mostly explained by the debtor goes first, but not so much that a short record made of
+# two common words the debtor implies beats a longer true name with a brand word it does not
+NORM_POWER = 0.25
+SLICE_ROWS = 20_000_000  # key-join rows per slice of debtors: bounds the aggregation's memory
+_WORK_TABLES = ("cand_records", "cand_debtors", "record_keys", "debtor_keys", "key_frequency",
+                "record_terms", "debtor_terms", "debtor_floor", "key_pairs", "reranked",
+                "record_ids", "debtor_ids")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -37,94 +53,72 @@ class CandidateCounts:
     keys_skipped: int
 
 
+@dataclass(frozen=True)
+class Limits:
+    max_block: int = DEFAULT_MAX_BLOCK
+    budget: int = DEFAULT_BUDGET
+    per_debtor: int = DEFAULT_PER_DEBTOR
+    wide: int = DEFAULT_WIDE
+    slice_rows: int = SLICE_ROWS
+
+
 def build_candidates(
-    con: duckdb.DuckDBPyConnection,
-    max_block: int = DEFAULT_MAX_BLOCK,
-    since: str | None = None,
-    per_debtor: int = DEFAULT_PER_DEBTOR,
-    wide: int = DEFAULT_WIDE,
+    con: duckdb.DuckDBPyConnection, since: str | None = None, limits: Limits | None = None
 ) -> CandidateCounts:
     """Create the temp table candidate_pairs(debtor_id, source, source_id, by_identifier)."""
-    _explode(con, since)
-    skipped = con.execute(
-        "SELECT count(*) FROM key_frequency WHERE records > ?", [max_block]
-    ).fetchall()[0][0]
+    limits = limits or Limits()
+    _number(con, since)
+    skipped = _terms(con, limits)
+    _key_pairs(con, since, limits)
+    _rerank(con, limits.per_debtor)
     # a full run pairs everything once; an incremental one, fresh records or fresh debtors
     halves = ["r.fresh"] if since is None else ["r.fresh", "d.fresh AND NOT r.fresh"]
-    by_key = " UNION ALL ".join(
-        "SELECT d.debtor_id, r.source, r.source_id, sum(d.strength) / any_value(r.norm) AS score"
-        " FROM debtor_terms d JOIN record_keys r USING (key)"
-        f" WHERE (d.kind = r.kind OR r.kind = 'unknown') AND {half} GROUP BY ALL"
-        for half in halves
-    )
     by_identifier = " UNION ALL ".join(
         "SELECT d.debtor_id, r.source, r.source_id"
         f" FROM debtor_ids d JOIN record_ids r USING (identifier) WHERE {half}"
         for half in halves
     )
     con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE debtor_terms AS
-        SELECT d.debtor_id, d.kind, d.fresh, d.key, d.weight * f.idf AS strength
-        FROM debtor_keys d JOIN key_frequency f USING (key)
-        WHERE f.records <= ?
-        """,
-        [max_block],
-    )
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE key_pairs AS SELECT * FROM ({by_key})"
-        " WHERE score >= $min_score QUALIFY row_number() OVER (PARTITION BY debtor_id"
-        " ORDER BY score DESC, source, source_id) <= $wide",
-        {"min_score": MIN_SCORE, "wide": max(wide, per_debtor)},
-    )
-    _rerank(con, per_debtor)
-    con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE {CANDIDATES} AS
         SELECT debtor_id, source, source_id, bool_or(identified) AS by_identifier
-        FROM (SELECT debtor_id, source, source_id, false AS identified FROM reranked
+        FROM (SELECT d.debtor_id, r.source, r.source_id, false AS identified
+              FROM reranked k JOIN cand_debtors d USING (did) JOIN cand_records r USING (rid)
               UNION ALL SELECT *, true FROM ({by_identifier}))
         GROUP BY ALL
         """
     )
-    for table in ("record_keys", "debtor_keys", "record_ids", "debtor_ids", "key_frequency",
-                  "debtor_terms", "key_pairs", "reranked"):  # fmt: skip
-        con.execute(f"DROP TABLE {table}")
+    for table in _WORK_TABLES:
+        con.execute(f"DROP TABLE IF EXISTS {table}")
     pairs = con.execute(f"SELECT count(*) FROM {CANDIDATES}").fetchall()[0][0]
-    return CandidateCounts(int(pairs), int(skipped))
+    return CandidateCounts(int(pairs), skipped)
 
 
-def _explode(con: duckdb.DuckDBPyConnection, since: str | None) -> None:
-    """One row per (entity, key) and per (entity, identifier), with whether it is fresh."""
+def _number(con: duckdb.DuckDBPyConnection, since: str | None) -> None:
+    """Debtors and records numbered (records in (source, source_id) order, so that the number
+    breaks ties as the ids would), with whether each is fresh; their keys and identifiers."""
     fresh = "coalesce(computed_at >= CAST($since AS TIMESTAMP), true)"
     params = {"since": since}
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE record_keys AS SELECT source, entity_id AS source_id,"
-        f" kind, {fresh} AS fresh, unnest(block_keys) AS key"
-        f" FROM features WHERE side = 'record'",
-        params,
-    )
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE debtor_keys AS SELECT entity_id AS debtor_id, kind,"
-        f" {fresh} AS fresh, unnest(block_keys) AS key, unnest(block_weights) AS weight"
-        f" FROM features WHERE side = 'debtor'",
-        params,
-    )
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE key_frequency AS"
-        " SELECT key, count(*) AS records,"
-        " ln((any_value(n.total) + 1) / (count(*) + 1)) + 0.1 AS idf"
-        " FROM record_keys, (SELECT count(DISTINCT (source, source_id)) AS total"
-        "                    FROM record_keys) n GROUP BY key"
-    )
-    # a record's norm: the weight of all its keys, so that a record mostly explained wins
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE record_keys AS SELECT r.*,"
-        " sum(f.idf) OVER (PARTITION BY r.source, r.source_id) AS norm"
-        " FROM record_keys r JOIN key_frequency f USING (key)"
-    )
-    for side, columns in (("record", "source, entity_id AS source_id"),
-                          ("debtor", "entity_id AS debtor_id")):  # fmt: skip
+    for side, number, columns, lists in (
+        ("record", "rid", "source, entity_id AS source_id", "block_keys"),
+        ("debtor", "did", "entity_id AS debtor_id", "block_keys, block_weights"),
+    ):
+        numbered = (
+            f"SELECT CAST(row_number() OVER (ORDER BY source, entity_id) AS INTEGER) AS {number},"
+            f" {columns}, kind, {fresh} AS fresh, birth_year, birth_month, {lists}"
+            f" FROM features WHERE side = '{side}'"
+        )
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE cand_{side}s AS SELECT * EXCLUDE ({lists})"
+            f" FROM ({numbered})",
+            params,
+        )
+        weights = ", unnest(block_weights) AS weight" if side == "debtor" else ""
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {side}_keys AS SELECT {number},"
+            f" unnest(block_keys) AS key{weights} FROM ({numbered})",
+            params,
+        )
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {side}_ids AS SELECT {columns}, {fresh} AS fresh,"
             f" unnest(identifiers) AS identifier FROM features WHERE side = '{side}'",
@@ -132,70 +126,163 @@ def _explode(con: duckdb.DuckDBPyConnection, since: str | None) -> None:
         )
 
 
-def _rerank(con: duckdb.DuckDBPyConnection, per_debtor: int) -> None:
-    """Keep each debtor's `per_debtor` best key pairs. Where there are more, a company debtor's
-    are ordered by the translation model, and a person's by key score plus how well the birth
-    dates agree (a common name has many namesakes abroad; the one born that month goes first)."""
+def _terms(con: duckdb.DuckDBPyConnection, limits: Limits) -> int:
+    """Keys numbered with their idf; the keys of each record that are rare enough to block on;
+    each debtor's strongest such keys within the budget. Returns how many keys were too common
+    to block on."""
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE counted AS SELECT k.*, d.kind AS debtor_kind,"
-        " count(*) OVER (PARTITION BY k.debtor_id) AS pairs FROM key_pairs k"
-        " JOIN features d ON d.side = 'debtor' AND d.entity_id = k.debtor_id"
+        "CREATE OR REPLACE TEMP TABLE key_frequency AS"
+        " SELECT key, CAST(row_number() OVER (ORDER BY key) AS INTEGER) AS key_id, records,"
+        " ln((n.total + 1) / (records + 1)) + 0.1 AS idf"
+        " FROM (SELECT key, count(*) AS records FROM record_keys GROUP BY key),"
+        " (SELECT count(*) AS total FROM cand_records) n"
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE record_terms AS SELECT * FROM ("
+        " SELECT k.rid, f.key_id, f.records, r.kind, r.fresh,"
+        " pow(sum(f.idf) OVER (PARTITION BY k.rid), -$power) AS shrink"
+        " FROM record_keys k JOIN key_frequency f USING (key) JOIN cand_records r USING (rid))"
+        " WHERE records <= $max_block",
+        {"max_block": limits.max_block, "power": NORM_POWER},
+    )
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE debtor_terms AS
+        SELECT did, key_id, kind, fresh, strength, records FROM (
+            SELECT d.did, f.key_id, c.kind, c.fresh, d.weight * f.idf AS strength, f.records,
+                   coalesce(sum(f.records) OVER (PARTITION BY d.did
+                       ORDER BY d.weight * f.idf DESC, f.key_id
+                       ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS reached
+            FROM debtor_keys d JOIN key_frequency f USING (key) JOIN cand_debtors c USING (did)
+            WHERE f.records <= $max_block)
+        WHERE reached < $budget
+        """,
+        {"max_block": limits.max_block, "budget": limits.budget},
+    )
+    found = con.execute(
+        "SELECT count(*) FROM key_frequency WHERE records > ?", [limits.max_block]
+    ).fetchall()
+    return int(found[0][0])
+
+
+def _key_pairs(con: duckdb.DuckDBPyConnection, since: str | None, limits: Limits) -> None:
+    """key_pairs(did, rid, score, kind): each debtor's `wide` best records by key score, worked
+    out one slice of debtors at a time. Most pairs share a single weak key; a pair scoring below
+    the debtor's floor cannot make its `wide` best, and is dropped before the ranking."""
+    wide = max(limits.wide, limits.per_debtor)
+    _floors(con, wide)
+    halves = ["r.fresh"] if since is None else ["r.fresh", "d.fresh AND NOT r.fresh"]
+    # one integer per pair: grouping tens of millions of pairs by it is much cheaper
+    by_key = " UNION ALL ".join(
+        "SELECT (CAST(d.did AS BIGINT) << 32) | r.rid AS pair,"
+        " sum(d.strength) * any_value(r.shrink) AS score"
+        " FROM debtor_terms d JOIN record_terms r USING (key_id)"
+        " WHERE d.did BETWEEN $first AND $last"
+        f" AND (d.kind = r.kind OR r.kind = 'unknown') AND {half} GROUP BY pair"
+        for half in halves
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE key_pairs"
+        " (did INTEGER, rid INTEGER, score DOUBLE, kind VARCHAR)"
+    )
+    for first, last in _slices(con, limits.slice_rows):
+        con.execute(
+            f"INSERT INTO key_pairs SELECT d.did, r.rid, p.score, d.kind FROM ("
+            f" SELECT CAST(pair >> 32 AS INTEGER) AS did, CAST(pair & 4294967295 AS INTEGER)"
+            f" AS rid, score FROM ({by_key})) p"
+            " JOIN debtor_floor d USING (did) JOIN cand_records r USING (rid)"
+            " WHERE p.score >= d.floor"
+            " QUALIFY row_number() OVER (PARTITION BY did ORDER BY score DESC, rid) <= $wide",
+            {"first": first, "last": last, "wide": wide},
+        )
+
+
+def _floors(con: duckdb.DuckDBPyConnection, wide: int) -> None:
+    """debtor_floor(did, kind, floor): every record a key reaches scores at least that key's
+    strength times the smallest record shrink, so once a debtor's strongest keys reach about
+    twice `wide` records (allowing for records reached twice), the weakest of those keys gives a
+    score its `wide` best all reach."""
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE debtor_floor AS
+        SELECT c.did, c.kind, coalesce(f.floor * s.shrink, 0) AS floor
+        FROM cand_debtors c LEFT JOIN (
+            SELECT did, max(strength) FILTER (WHERE reached >= $enough) AS floor
+            FROM (SELECT did, strength, sum(records) OVER (PARTITION BY did
+                      ORDER BY strength DESC, key_id) AS reached FROM debtor_terms)
+            GROUP BY did) f USING (did),
+            (SELECT min(shrink) AS shrink FROM record_terms) s
+        """,
+        {"enough": 2 * wide},
+    )
+
+
+def _slices(con: duckdb.DuckDBPyConnection, rows: int) -> Iterator[tuple[int, int]]:
+    """Ranges of debtor numbers whose keys reach about `rows` records together."""
+    yield from con.execute(
+        "SELECT min(did), max(did) FROM (SELECT did,"
+        " sum(sum(records)) OVER (ORDER BY did) // $rows AS slice"
+        " FROM debtor_terms GROUP BY did) GROUP BY slice ORDER BY slice",
+        {"rows": max(rows, 1)},
+    ).fetchall()
+
+
+def _rerank(con: duckdb.DuckDBPyConnection, per_debtor: int) -> None:
+    """reranked(did, rid): each debtor's `per_debtor` best key pairs. Where there are more, a
+    company debtor's are ordered by the translation model, and a person's by key score plus
+    how well the birth dates agree (a common name has many namesakes abroad; the one born that
+    month goes first)."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE key_pairs AS SELECT *,"
+        " count(*) OVER (PARTITION BY did) AS pairs FROM key_pairs"
     )
     insert_arrow(
         con,
-        "company_fine",
-        _company_translation(con, per_debtor),
+        "company_best",
+        _company_best(con, per_debtor),
         f"""
         CREATE OR REPLACE TEMP TABLE reranked AS
-        SELECT debtor_id, source, source_id FROM (
-            SELECT c.debtor_id, c.source, c.source_id, c.score, f.fine
-            FROM counted c JOIN company_fine f USING (debtor_id, source, source_id)
-            UNION ALL
-            SELECT c.debtor_id, c.source, c.source_id, c.score,
-                   c.score + {_BIRTH_AGREEMENT} AS fine
-            FROM counted c
-            JOIN features d ON d.side = 'debtor' AND d.entity_id = c.debtor_id
-            JOIN features r ON r.side = 'record' AND r.source = c.source
-                           AND r.entity_id = c.source_id
-            WHERE c.pairs > $per_debtor AND c.debtor_kind <> 'company'
-            UNION ALL
-            SELECT debtor_id, source, source_id, score, NULL FROM counted
-            WHERE pairs <= $per_debtor
-        )
-        QUALIFY row_number() OVER (PARTITION BY debtor_id
-                                   ORDER BY fine DESC NULLS LAST, score DESC,
-                                            source, source_id) <= $per_debtor
+        SELECT did, rid FROM company_best
+        UNION ALL
+        SELECT did, rid FROM (
+            SELECT k.did, k.rid FROM key_pairs k
+            JOIN cand_debtors d USING (did) JOIN cand_records r USING (rid)
+            WHERE k.pairs > $per_debtor AND k.kind <> 'company'
+            QUALIFY row_number() OVER (PARTITION BY k.did ORDER BY
+                k.score + {_BIRTH_AGREEMENT} DESC, k.score DESC, k.rid) <= $per_debtor)
+        UNION ALL
+        SELECT did, rid FROM key_pairs WHERE pairs <= $per_debtor
         """,
         {"per_debtor": per_debtor},
     )
-    con.execute("DROP TABLE counted")
 
 
-def _company_translation(con: duckdb.DuckDBPyConnection, per_debtor: int) -> pa.Table:
-    """Translation scores of the pairs of company debtors with more than `per_debtor` pairs,
-    one debtor (and all its candidates) at a time."""
+def _company_best(con: duckdb.DuckDBPyConnection, per_debtor: int) -> pa.Table:
+    """For each company debtor with more than `per_debtor` key pairs, the `per_debtor` its
+    names' translation scores put first (ties: key score, then record order), one debtor and
+    all its candidates at a time."""
     reader = con.sql(
-        "SELECT c.debtor_id, any_value(d.names) AS debtor_names, list(c.source) AS sources,"
-        " list(c.source_id) AS source_ids, list(r.names) AS record_names FROM counted c"
-        " JOIN features d ON d.side = 'debtor' AND d.entity_id = c.debtor_id"
-        " JOIN features r ON r.side = 'record' AND r.source = c.source"
-        " AND r.entity_id = c.source_id"
-        " WHERE c.pairs > ? AND c.debtor_kind = 'company' GROUP BY c.debtor_id",
+        "SELECT k.did, any_value(fd.names) AS debtor_names, list(k.rid) AS rids,"
+        " list(k.score) AS scores, list(fr.names) AS record_names FROM key_pairs k"
+        " JOIN cand_debtors d USING (did) JOIN cand_records r USING (rid)"
+        " JOIN features fd ON fd.side = 'debtor' AND fd.entity_id = d.debtor_id"
+        " JOIN features fr ON fr.side = 'record' AND fr.source = r.source"
+        " AND fr.entity_id = r.source_id"
+        " WHERE k.pairs > ? AND k.kind = 'company' GROUP BY k.did",
         params=[per_debtor],
-    ).to_arrow_reader(2_000)
-    out: dict[str, list[object]] = {"debtor_id": [], "source": [], "source_id": [], "fine": []}
+    ).to_arrow_reader(1_000)
+    dids: list[np.ndarray] = []
+    rids: list[np.ndarray] = []
     for batch in reader:
         for row in batch.to_pylist():
-            scores = translation_scores(row["debtor_names"], row["record_names"])
-            out["debtor_id"].extend([row["debtor_id"]] * len(scores))
-            out["source"].extend(row["sources"])
-            out["source_id"].extend(row["source_ids"])
-            out["fine"].extend(scores)
-    return pa.table(
-        out,
-        schema=pa.schema([("debtor_id", pa.string()), ("source", pa.string()),
-                          ("source_id", pa.string()), ("fine", pa.float64())]),
-    )  # fmt: skip
+            fine = np.array(translation_scores(row["debtor_names"], row["record_names"]))
+            record_numbers = np.array(row["rids"], dtype=np.int32)
+            order = np.lexsort((record_numbers, -np.array(row["scores"]), -fine))
+            rids.append(record_numbers[order[:per_debtor]])
+            dids.append(np.full(len(rids[-1]), row["did"], dtype=np.int32))
+    empty = np.zeros(0, dtype=np.int32)
+    return pa.table({"did": np.concatenate(dids) if dids else empty,
+                     "rid": np.concatenate(rids) if rids else empty})  # fmt: skip
 
 
 # added to a person pair's key score (at most 1): same birth month, year, within two years,

@@ -12,7 +12,7 @@ import duckdb
 import pyarrow as pa
 
 from matching import splink_model
-from matching.candidates import CANDIDATES, DEFAULT_MAX_BLOCK, build_candidates
+from matching.candidates import CANDIDATES, DEFAULT_MAX_BLOCK, Limits, build_candidates
 from matching.features import refresh_features
 from matching.models_store import latest_model, save_model
 from matching.reviews import apply_reviews, confirmed_labels
@@ -52,7 +52,7 @@ def run_matching(
     refresh_features(store)
     clock["features"] = time.perf_counter() - tick
     tick = time.perf_counter()
-    candidates = build_candidates(con, max_block=max_block, since=since)
+    candidates = build_candidates(con, since=since, limits=Limits(max_block=max_block))
     clock["candidates"] = time.perf_counter() - tick
     trained, model = _model(store, retrain, clock)
     tick = time.perf_counter()

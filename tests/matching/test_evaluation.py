@@ -15,22 +15,14 @@ import pytest
 
 from matching.evaluate import Evaluation, evaluate
 from matching.run import DEFAULT_THRESHOLD, run_matching
-from pipelines.debtors import import_debtors
-from pipelines.records import import_records
-from pipelines.store import Store, connect
-from tests.conftest import REPO
-
-EVAL = REPO / "tests" / "data" / "matching"
+from pipelines.store import Store
+from tests.matching.conftest import EVAL
 
 
 @pytest.fixture(scope="module")
-def matched(tmp_path_factory: pytest.TempPathFactory) -> Store:
-    store = connect(tmp_path_factory.mktemp("eval") / "eval.duckdb")
-    import_debtors(store, EVAL / "debtors.csv")
-    import_records(store, EVAL / "hk_records.csv", "hk_companies_registry")
-    import_records(store, EVAL / "person_records.csv", "officers")
-    run_matching(store)
-    return store
+def matched(evaluation_store: Store) -> Store:
+    run_matching(evaluation_store)
+    return evaluation_store
 
 
 @pytest.fixture(scope="module")
