@@ -15,6 +15,7 @@ from matching import splink_model
 from matching.candidates import CANDIDATES, DEFAULT_MAX_BLOCK, Limits, build_candidates
 from matching.features import refresh_features
 from matching.models_store import latest_model, save_model
+from matching.pair_scores import candidate_name_scores
 from matching.reviews import apply_reviews, confirmed_labels
 from pipelines.store import Store, insert_arrow
 
@@ -98,7 +99,7 @@ def _model(
 def _score(con: duckdb.DuckDBPyConnection, model: dict[str, Any]) -> pa.Table:
     pairs = con.sql(
         f"SELECT debtor_id, source || chr(31) || source_id AS record_uid FROM {CANDIDATES}"
-        " ORDER BY debtor_id"  # one debtor's pairs together: its name work is cached
+        " ORDER BY debtor_id"
     ).to_arrow_table()
     if pairs.num_rows == 0:
         return pa.table(
@@ -108,7 +109,8 @@ def _score(con: duckdb.DuckDBPyConnection, model: dict[str, Any]) -> pa.Table:
     debtors, records = _features_for(con)
     splink_con = splink_model.splink_connection(debtors, records)
     try:
-        return splink_model.predict(splink_con, model, pairs)
+        with candidate_name_scores(con, CANDIDATES):
+            return splink_model.predict(splink_con, model, pairs)
     finally:
         splink_con.close()
 

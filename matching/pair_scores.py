@@ -1,0 +1,57 @@
+"""Name scores of a run's candidate pairs, worked out debtor by debtor before the model runs.
+
+The linkage model asks for each pair's name score through a DuckDB function, in whatever order
+its joins produce the pairs. A Chinese company name's translation weights are costly to work out
+(thousands of English words), and in that order each would be worked out again for nearly every
+pair. Here one debtor's candidates are scored together, company names against Latin ones by the
+vectorised translation model, and the model's function then finds every score ready.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import duckdb
+
+from matching.name_features import names_score
+from matching.names.script import has_han
+from matching.rerank import translation_scores
+from matching.sql_functions import NameScoreKey, primed_name_scores
+
+BATCH = 2_000  # debtors a batch
+
+
+@contextmanager
+def candidate_name_scores(con: duckdb.DuckDBPyConnection, candidates: str) -> Iterator[int]:
+    """While open, the model's name-score function finds the scores of every pair in the
+    CANDIDATES table (debtor_id, source, source_id) ready; yields how many there are."""
+    scores = _scores(con, candidates)
+    with primed_name_scores(scores):
+        yield len(scores)
+
+
+def _scores(con: duckdb.DuckDBPyConnection, candidates: str) -> dict[NameScoreKey, float]:
+    reader = con.sql(
+        "SELECT any_value(d.kind) AS kind, any_value(d.names) AS debtor_names,"
+        " list(r.names) AS record_names FROM " + candidates + " c"
+        " JOIN features d ON d.side = 'debtor' AND d.entity_id = c.debtor_id"
+        " JOIN features r ON r.side = 'record' AND r.source = c.source"
+        " AND r.entity_id = c.source_id GROUP BY c.debtor_id"
+    ).to_arrow_reader(BATCH)
+    scores: dict[NameScoreKey, float] = {}
+    for batch in reader:
+        for row in batch.to_pylist():
+            kind, left = row["kind"] or "unknown", tuple(row["debtor_names"])
+            rights = [tuple(names) for names in row["record_names"]]
+            for right, score in zip(rights, _debtor_scores(kind, left, rights), strict=True):
+                scores[kind, left, right] = score
+    return scores
+
+
+def _debtor_scores(kind: str, left: tuple[str, ...], rights: list[tuple[str, ...]]) -> list[float]:
+    """names_score of one debtor against each of its candidates; for a company whose names are
+    all Han, the same figures by the vectorised translation model."""
+    if kind == "company" and left and all(has_han(name) for name in left):
+        return translation_scores(left, rights)
+    return [names_score(kind, list(left), list(right)).score for right in rights]

@@ -1,0 +1,41 @@
+"""Name scores worked out debtor by debtor before the model runs are the model's own scores."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pytest
+
+from matching.candidates import CANDIDATES, build_candidates
+from matching.features import refresh_features
+from matching.name_features import names_score
+from matching.pair_scores import _scores, candidate_name_scores
+from matching.sql_functions import oad_name_score, primed_name_scores
+from pipelines.store import Store
+
+
+@pytest.fixture(scope="module")
+def with_candidates(evaluation_store: Store) -> Store:
+    refresh_features(evaluation_store)
+    build_candidates(evaluation_store.con)
+    return evaluation_store
+
+
+def test_debtor_by_debtor_scores_equal_the_pairwise_ones(with_candidates: Store) -> None:
+    scores = _scores(with_candidates.con, CANDIDATES)
+    kinds = {kind for kind, _, _ in scores}
+    assert len(scores) > 5_000 and kinds == {"company", "person"}
+    for (kind, left, right), score in list(scores.items())[::7]:
+        assert score == pytest.approx(names_score(kind, list(left), list(right)).score, abs=1e-9)
+
+
+def test_model_function_answers_from_the_prepared_scores_while_open(
+    with_candidates: Store,
+) -> None:
+    with candidate_name_scores(with_candidates.con, CANDIDATES) as count:
+        assert count > 5_000
+    key = ("company", ("中华汽车服务有限公司",), ("CHUNG WAH AUTO SERVICES LIMITED",))
+    arguments = (pa.array([key[0]]), pa.array([list(key[1])]), pa.array([list(key[2])]))
+    worked_out = oad_name_score(*arguments).to_pylist()[0]
+    with primed_name_scores({key: 0.123}):
+        assert oad_name_score(*arguments).to_pylist() == [0.123]
+    assert oad_name_score(*arguments).to_pylist() == [worked_out] and worked_out > 0.5
