@@ -29,19 +29,15 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from matching.limits import Limits
 from matching.rerank import translation_scores
 from pipelines.store import insert_arrow
 
 CANDIDATES = "candidate_pairs"
-DEFAULT_MAX_BLOCK = 5_000
-DEFAULT_BUDGET = 20_000  # records a debtor's keys may reach before weaker keys are left out
-DEFAULT_PER_DEBTOR = 20
-DEFAULT_WIDE = 200  # the first, key-based cut, before the translation model re-ranks
 # A record's key score is divided by its keys' total idf to this power: a little, so that a
 # record mostly explained by the debtor goes first, but not so much that a short record made of
 # two common words the debtor implies beats a longer true name with a brand word it does not
 NORM_POWER = 0.25
-SLICE_ROWS = 20_000_000  # key-join rows per slice of debtors: bounds the aggregation's memory
 _WORK_TABLES = ("cand_records", "cand_debtors", "record_keys", "debtor_keys", "key_frequency",
                 "record_terms", "debtor_terms", "debtor_floor", "key_pairs", "reranked",
                 "record_ids", "debtor_ids")  # fmt: skip
@@ -51,15 +47,6 @@ _WORK_TABLES = ("cand_records", "cand_debtors", "record_keys", "debtor_keys", "k
 class CandidateCounts:
     pairs: int
     keys_skipped: int
-
-
-@dataclass(frozen=True)
-class Limits:
-    max_block: int = DEFAULT_MAX_BLOCK
-    budget: int = DEFAULT_BUDGET
-    per_debtor: int = DEFAULT_PER_DEBTOR
-    wide: int = DEFAULT_WIDE
-    slice_rows: int = SLICE_ROWS
 
 
 def build_candidates(

@@ -12,8 +12,9 @@ import duckdb
 import pyarrow as pa
 
 from matching import splink_model
-from matching.candidates import CANDIDATES, DEFAULT_MAX_BLOCK, Limits, build_candidates
+from matching.candidates import CANDIDATES, build_candidates
 from matching.features import refresh_features
+from matching.limits import DEFAULT_MAX_BLOCK, Limits
 from matching.models_store import latest_model, save_model
 from matching.pair_scores import candidate_name_scores
 from matching.reviews import apply_reviews, confirmed_labels

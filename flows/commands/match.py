@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from flows.commands.common import open_store
-from matching.candidates import DEFAULT_MAX_BLOCK
+from matching.limits import DEFAULT_MAX_BLOCK
 
 
 @click.command(name="match")

@@ -9,8 +9,9 @@ from collections import Counter, defaultdict
 
 import pytest
 
-from matching.candidates import NORM_POWER, Limits, build_candidates
+from matching.candidates import NORM_POWER, build_candidates
 from matching.features import refresh_features
+from matching.limits import Limits
 from pipelines.store import Store
 
 Pair = tuple[str, str, str]
