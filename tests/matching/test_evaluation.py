@@ -10,9 +10,13 @@ features stop working, and below what the current model measures (docs/measureme
 from __future__ import annotations
 
 import csv
+import shutil
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from flows.cli import cli
 from matching.evaluate import Evaluation, evaluate
 from matching.run import DEFAULT_THRESHOLD, run_matching
 from pipelines.store import Store
@@ -65,3 +69,18 @@ def test_same_name_born_twenty_years_apart_is_not_linked(matched: Store) -> None
         [DEFAULT_THRESHOLD],
     ).fetchall()[0][0]
     assert right >= 15
+
+
+def test_oad_evaluate_prints_these_figures(
+    matched: Store, scores: Evaluation, tmp_path: Path
+) -> None:
+    matched.con.execute("CHECKPOINT")  # the copy must hold the matches
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(matched.path, copy)
+    result = CliRunner().invoke(cli, ["--db", str(copy), "evaluate", str(EVAL / "labels.csv")])
+    assert result.exit_code == 0, result.output
+    assert f"recall@1 {scores.recall_at_1:.3f}, recall@10 {scores.recall_at_10:.3f}" in (
+        result.output
+    )
+    assert f"pairs completeness (blocking) {scores.pairs_completeness:.3f}" in result.output
+    assert f"precision {scores.precision:.3f}" in result.output
