@@ -23,16 +23,17 @@ def featured(evaluation_store: Store) -> Store:
     return evaluation_store
 
 
-def candidates(store: Store, limits: Limits) -> set[Pair]:
-    build_candidates(store.con, limits=limits)
+def candidates(store: Store, limits: Limits, since: str | None = None) -> set[Pair]:
+    build_candidates(store.con, since=since, limits=limits)
     found = store.con.execute("SELECT debtor_id, source, source_id FROM candidate_pairs")
     pairs = {(d, s, r) for d, s, r in found.fetchall()}
     store.con.execute("DROP TABLE candidate_pairs")
     return pairs
 
 
-def reference(store: Store, limits: Limits) -> set[Pair]:
-    """The best `wide` records per debtor by key score, worked out pair by pair in Python."""
+def reference(store: Store, limits: Limits, among: str | None = None) -> set[Pair]:
+    """The best `wide` records per debtor by key score, worked out pair by pair in Python;
+    with AMONG, the best of that source's records only."""
     records = store.con.execute(
         "SELECT source, entity_id, kind, block_keys FROM features WHERE side = 'record'"
     ).fetchall()
@@ -43,7 +44,7 @@ def reference(store: Store, limits: Limits) -> set[Pair]:
     for source, entity_id, kind, keys in records:
         shrink[source, entity_id] = sum(idf[k] for k in keys) ** -NORM_POWER
         for key in keys:
-            if frequency[key] <= limits.max_block:
+            if frequency[key] <= limits.max_block and among in (None, source):
                 postings[key].append((source, entity_id, kind))
     chosen: set[Pair] = set()
     debtors = store.con.execute(
@@ -99,3 +100,24 @@ def test_tighter_budget_reaches_fewer_records(featured: Store) -> None:
     loose = candidates(featured, Limits(wide=50, per_debtor=50))
     tight = candidates(featured, Limits(wide=50, per_debtor=50, budget=5))
     assert len(tight) < len(loose) * 0.8
+
+
+def test_incremental_pairs_only_fresh_records_as_a_full_run_would(featured: Store) -> None:
+    """Records whose features changed since the last run are paired with every debtor; each
+    debtor keeps those of them a full run would keep, and no more than its best among them."""
+    limits = Limits(wide=8, per_debtor=8)
+    since = "2100-01-01 00:00:00"
+    con = featured.con
+    con.execute(
+        "UPDATE features SET computed_at = CAST(? AS TIMESTAMP) + INTERVAL 1 DAY"
+        " WHERE source = 'officers'",
+        [since],
+    )
+    try:
+        fresh = candidates(featured, limits, since=since)
+    finally:
+        con.execute("UPDATE features SET computed_at = current_timestamp"
+                    " WHERE source = 'officers'")  # fmt: skip
+    assert fresh and {source for _, source, _ in fresh} == {"officers"}
+    full_run = {pair for pair in reference(featured, limits) if pair[1] == "officers"}
+    assert full_run <= fresh <= reference(featured, limits, among="officers")
