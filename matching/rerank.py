@@ -70,7 +70,7 @@ class UnitIds:
 _IDS = UnitIds()
 
 
-@lru_cache(maxsize=1 << 18)
+@lru_cache(maxsize=1 << 20)
 def _name_ids(name: str) -> np.ndarray:
     return _IDS.ids_of(english_units(name))
 
