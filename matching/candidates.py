@@ -58,12 +58,10 @@ def build_candidates(
     skipped = _terms(con, limits)
     _key_pairs(con, since, limits)
     _rerank(con, limits.per_debtor)
-    # a full run pairs everything once; an incremental one, fresh records or fresh debtors
-    halves = ["r.fresh"] if since is None else ["r.fresh", "d.fresh AND NOT r.fresh"]
     by_identifier = " UNION ALL ".join(
         "SELECT d.debtor_id, r.source, r.source_id"
         f" FROM debtor_ids d JOIN record_ids r USING (identifier) WHERE {half}"
-        for half in halves
+        for half in _halves(since)
     )
     con.execute(
         f"""
@@ -79,6 +77,12 @@ def build_candidates(
         con.execute(f"DROP TABLE IF EXISTS {table}")
     pairs = con.execute(f"SELECT count(*) FROM {CANDIDATES}").fetchall()[0][0]
     return CandidateCounts(int(pairs), skipped)
+
+
+def _halves(since: str | None) -> list[str]:
+    """Which pairs a run forms, as conditions on debtor d and record r: a full run pairs
+    everything once; an incremental one, fresh records, and fresh debtors with the rest."""
+    return ["r.fresh"] if since is None else ["r.fresh", "d.fresh AND NOT r.fresh"]
 
 
 def _number(con: duckdb.DuckDBPyConnection, since: str | None) -> None:
@@ -158,7 +162,6 @@ def _key_pairs(con: duckdb.DuckDBPyConnection, since: str | None, limits: Limits
     the debtor's floor cannot make its `wide` best, and is dropped before the ranking."""
     wide = max(limits.wide, limits.per_debtor)
     _floors(con, wide)
-    halves = ["r.fresh"] if since is None else ["r.fresh", "d.fresh AND NOT r.fresh"]
     # one integer per pair: grouping tens of millions of pairs by it is much cheaper
     by_key = " UNION ALL ".join(
         "SELECT (CAST(d.did AS BIGINT) << 32) | r.rid AS pair,"
@@ -166,7 +169,7 @@ def _key_pairs(con: duckdb.DuckDBPyConnection, since: str | None, limits: Limits
         " FROM debtor_terms d JOIN record_terms r USING (key_id)"
         " WHERE d.did BETWEEN $first AND $last"
         f" AND (d.kind = r.kind OR r.kind = 'unknown') AND {half} GROUP BY pair"
-        for half in halves
+        for half in _halves(since)
     )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE key_pairs"
@@ -174,11 +177,10 @@ def _key_pairs(con: duckdb.DuckDBPyConnection, since: str | None, limits: Limits
     )
     for first, last in _slices(con, limits.slice_rows):
         con.execute(
-            f"INSERT INTO key_pairs SELECT d.did, r.rid, p.score, d.kind FROM ("
+            f"INSERT INTO key_pairs SELECT d.did, p.rid, p.score, d.kind FROM ("
             f" SELECT CAST(pair >> 32 AS INTEGER) AS did, CAST(pair & 4294967295 AS INTEGER)"
             f" AS rid, score FROM ({by_key})) p"
-            " JOIN debtor_floor d USING (did) JOIN cand_records r USING (rid)"
-            " WHERE p.score >= d.floor"
+            " JOIN debtor_floor d USING (did) WHERE p.score >= d.floor"
             " QUALIFY row_number() OVER (PARTITION BY did ORDER BY score DESC, rid) <= $wide",
             {"first": first, "last": last, "wide": wide},
         )
