@@ -85,7 +85,7 @@ def _table_vector(
     per Chinese unit, and a few thousand of those cover most names."""
     found = _TABLE_VECTORS.get(name)
     if found is None:
-        found = (_IDS.ids_of(table), np.fromiter(table.values(), float, len(table)))
+        found = _vector(table)
         if name[0] != "sure":  # a name's own table is not worth keeping
             _TABLE_VECTORS[name] = found
     return found
@@ -93,8 +93,12 @@ def _table_vector(
 
 @lru_cache(maxsize=50_000)
 def _char_vector(char: str) -> tuple[np.ndarray, np.ndarray]:
-    sources = char_sources(char)
-    return _IDS.ids_of(sources), np.array(list(sources.values()), dtype=float)
+    return _vector(char_sources(char))
+
+
+def _vector(weights: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
+    """English units and their weights as (unit ids, values)."""
+    return _IDS.ids_of(weights), np.fromiter(weights.values(), float, len(weights))
 
 
 class LatinNames:
@@ -122,12 +126,17 @@ class LatinNames:
         # every unit's weighted forward term when the Han name does not produce it
         self._unexplained = np.bincount(row_of, base[flat], self.size)
 
+    def _locate(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For each unit id: its position among these names' units, and whether they have it
+        (the position is only meaningful where they do). Needs at least one unit."""
+        at = np.minimum(np.searchsorted(self._units, ids), len(self._units) - 1)
+        return at, self._units[at] == ids
+
     def _gather(self, ids: np.ndarray, values: np.ndarray) -> np.ndarray:
         """Per name: the sum of `values` over the units (given by id) that the name has."""
         if not len(self._units):
             return np.zeros(self.size)
-        at = np.minimum(np.searchsorted(self._units, ids), len(self._units) - 1)
-        found = self._units[at] == ids
+        at, found = self._locate(ids)
         starts, counts = self._starts[at[found]], self._counts[at[found]]
         if not counts.sum():
             return np.zeros(self.size)
@@ -143,8 +152,7 @@ class LatinNames:
         for name, table, factor in weight_sources(han_name):
             ids, values = _table_vector(name, table)
             if len(ids) and len(present):
-                at = np.minimum(np.searchsorted(present, ids), len(present) - 1)
-                found = present[at] == ids
+                at, found = self._locate(ids)
                 weight[at[found]] += values[found] * factor
         produced = weight > 0
         ids, weight = present[produced], weight[produced]
