@@ -1,13 +1,14 @@
-"""The single `oad` entry point: a click group that gathers each command module's group."""
+"""The single `oad` entry point: a click group of the command modules' commands."""
 
 from __future__ import annotations
 
 import click
 
-from flows.commands import registry
+from flows.commands.registry import LazyGroup
 
 
 @click.group(
+    cls=LazyGroup,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 @click.option(
@@ -28,9 +29,6 @@ def cli(ctx: click.Context, db_path: str) -> None:
       oad --db bank.duckdb debtors import debtors.csv
     """
     ctx.obj = {"db_path": db_path}
-
-
-registry.register_all(cli)
 
 
 def main() -> None:

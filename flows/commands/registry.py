@@ -1,4 +1,5 @@
-"""The list of command modules; each module exposes one click command or group named `command`."""
+"""The command modules, loaded when their command is run: each exposes one click command or
+group named `command`, under the name it is listed by here."""
 
 from __future__ import annotations
 
@@ -6,18 +7,28 @@ import importlib
 
 import click
 
-COMMAND_MODULES = [
-    "flows.commands.status",
-    "flows.commands.debtors",
-    "flows.commands.records",
-    "flows.commands.names",
-    "flows.commands.crawl",
-    "flows.commands.match",
-    "flows.commands.matches",
-    "flows.commands.evaluate",
-]
+COMMAND_MODULES = {
+    "status": "flows.commands.status",
+    "debtors": "flows.commands.debtors",
+    "records": "flows.commands.records",
+    "names": "flows.commands.names",
+    "crawl": "flows.commands.crawl",
+    "match": "flows.commands.match",
+    "matches": "flows.commands.matches",
+    "evaluate": "flows.commands.evaluate",
+}
 
 
-def register_all(group: click.Group) -> None:
-    for module_name in COMMAND_MODULES:
-        group.add_command(importlib.import_module(module_name).command)
+class LazyGroup(click.Group):
+    """A group whose commands' modules are imported only when asked for: `oad records import`
+    does not pay for loading the name matching or the spiders."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [*super().list_commands(ctx), *COMMAND_MODULES]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module_name = COMMAND_MODULES.get(cmd_name)
+        if module_name is None:
+            return super().get_command(ctx, cmd_name)
+        command: click.Command = importlib.import_module(module_name).command
+        return command
