@@ -40,7 +40,10 @@ def _decodes(path: Path, encoding: str) -> bool:
     try:
         with path.open("rb") as handle:
             while chunk := handle.read(_CHUNK):
-                decoder.decode(chunk)
+                # ASCII reads the same in UTF-8 and GB18030: a chunk of it after a whole
+                # character needs no decoding (most of a foreign register's file)
+                if not (chunk.isascii() and not decoder.getstate()[0]):
+                    decoder.decode(chunk)
             decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         return False
