@@ -51,8 +51,14 @@ def file_sha256(path: Path) -> str:
 
 
 def start_crawl(
-    con: duckdb.DuckDBPyConnection, kind: str, location: str, source: str | None, content_hash: str
+    con: duckdb.DuckDBPyConnection,
+    kind: str,
+    location: str,
+    source: str | None,
+    content_hash: str | None = None,
 ) -> int:
+    """A new crawls row, running; CONTENT_HASH (of the file or response) may instead be given
+    when the crawl finishes."""
     row = con.execute(
         "INSERT INTO crawls (crawl_id, source, kind, location, content_hash, started_at, status)"
         " VALUES (nextval('crawl_id_seq'), ?, ?, ?, ?, current_timestamp, 'running')"
@@ -62,12 +68,17 @@ def start_crawl(
     return int(row[0][0])
 
 
-def finish_crawl(con: duckdb.DuckDBPyConnection, crawl_id: int, counts: ImportCounts) -> None:
+def finish_crawl(
+    con: duckdb.DuckDBPyConnection,
+    crawl_id: int,
+    counts: ImportCounts,
+    content_hash: str | None = None,
+) -> None:
     notes: dict[str, Any] = {"unused_columns": list(counts.unused_columns), "notes": counts.notes}
     con.execute(
         "UPDATE crawls SET finished_at = current_timestamp, status = 'finished',"
-        " fetched = ?, new = ?, changed = ?, unchanged = ?, removed = ?, rejected = ?, notes = ?"
-        " WHERE crawl_id = ?",
+        " fetched = ?, new = ?, changed = ?, unchanged = ?, removed = ?, rejected = ?, notes = ?,"
+        " content_hash = coalesce(?, content_hash) WHERE crawl_id = ?",
         [
             counts.loaded + counts.updated + counts.unchanged + counts.rejected,
             counts.loaded,
@@ -76,6 +87,7 @@ def finish_crawl(con: duckdb.DuckDBPyConnection, crawl_id: int, counts: ImportCo
             counts.removed,
             counts.rejected,
             json.dumps(notes, ensure_ascii=False),
+            content_hash,
             crawl_id,
         ],
     )

@@ -30,7 +30,6 @@ _SUFFIX_FORMATS = {
 }  # fmt: skip
 RAW_TABLE = "raw_input"
 CSV_VIEW = "raw_csv"
-_CHUNK = 1 << 20
 # the reader's arguments are variables, since a view cannot take a statement's parameters
 _READ_CSV = (
     "read_csv(getvariable('oad_csv_path'), header = true, all_varchar = true,"
@@ -145,25 +144,12 @@ def csv_text(path: Path, encoding: str | None) -> Iterator[CsvText]:
             text_path.unlink(missing_ok=True)
 
 
-def most_rows(loaded: LoadedFile) -> int | None:
-    """At most how many rows a CSV file holds after its header, from its line breaks alone
-    (None for other formats).
-
-    Every row the parser returns or refuses ends at a line break (LF, CRLF or a lone CR) or at
-    the end of the file, so no file holds more: when that many rows were loaded, none was
-    refused or rejected. Counting bytes costs far less than parsing the file again.
-    """
+def parser_refused_rows(con: duckdb.DuckDBPyConnection, loaded: LoadedFile) -> bool:
+    """Whether DuckDB's parser refused any row of a CSV file read since its last listing (see
+    csv_parser_rejections), without consuming the list."""
     if loaded.text is None:
-        return None
-    breaks, last = 0, b""
-    with loaded.text.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            breaks += chunk.count(b"\n") + chunk.count(b"\r") - chunk.count(b"\r\n")
-            if last == b"\r" and chunk.startswith(b"\n"):  # a \r\n split between two reads
-                breaks -= 1
-            last = chunk[-1:]
-    lines = breaks + (1 if last not in (b"", b"\n", b"\r") else 0)
-    return lines - loaded.header_lines
+        return False
+    return bool(con.execute("SELECT count(*) FROM oad_csv_rejects").fetchall()[0][0])
 
 
 def _delimiter(sample: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 
@@ -24,8 +25,8 @@ from pipelines.record_files import (
     LoadedFile,
     csv_parser_rejections,
     load_table,
-    most_rows,
     open_file,
+    parser_refused_rows,
     reading,
     row_lines,
 )
@@ -48,10 +49,15 @@ def import_records(
     spec = load_spec("records")
     variables = Variables(store.con)
     try:
-        with store.transaction() as con, open_file(con, path, encoding, variables) as loaded:
+        with (
+            ThreadPoolExecutor(1) as beside,
+            store.transaction() as con,
+            open_file(con, path, encoding, variables) as loaded,
+        ):
+            digest = beside.submit(file_sha256, path)  # read beside the load
             refresh_content_hashes(con)
             header = map_header(str(path), loaded.header, spec)
-            crawl_id = start_crawl(con, "records_import", str(path), source, file_sha256(path))
+            crawl_id = start_crawl(con, "records_import", str(path), source)
             ensure_source(con, source, origin="import")
             stage = partial(_stage, con, header, loaded, spec.kinds, variables)
             if has_rows(con, RECORDS, source):
@@ -60,7 +66,9 @@ def import_records(
                 rejections = loaded.rejections + _screen(con, loaded)
                 merged = merge(con, RECORDS, "staged_valid", source, crawl_id, snapshot)
             else:
-                merged, rejections = _first_load(con, path, loaded, stage, source, crawl_id)
+                merged, rejections = _first_load(
+                    con, path, loaded, stage, source, crawl_id, variables
+                )
             counts = ImportCounts(
                 loaded=merged.new,
                 updated=merged.changed,
@@ -70,7 +78,7 @@ def import_records(
                 unused_columns=header.unused,
             )
             write_rejections(con, crawl_id, str(path), rejections)
-            finish_crawl(con, crawl_id, counts)
+            finish_crawl(con, crawl_id, counts, digest.result())
             store.audit(
                 "records import",
                 {"file": str(path), "source": source, "crawl_id": crawl_id, **vars(counts)},
@@ -91,24 +99,33 @@ def _first_load(
     stage: Callable[[], None],
     source: str,
     crawl_id: int,
+    variables: Variables,
 ) -> tuple[MergeCounts, list[Rejection]]:
     """A source's first load: its valid rows inserted in one pass over the file, then checked.
 
-    The usual file has no rejected row and no source_id twice, which the count of rows inserted
-    and one aggregate over them settle; only otherwise is the file read again, to list the
-    rejected rows and keep the first valid row of each source_id.
+    The usual file has no rejected row and no source_id twice. The pass itself counts the rows
+    it leaves out for a problem (in a sequence: the one counter a query can move as it runs),
+    the reader lists the rows it refused, and one aggregate finds a repeated source_id. Only
+    when one of them finds something is the file read again, to list the rejected rows and keep
+    the first valid row of each source_id.
     """
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     stage()
-    con.execute(_VALID + " WHERE problem IS NULL")
-    with reading(path, loaded.format):
+    con.execute("CREATE TEMP SEQUENCE oad_left_out START 1")
+    con.execute(
+        _VALID + " WHERE CASE WHEN problem IS NULL THEN true"
+        " ELSE nextval('oad_left_out') IS NULL END"
+    )
+    with reading(path, loaded.format), variables.unordered_writes():
         inserted = insert_staged(con, RECORDS, "staged_valid", source, now, crawl_id)
-        # a byte count of the file's lines settles the usual file, a second parse the rest
-        complete = inserted == most_rows(loaded) or inserted == _row_count(con, loaded)
+    left_out = con.execute("SELECT nextval('oad_left_out') > 1").fetchall()[0][0]
+    con.execute("DROP SEQUENCE oad_left_out")
+    # distinct hashes: cheaper to count, and a collision only sends the load the slower way
     repeated = con.execute(
-        "SELECT count(*) > count(DISTINCT source_id) FROM records WHERE source = ?", [source]
+        "SELECT count(*) > count(DISTINCT hash(source_id)) FROM records WHERE source = ?",
+        [source],
     ).fetchall()[0][0]
-    if complete and not repeated:
+    if not (left_out or repeated or parser_refused_rows(con, loaded)):
         csv_parser_rejections(con, loaded)
         return MergeCounts(inserted, 0, 0, 0), loaded.rejections
     load_table(con, path, loaded)
@@ -117,10 +134,6 @@ def _first_load(
     if repeated:
         inserted -= _keep_first_rows(con, source, now, crawl_id)
     return MergeCounts(inserted, 0, 0, 0), rejections
-
-
-def _row_count(con: duckdb.DuckDBPyConnection, loaded: LoadedFile) -> int:
-    return int(con.execute(f"SELECT count(*) FROM {loaded.relation}").fetchall()[0][0])
 
 
 def _keep_first_rows(

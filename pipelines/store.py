@@ -76,6 +76,7 @@ class Variables:
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
         self.names: set[str] = set()
+        self.unordered = False
 
     def set(self, name: str, value: str | list[str]) -> None:
         """NAME is a trusted identifier; VALUE is any text, or a list of texts."""
@@ -83,10 +84,25 @@ class Variables:
         self.con.execute(f"SET VARIABLE {name} = ?::{kind}", [value])
         self.names.add(name)
 
+    @contextmanager
+    def unordered_writes(self) -> Iterator[None]:
+        """Statements inside may write rows in any order: a bulk insert then fills row groups
+        from both threads at once, about a quarter faster. Only for a table whose readers never
+        rely on its rows' physical order. Restored at the end, or by reset() after an error
+        (an aborted transaction runs nothing, not even a RESET)."""
+        self.con.execute("SET preserve_insertion_order = false")
+        self.unordered = True
+        yield
+        self.con.execute("RESET preserve_insertion_order")
+        self.unordered = False
+
     def reset(self) -> None:
         for name in sorted(self.names):
             self.con.execute(f"RESET VARIABLE {name}")
         self.names.clear()
+        if self.unordered:
+            self.con.execute("RESET preserve_insertion_order")
+            self.unordered = False
 
 
 def migration_files() -> list[tuple[int, str, str]]:
