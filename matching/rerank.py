@@ -18,10 +18,12 @@ from functools import lru_cache
 import numpy as np
 
 from matching.names import company_similarity
+from matching.names.encoder import HUB_WEIGHT, LATIN_CODES, han_vector
 from matching.names.lexicon import english_units
 from matching.names.script import has_han
 from matching.names.translation import (
     BACKWARD_WEIGHT,
+    ENCODER_SHARE,
     EPSILON,
     char_sources,
     forward_term,
@@ -125,6 +127,7 @@ class LatinNames:
         self._weights = np.maximum(np.bincount(row_of, weights[flat], self.size), 1e-9)
         # every unit's weighted forward term when the Han name does not produce it
         self._unexplained = np.bincount(row_of, base[flat], self.size)
+        self._codes, self._hubs = LATIN_CODES.lookup(names)
 
     def _locate(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For each unit id: its position among these names' units, and whether they have it
@@ -178,14 +181,31 @@ class LatinNames:
         )
         return np.where(self.empty, -np.inf, raw)
 
+    def encoder_scores(self, han_name: str) -> np.ndarray:
+        """encoder_score(han_name, name) for every name."""
+        result: np.ndarray = self._codes @ han_vector(han_name) - HUB_WEIGHT * self._hubs
+        return result
+
+    def _blended(self, han_name: str) -> tuple[np.ndarray, np.ndarray]:
+        """Both models' scores blended as translation_score does, before and after the model's
+        floor and the clipping to [0, 1]; a name without units (-inf) stays out."""
+        raw = self.raw_scores(han_name)
+        encoder = ENCODER_SHARE * self.encoder_scores(han_name)
+        with np.errstate(invalid="ignore"):
+            model = 1.0 - raw / _FLOOR
+        share = 1 - ENCODER_SHARE
+        plain = np.where(np.isfinite(raw), share * model + encoder, -np.inf)
+        floored = np.where(np.isfinite(raw), share * np.maximum(0.0, model) + encoder, 0.0)
+        return plain, np.clip(floored, 0.0, 1.0)
+
     def scores(self, han_name: str) -> np.ndarray:
         """translation_score(han_name, name) for every name."""
-        with np.errstate(invalid="ignore"):
-            return np.maximum(0.0, 1.0 - self.raw_scores(han_name) / _FLOOR)
+        return self._blended(han_name)[1]
 
     def best(self, han_name: str, size: int) -> np.ndarray:
-        """The indices of the `size` best names by the translation model, best first."""
-        scores = self.raw_scores(han_name)
+        """The indices of the `size` best names by the blended score (the model's below its
+        floor too, where it still orders names), best first."""
+        scores = self._blended(han_name)[0]
         size = min(size, self.size)
         top = np.argpartition(-scores, size - 1)[:size] if size else np.zeros(0, dtype=np.int64)
         return top[np.argsort(-scores[top], kind="stable")]

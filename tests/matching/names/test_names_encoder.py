@@ -1,0 +1,139 @@
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from matching.names import encoder
+from matching.names.encoder import (
+    HUB_WEIGHT,
+    LatinCodes,
+    encoder_of,
+    encoder_score,
+    han_units,
+    han_vector,
+    latin_units,
+    load_encoder,
+)
+from matching.names.learn_encoder import Settings, main, train
+from matching.names.learn_lexicon import read_hk_register
+from matching.names.translation import ENCODER_SHARE, blend
+from tests.conftest import REPO
+
+HK = REPO / "data" / "hk_companies_registry"
+
+
+@pytest.mark.parametrize(
+    ("name", "present", "absent"),
+    [
+        ("BANFF TRADING LIMITED", {"w:banff", "g:<ba", "g:nff>", "w:trading"}, {"w:limited"}),
+        ("Chung Wah Auto Services Co., Ltd. (d1977-10-12)", {"w:chung", "g:<wa"}, {"w:ltd"}),
+        ("LIMITED", {"w:limited"}, set()),  # a name is never emptied of its words
+    ],
+)
+def test_latin_units(name: str, present: set[str], absent: set[str]) -> None:
+    units = set(latin_units(name))
+    assert present <= units and not absent & units
+
+
+@pytest.mark.parametrize(
+    ("name", "present", "absent"),
+    [
+        ("班富貿易有限公司", {"c:班", "c:贸", "b:班富", "r:baan", "r:ban"}, {"c:公", "c:司"}),
+        ("中华汽车服务有限公司", {"c:中", "b:汽车", "r:chung", "r:zhong"}, {"b:公司"}),
+    ],
+)
+def test_han_units(name: str, present: set[str], absent: set[str]) -> None:
+    units = set(han_units(name))
+    assert present <= units and not absent & units
+
+
+def test_traditional_and_simplified_names_get_one_vector() -> None:
+    assert np.allclose(han_vector("中華汽車服務有限公司"), han_vector("中华汽车服务有限公司"))
+
+
+def test_the_shipped_encoder_ranks_held_out_names() -> None:
+    """SP_5 was never trained on: for 300 of its pairs, each Chinese name's own English name
+    is among the encoder's best 10 of the 300 far more often than chance (10 in 300)."""
+    pairs = random.Random(3).sample(list(read_hk_register(HK / "SP_5.csv")), 300)
+    codes, hubs = LatinCodes().lookup([en for _, en in pairs])
+    found = 0
+    for row, (zh, _) in enumerate(pairs):
+        scores = codes @ han_vector(zh) - HUB_WEIGHT * hubs
+        found += row in np.argsort(-scores)[:10]
+    assert found / len(pairs) > 0.5
+
+
+def test_hub_values_are_the_mean_of_the_nearest_references() -> None:
+    references = np.eye(12, 4, dtype=np.float32)  # rows 0-3 are the axes, the rest zero
+    shipped = load_encoder()
+    small = encoder_of(
+        {
+            "han_units": np.array(["c:a"]),
+            "han_vectors": np.ones((1, 4), dtype=np.float16),
+            "latin_units": np.array(["w:a"]),
+            "latin_vectors": np.ones((1, 4), dtype=np.float16),
+            "reference_vectors": references.astype(np.float16),
+        }
+    )
+    latin = np.array([[1.0, 0.0, 0.0, 0.0], [0.6, 0.8, 0.0, 0.0]], dtype=np.float32)
+    # 10 nearest of 12: the axes' cosines and six zeros (the two lowest zeros left out)
+    assert np.allclose(small.hub_values(latin), [1.0 / 10, 1.4 / 10])
+    assert shipped.references.shape[1] == shipped.size
+
+
+def test_latin_codes_equal_encoding_one_name_at_a_time_and_stay_bounded() -> None:
+    names = ["CHUNG WAH AUTO SERVICES LIMITED", "BANFF TRADING LIMITED", "GOOD HARVEST LTD"]
+    codes = LatinCodes(limit=2)
+    vectors, hubs = codes.lookup(names[:2])
+    assert len(codes.known) == 2
+    codes.lookup(names[2:])  # one more than the limit: the cache starts again
+    assert list(codes.known) == names[2:]
+    again, _ = codes.lookup(names)  # a call's own names are always all there
+    assert again.shape == (3, load_encoder().size)
+    direct = load_encoder().encode(latin_units(names[1]), han=False)
+    assert np.allclose(vectors[1], direct, atol=1e-3)  # kept as float16
+    assert np.allclose(hubs, load_encoder().hub_values(vectors), atol=1e-3)
+
+
+def test_blend_weighs_both_models_and_stays_in_range() -> None:
+    assert blend(0.5, 0.5) == pytest.approx(0.5)
+    assert blend(1.0, 0.0) == pytest.approx(1 - ENCODER_SHARE)
+    assert blend(0.0, -1.0) == 0.0 and blend(1.0, 1.5) == 1.0
+
+
+def test_encoder_prefers_the_translation() -> None:
+    name = "好收成企業有限公司"
+    assert encoder_score(name, "GOOD HARVEST ENTERPRISES LIMITED") > encoder_score(
+        name, "GOLDEN DRAGON SHIPPING LIMITED"
+    )
+
+
+def test_learning_lowers_the_loss_and_repeats_itself(tmp_path: Path) -> None:
+    pairs = list(read_hk_register(HK / "SP_2.csv"))[:1200]
+    settings = Settings(dimensions=16, epochs=3, batch=128)
+    first = train(pairs, settings)
+    assert all(np.array_equal(first[k], v) for k, v in train(pairs, settings).items())
+    trained = encoder_of(first)
+    han = np.stack([trained.encode(han_units(zh), han=True) for zh, _ in pairs[:200]])
+    latin = np.stack([trained.encode(latin_units(en), han=False) for _, en in pairs[:200]])
+    own = (han * latin).sum(axis=1)
+    others = (han @ latin.T).mean(axis=1)
+    assert (own > others).mean() > 0.9  # its own translation beats the average other name
+
+
+def test_learn_encoder_writes_a_loadable_file_with_provenance(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sample = REPO / "tests" / "matching" / "names" / "fixtures" / "hk_register_sample.csv"
+    out = tmp_path / encoder.ENCODER_FILE
+    main(["--out", str(out), "--hk", str(sample), "--epochs", "1"])
+    monkeypatch.setattr(encoder, "data_path", lambda name: tmp_path / name)
+    provenance = encoder.encoder_provenance()
+    assert provenance["pairs"] == len(list(read_hk_register(sample)))
+    assert "hk_register_sample.csv" in str(provenance["learned_from"])
+    with np.load(out) as stored:
+        loaded = encoder_of({k: stored[k] for k in stored.files})
+    assert loaded.references.shape[1] == Settings.dimensions
