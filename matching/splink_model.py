@@ -32,6 +32,7 @@ EXPECTED_MATCHED_SHARE = 0.3
 PREDICT_CHUNK = 200_000  # pairs scored at a time
 # Fewer reviewed pairs than this say less about company names than the learned levels do.
 MIN_LABELS_FOR_COMPANY_NAMES = 30
+SCORE_COMPARISONS = ("person_name", "company_name")  # levels of one similarity score
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ def train(con: duckdb.DuckDBPyConnection, labels: pa.Table | None, seed: int = 1
     if labels is not None and labels.num_rows:
         linker = _learn_from_labels(con, linker, labels)
         labelled = labels.num_rows
-    model = linker.misc.save_model_to_json()
+    model = monotone_score_levels(linker.misc.save_model_to_json())
     training = {
         "debtors": int(n_debtors),
         "records": int(n_records),
@@ -101,6 +102,30 @@ def train(con: duckdb.DuckDBPyConnection, labels: pa.Table | None, seed: int = 1
         "trained_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
     return TrainedModel(_version(model), model, training)
+
+
+def monotone_score_levels(model: dict[str, Any]) -> dict[str, Any]:
+    """Make each name comparison's levels weigh no less than the levels below them.
+
+    Random pairs seldom reach a high name-similarity level: u from 100,000 of them is often
+    missing there, and Splink then weighs the level below pairs that merely resemble. A level's
+    u is taken as no larger than the smallest u below it, and lowered further where its Bayes
+    factor would fall under the one below (a closer name is never weaker evidence); equal
+    factors leave the order to the name score."""
+    for comparison in model["comparisons"]:
+        if comparison["output_column_name"] not in SCORE_COMPARISONS:
+            continue
+        smallest_u, floor = math.inf, 0.0
+        for level in reversed(comparison["comparison_levels"]):
+            m, u = level.get("m_probability"), level.get("u_probability")
+            if level.get("is_null_level") or not isinstance(m, int | float) or not m:
+                continue
+            u = min(u, smallest_u) if isinstance(u, int | float) and u > 0 else smallest_u
+            if math.isinf(u):
+                continue
+            u = min(u, m / floor) if floor else u
+            level["u_probability"], smallest_u, floor = u, u, m / u
+    return model
 
 
 def _learn_from_labels(con: duckdb.DuckDBPyConnection, linker: Linker, labels: pa.Table) -> Linker:
