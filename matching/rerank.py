@@ -18,16 +18,16 @@ from functools import lru_cache
 import numpy as np
 
 from matching.names import company_similarity
-from matching.names.encoder import HUB_WEIGHT, LATIN_CODES, han_vector
+from matching.names.encoder import LATIN_CODES, hub_adjusted
 from matching.names.lexicon import english_units
 from matching.names.script import has_han
 from matching.names.translation import (
     BACKWARD_WEIGHT,
-    ENCODER_SHARE,
     EPSILON,
     char_sources,
     forward_term,
     han_chars,
+    mixed,
     null_chinese,
     unit_weight,
     unseen_allowance,
@@ -183,19 +183,18 @@ class LatinNames:
 
     def encoder_scores(self, han_name: str) -> np.ndarray:
         """encoder_score(han_name, name) for every name."""
-        result: np.ndarray = self._codes @ han_vector(han_name) - HUB_WEIGHT * self._hubs
-        return result
+        return hub_adjusted(han_name, self._codes, self._hubs)
 
     def _blended(self, han_name: str) -> tuple[np.ndarray, np.ndarray]:
         """Both models' scores blended as translation_score does, before and after the model's
         floor and the clipping to [0, 1]; a name without units (-inf) stays out."""
         raw = self.raw_scores(han_name)
-        encoder = ENCODER_SHARE * self.encoder_scores(han_name)
+        encoder = self.encoder_scores(han_name)
         with np.errstate(invalid="ignore"):
             model = 1.0 - raw / _FLOOR
-        share = 1 - ENCODER_SHARE
-        plain = np.where(np.isfinite(raw), share * model + encoder, -np.inf)
-        floored = np.where(np.isfinite(raw), share * np.maximum(0.0, model) + encoder, 0.0)
+        known = np.isfinite(raw)
+        plain = np.where(known, mixed(model, encoder), -np.inf)
+        floored = np.where(known, mixed(np.maximum(0.0, model), encoder), 0.0)
         return plain, np.clip(floored, 0.0, 1.0)
 
     def scores(self, han_name: str) -> np.ndarray:

@@ -170,12 +170,15 @@ class LatinCodes:
 LATIN_CODES = LatinCodes()
 
 
-def encoder_scores(han_name: str, latin_names: Sequence[str]) -> np.ndarray:
-    """For each Latin name: the cosine of its vector with the Han name's, less `HUB_WEIGHT`
-    times its hub value."""
-    vectors, hubs = LATIN_CODES.lookup(latin_names)
+def hub_adjusted(han_name: str, vectors: np.ndarray, hubs: np.ndarray) -> np.ndarray:
+    """For each Latin name (its vector and hub value, as LatinCodes gives them): the cosine of
+    its vector with the Han name's, less `HUB_WEIGHT` times its hub value."""
     result: np.ndarray = vectors @ han_vector(han_name) - HUB_WEIGHT * hubs
     return result
+
+
+def encoder_scores(han_name: str, latin_names: Sequence[str]) -> np.ndarray:
+    return hub_adjusted(han_name, *LATIN_CODES.lookup(latin_names))
 
 
 def encoder_score(han_name: str, latin_name: str) -> float:

@@ -19,6 +19,9 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from functools import lru_cache
+from typing import TypeVar
+
+import numpy as np
 
 from matching.names.dictionary import gloss
 from matching.names.encoder import encoder_score
@@ -44,6 +47,7 @@ FRAGMENT_WEIGHT = 0.25
 # to 0.65 (best between 0.35 and 0.45); the two models miss different names
 ENCODER_SHARE = 0.4
 _SURE = 0.85
+T = TypeVar("T", float, np.ndarray)
 
 
 @lru_cache(maxsize=4_096)  # a few thousand entries a name: callers go debtor by debtor
@@ -145,6 +149,12 @@ def translation_score(han_name: str, english_name: str) -> float:
     return blend(max(0.0, 1.0 - raw / math.log(EPSILON)), encoder_score(han_name, english_name))
 
 
+def mixed(model: T, encoder: T) -> T:
+    """The translation model's score and the name encoder's weighed together (numbers or
+    arrays of them), before clipping."""
+    return (1 - ENCODER_SHARE) * model + ENCODER_SHARE * encoder
+
+
 def blend(model: float, encoder: float) -> float:
     """The translation model's score and the name encoder's, weighed together, in [0, 1]."""
-    return min(1.0, max(0.0, (1 - ENCODER_SHARE) * model + ENCODER_SHARE * encoder))
+    return min(1.0, max(0.0, mixed(model, encoder)))
