@@ -109,7 +109,7 @@ def main() -> None:
     parser.add_argument("--debtors", type=int, default=100_000)
     args = parser.parse_args()
     rng = random.Random(7)
-    oad = [sys.executable, "-m", "flows"]
+    oad = [sys.executable, "-m", "cli"]
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         records_csv, debtors_csv = work / "records.csv", work / "debtors.csv"

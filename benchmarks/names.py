@@ -37,7 +37,7 @@ from matching.names.learn_lexicon import read_hk_register  # noqa: E402
 from matching.names.lexicon import LEXICON_FILE  # noqa: E402
 from matching.names.resources import data_path  # noqa: E402
 from matching.names.script import opencc_converter  # noqa: E402
-from matching.rerank import LatinNames  # noqa: E402
+from matching.names.translation_vectorised import LatinNames  # noqa: E402
 
 HK = REPO / "data" / "hk_companies_registry"
 SHORTLIST = 60

@@ -1,1 +1,1 @@
-"""oad: flows."""
+"""Prefect flows: they compose library calls (pipelines, spiders, matching) and nothing more."""

@@ -30,7 +30,7 @@ import numpy as np
 import pyarrow as pa
 
 from matching.limits import Limits
-from matching.rerank import translation_scores
+from matching.names.translation_vectorised import translation_scores
 from pipelines.store import insert_arrow
 
 CANDIDATES = "candidate_pairs"

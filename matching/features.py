@@ -8,7 +8,6 @@ word lists and lexicons in data/, and DERIVATION below).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import multiprocessing
 import os
@@ -17,7 +16,6 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 import duckdb
 import pyarrow as pa
@@ -25,12 +23,12 @@ import pyarrow as pa
 from matching.name_features import entity_name_features
 from matching.places import city_key, country_code
 from pipelines.identifiers import check_identifier, check_lei
+from pipelines.resources import fingerprint
 from pipelines.store import Store, insert_arrow
 
 BATCH = 20_000
 # Raise when feature code changes what it derives from the same input, so every row is redone.
 DERIVATION = 3
-DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 DERIVED_FROM = ("names", "places")  # data folders whose files shape the features
 IdentifierFn = Callable[[object], list[str]]
 
@@ -122,13 +120,7 @@ def _refresh_side(
 @cache
 def derivation() -> str:
     """A fingerprint of how features are derived: the code's DERIVATION and the data files."""
-    digest = hashlib.sha256(str(DERIVATION).encode())
-    for folder in DERIVED_FROM:
-        for path in sorted((DATA_DIR / folder).rglob("*")):
-            if path.is_file():
-                digest.update(path.relative_to(DATA_DIR).as_posix().encode())
-                digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+    return fingerprint(*DERIVED_FROM, salt=str(DERIVATION)).hexdigest()[:16]
 
 
 def _computed(

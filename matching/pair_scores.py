@@ -16,7 +16,7 @@ import duckdb
 
 from matching.name_features import names_score
 from matching.names.script import has_han
-from matching.rerank import translation_scores
+from matching.names.translation_vectorised import translation_scores
 from matching.sql_functions import NameScoreKey, primed_name_scores
 
 BATCH = 2_000  # debtors a batch

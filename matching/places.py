@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from pathlib import Path
 
-import yaml
+from pipelines.resources import read_yaml
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "places"
 _FOLD = re.compile(r"[^\w]+")
 
 
@@ -18,7 +16,7 @@ def _fold(text: str) -> str:
 
 @cache
 def _country_index() -> dict[str, str]:
-    raw = yaml.safe_load((DATA / "countries.yml").read_text(encoding="utf-8"))
+    raw = read_yaml("places", "countries.yml")
     return {_fold(str(alias)): code for code, aliases in raw.items() for alias in aliases}
 
 
@@ -39,7 +37,7 @@ def country_code(text: str | None) -> str | None:
 
 @cache
 def _city_index() -> dict[str, str]:
-    raw = yaml.safe_load((DATA / "cities.yml").read_text(encoding="utf-8"))
+    raw = read_yaml("places", "cities.yml")
     return {alias: key for key, aliases in raw.items() for alias in [key, *aliases]}
 
 

@@ -14,19 +14,20 @@ matching/learn_name_levels.py) and held fixed, unless reviewed pairs are there t
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 
 import splink.comparison_level_library as cll
 from splink import SettingsCreator, block_on
 from splink.comparison_library import CustomComparison
 from splink.internals.comparison_level_creator import ComparisonLevelCreator
 
+from pipelines.resources import data_file
+
 PERSON_NAME_LEVELS = (0.95, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4)
 COMPANY_NAME_LEVELS = (0.97, 0.9, 0.75, 0.6, 0.5, 0.4, 0.3, 0.2)
 # Registers that carry Chinese names too (Hong Kong's, GLEIF's other names) give a true pair the
 # same name outright; the learned shares only see English names, so this share is added on top.
 SAME_NAME_SHARE = 0.4
-COMPANY_M_FILE = Path(__file__).resolve().parents[1] / "data" / "matching" / "name_levels.tsv"
+COMPANY_M_FILE = "matching/name_levels.tsv"  # under data/
 NAME_SCORE = "oad_name_score(kind_l, names_l, names_r)"
 RELATED_LEVELS = (0.9, 0.75)
 
@@ -96,12 +97,12 @@ def company_m_probabilities() -> tuple[float, ...]:
     cross-script shares, with SAME_NAME_SHARE more at the top level."""
     rows = [
         line.split("\t")
-        for line in COMPANY_M_FILE.read_text(encoding="utf-8").splitlines()
+        for line in data_file(COMPANY_M_FILE).read_text(encoding="utf-8").splitlines()
         if line and not line.startswith("#")
     ]
     expected = [str(t) for t in COMPANY_NAME_LEVELS] + ["else"]
     if [row[0] for row in rows] != expected:
-        raise ValueError(f"{COMPANY_M_FILE}: levels {expected} expected, in that order")
+        raise ValueError(f"data/{COMPANY_M_FILE}: levels {expected} expected, in that order")
     learned = [float(row[1]) * (1 - SAME_NAME_SHARE) for row in rows]
     learned[0] += SAME_NAME_SHARE
     return tuple(learned)

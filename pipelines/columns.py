@@ -5,13 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
-
-import yaml
 
 from pipelines.errors import InputFileError
-
-DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+from pipelines.resources import read_yaml
 
 
 @dataclass(frozen=True)
@@ -37,7 +33,7 @@ def fold_header(text: str) -> str:
 
 @cache
 def load_spec(name: str) -> ColumnSpec:
-    raw = yaml.safe_load((DATA_DIR / "columns" / f"{name}.yml").read_text(encoding="utf-8"))
+    raw = read_yaml("columns", f"{name}.yml")
     aliases: dict[str, str] = {}
     for column, names in raw["columns"].items():
         for alias in [column, *names]:

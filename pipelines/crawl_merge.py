@@ -12,8 +12,8 @@ import duckdb
 import pyarrow as pa
 
 from pipelines.crawl_items import KEYS, TableName, staged_schema
+from pipelines.crawl_log import Rejection, write_rejections
 from pipelines.crawl_staging import Staging, fields_with_defaults, hash_sql
-from pipelines.imports import Rejection, write_rejections
 from pipelines.payloads import payload_sql
 from pipelines.store import Variables
 from pipelines.upsert import (

@@ -25,10 +25,10 @@ from pipelines.crawl_items import (
     TableBatch,
     TableName,
 )
+from pipelines.crawl_log import ImportCounts, finish_crawl, start_crawl
 from pipelines.crawl_merge import CrawlCounts, merge_staged
 from pipelines.crawl_resume import ResumeState
 from pipelines.crawl_staging import Staging
-from pipelines.imports import ImportCounts, finish_crawl, start_crawl
 from pipelines.store import Store, connect
 from pipelines.upsert import ensure_source
 

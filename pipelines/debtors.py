@@ -13,8 +13,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from pipelines.columns import ColumnSpec, HeaderMap, load_spec, map_header
-from pipelines.identifiers import check_identifier, check_lei
-from pipelines.imports import (
+from pipelines.crawl_log import (
     ImportCounts,
     Rejection,
     file_sha256,
@@ -22,6 +21,7 @@ from pipelines.imports import (
     start_crawl,
     write_rejections,
 )
+from pipelines.identifiers import check_identifier, check_lei
 from pipelines.store import Store, insert_arrow
 from pipelines.tabular import read_table
 from pipelines.values import clean, parse_amount, parse_date, parse_related_persons, split_list

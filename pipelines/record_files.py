@@ -17,9 +17,9 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.crawl_log import Rejection
 from pipelines.encoding import check_encoding, detect_encoding, utf8_copy
 from pipelines.errors import InputFileError
-from pipelines.imports import Rejection
 from pipelines.store import Variables
 from pipelines.tabular import sniff_format
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.columns import HeaderMap, load_spec, map_header
-from pipelines.imports import (
+from pipelines.crawl_log import (
     ImportCounts,
     Rejection,
     file_sha256,

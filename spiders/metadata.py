@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
+from importlib import resources
+from importlib.resources.abc import Traversable
 from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-
-SPIDERS_DIR = Path(__file__).resolve().parent
 
 
 class Strict(BaseModel):
@@ -75,17 +74,24 @@ class SourceMeta(Strict):
         return self.datasets[dataset].store_source or self.name
 
 
-def metadata_files() -> list[Path]:
-    return sorted(SPIDERS_DIR.glob("*.yml"))
+def metadata_files() -> list[Traversable]:
+    """The metadata files, package data of `spiders`, by name."""
+    found = resources.files("spiders").iterdir()
+    return sorted((f for f in found if f.name.endswith(".yml")), key=lambda f: f.name)
+
+
+def source_names() -> list[str]:
+    """Every source oad has a spider for."""
+    return [path.name.removesuffix(".yml") for path in metadata_files()]
 
 
 @cache
 def load_meta(name: str) -> SourceMeta:
-    path = SPIDERS_DIR / f"{name}.yml"
+    path = resources.files("spiders").joinpath(f"{name}.yml")
     if not path.is_file():
-        known = ", ".join(p.stem for p in metadata_files())
+        known = ", ".join(source_names())
         raise ValueError(f"no source {name!r} (sources: {known})")
     meta = SourceMeta.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
     if meta.name != name:
-        raise ValueError(f"{path}: name {meta.name!r} does not match the file name")
+        raise ValueError(f"spiders/{name}.yml: name {meta.name!r} does not match the file name")
     return meta

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from flows.cli import cli
+from cli.main import cli
 from pipelines.store import Store, connect
 
 REPO = Path(__file__).resolve().parents[1]

@@ -14,7 +14,7 @@ from matching.names.legal_forms import (
 )
 from matching.names.resources import company_tokenizer, read_words
 from matching.names.script import fold, is_han, simplified
-from matching.names.translations import brands, industry_words, places_in_english, region_of
+from matching.names.word_tables import brands, industry_words, places_in_english, region_of
 
 _DISSOLVED = re.compile(r"\(\s*d\s*\d{4}-\d{2}-\d{2}\s*\)", re.IGNORECASE)
 _BRACKETED = re.compile(r"\(([^()]*)\)")

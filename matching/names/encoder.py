@@ -115,12 +115,12 @@ def encoder_of(arrays: Mapping[str, np.ndarray]) -> NameEncoder:
 
 @lru_cache(maxsize=1)
 def load_encoder() -> NameEncoder:
-    with np.load(data_path(ENCODER_FILE)) as stored:
+    with data_path(ENCODER_FILE).open("rb") as handle, np.load(handle) as stored:
         return encoder_of({name: stored[name] for name in stored.files})
 
 
 def encoder_provenance() -> dict[str, object]:
-    with np.load(data_path(ENCODER_FILE)) as stored:
+    with data_path(ENCODER_FILE).open("rb") as handle, np.load(handle) as stored:
         return dict(json.loads(str(stored["provenance"])))
 
 

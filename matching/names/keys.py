@@ -25,7 +25,7 @@ from matching.names.romanise import (
     wade_giles,
 )
 from matching.names.script import Script, detect_script, han_key, is_han
-from matching.names.translations import industry_words, regions
+from matching.names.word_tables import industry_words, regions
 
 _COMBOS = 16
 Candidates = dict[str, tuple[float, str]]

@@ -148,7 +148,7 @@ def load_lexicon() -> Lexicon:
 def _documents() -> int:
     """The corpus size, kept in the frequency file's header line "# documents: N"."""
     path = data_path(FREQUENCY_FILE)
-    if path.exists():
+    if path.is_file():
         with path.open(encoding="utf-8") as handle:
             for line in handle:
                 if line.startswith("# documents:"):
@@ -158,7 +158,7 @@ def _documents() -> int:
 
 def _rows(name: str, width: int) -> list[tuple[str, ...]]:
     path = data_path(name)
-    if not path.exists():
+    if not path.is_file():
         return []
     rows = []
     with path.open(encoding="utf-8") as handle:

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import logging
 from functools import cache, lru_cache
-from pathlib import Path
+from importlib.resources.abc import Traversable
 from typing import Any
+
+from pipelines.resources import data_file
 
 REGION_SUFFIXES = ("省", "市", "区", "县")
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "names"
 
-
-def data_path(name: str) -> Path:
-    return DATA_DIR / name
+def data_path(name: str) -> Traversable:
+    """A file of data/names."""
+    return data_file("names", name)
 
 
 @cache

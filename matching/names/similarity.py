@@ -18,7 +18,7 @@ from matching.names.lexicon import load_lexicon
 from matching.names.persons import HanName, LatinName
 from matching.names.romanise import char_readings, surname_spellings
 from matching.names.translation import translation_score
-from matching.names.translations import place_kinds
+from matching.names.word_tables import place_kinds
 
 SURNAME_WEIGHT = 0.35
 SURNAME_MISMATCH_FACTOR = 0.7

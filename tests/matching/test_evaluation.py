@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from flows.cli import cli
+from cli.main import cli
 from matching.evaluate import Evaluation, evaluate
 from matching.run import DEFAULT_THRESHOLD, run_matching
 from pipelines.store import Store

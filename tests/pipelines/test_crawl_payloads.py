@@ -9,9 +9,9 @@ from typing import Any
 import pyarrow as pa
 
 from pipelines.crawl_items import Record, TableBatch, staged_schema
+from pipelines.crawl_log import start_crawl
 from pipelines.crawl_merge import CrawlCounts, merge_staged
 from pipelines.crawl_staging import Staging
-from pipelines.imports import start_crawl
 from pipelines.store import Store
 from pipelines.upsert import ensure_source
 from tests.conftest import rows_by

@@ -7,8 +7,8 @@ from typing import Any
 import duckdb
 import pytest
 
+from pipelines.crawl_log import start_crawl
 from pipelines.errors import InputFileError
-from pipelines.imports import start_crawl
 from pipelines.records import import_records
 from pipelines.store import Store, connect
 from tests.conftest import rows_by

@@ -38,7 +38,7 @@ class Crawl:
 
 def crawl(db: Path, source: str, base_url: str, *options: str, timeout: float = 120) -> Crawl:
     """`oad --db DB crawl SOURCE --base-url URL OPTIONS...` in a new process."""
-    command = [sys.executable, "-m", "flows", "--db", str(db), "crawl", source]
+    command = [sys.executable, "-m", "cli", "--db", str(db), "crawl", source]
     command += ["--base-url", base_url, *FAST, *options]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     done = subprocess.run(

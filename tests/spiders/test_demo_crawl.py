@@ -35,7 +35,7 @@ def demo_steps(db: Path) -> list[list[str]]:
     definitions = dict(
         line.split(" := ", 1) for line in lines if line.startswith(("OAD :=", "DEMO_CRAWL :="))
     )
-    oad = [sys.executable, "-m", "flows", "--db", str(db)]
+    oad = [sys.executable, "-m", "cli", "--db", str(db)]
     crawl = shlex.split(definitions["DEMO_CRAWL"].removeprefix("$(OAD)"))
     recipe = lines[lines.index("demo: setup") + 1 :]
     recipe = recipe[: next(i for i, line in enumerate(recipe) if not line.startswith("\t"))]

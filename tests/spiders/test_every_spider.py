@@ -8,13 +8,11 @@ from pathlib import Path
 import pytest
 
 from spiders.localserver import LocalServer
-from spiders.metadata import load_meta, metadata_files
+from spiders.metadata import load_meta, source_names
 from spiders.run import spider_class
 from tests.spiders.helpers import FIXTURES, check_golden, crawl, dump
 
-CASES = [
-    (path.stem, dataset) for path in metadata_files() for dataset in load_meta(path.stem).datasets
-]
+CASES = [(source, dataset) for source in source_names() for dataset in load_meta(source).datasets]
 
 
 def test_every_source_has_a_spider_a_metadata_file_and_fixtures() -> None:

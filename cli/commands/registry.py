@@ -8,14 +8,14 @@ import importlib
 import click
 
 COMMAND_MODULES = {
-    "status": "flows.commands.status",
-    "debtors": "flows.commands.debtors",
-    "records": "flows.commands.records",
-    "names": "flows.commands.names",
-    "crawl": "flows.commands.crawl",
-    "match": "flows.commands.match",
-    "matches": "flows.commands.matches",
-    "evaluate": "flows.commands.evaluate",
+    "status": "cli.commands.status",
+    "debtors": "cli.commands.debtors",
+    "records": "cli.commands.records",
+    "names": "cli.commands.names",
+    "crawl": "cli.commands.crawl",
+    "match": "cli.commands.match",
+    "matches": "cli.commands.matches",
+    "evaluate": "cli.commands.evaluate",
 }
 
 

@@ -9,7 +9,7 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
-from flows.cli import cli
+from cli.main import cli
 from tests.conftest import REPO
 from tests.pipelines.test_store import hold_store_open
 
@@ -66,7 +66,7 @@ def test_concurrent_writer_gets_a_clear_message(db_path: Path) -> None:
     holder = hold_store_open(db_path)
     try:
         result = subprocess.run(
-            [sys.executable, "-m", "flows", "--db", str(db_path), "debtors", "import",
+            [sys.executable, "-m", "cli", "--db", str(db_path), "debtors", "import",
              str(REPO / "data" / "sample" / "debtors.csv")],
             capture_output=True, text=True, timeout=120,
         )  # fmt: skip
@@ -80,6 +80,6 @@ def test_concurrent_writer_gets_a_clear_message(db_path: Path) -> None:
 @pytest.mark.parametrize("args", [("--help",), ("debtors", "--help")])
 def test_module_entry_point(args: tuple[str, ...]) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "flows", *args], capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "cli", *args], capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0 and "Example:" in result.stdout

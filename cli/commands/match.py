@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from flows.commands.common import open_store
+from cli.commands.common import open_store
 from matching.limits import DEFAULT_MAX_BLOCK
 
 

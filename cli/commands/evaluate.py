@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from flows.commands.common import open_store
+from cli.commands.common import open_store
 
 
 @click.command(name="evaluate")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from flows.commands.registry import LazyGroup
+from cli.commands.registry import LazyGroup
 
 
 @click.group(

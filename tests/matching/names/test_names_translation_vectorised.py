@@ -5,7 +5,7 @@ import pytest
 from matching.names import company_similarity
 from matching.names.script import has_han, is_han
 from matching.names.translation import translation_score
-from matching.rerank import LatinNames, translation_scores
+from matching.names.translation_vectorised import LatinNames, translation_scores
 
 CANDIDATES = [
     ["E. LEI KNITTING FACTORY LIMITED"],
