@@ -36,7 +36,7 @@ from matching.names.learn_lexicon import main as learn  # noqa: E402
 from matching.names.learn_lexicon import read_hk_register  # noqa: E402
 from matching.names.lexicon import LEXICON_FILE  # noqa: E402
 from matching.names.resources import data_path  # noqa: E402
-from matching.names.script import opencc_converter  # noqa: E402
+from matching.names.script import is_han, opencc_converter  # noqa: E402
 from matching.names.translation_vectorised import LatinNames  # noqa: E402
 
 HK = REPO / "data" / "hk_companies_registry"
@@ -155,9 +155,7 @@ def synthetic_names(
     """Foreign names (companies, romanised persons) and Chinese names (kind, name); fixed seed."""
     pairs = list(read_hk_register(HK / "SP_2.csv")) + list(read_hk_register(HK / "SP_5.csv"))
     words = sorted({w for _, en in pairs for w in en.split() if w.isalpha()})
-    chars = sorted(
-        {c for zh, _ in pairs for c in zh.replace("有限公司", "") if "\u4e00" <= c <= "\u9fff"}
-    )
+    chars = sorted({c for zh, _ in pairs for c in zh.replace("有限公司", "") if is_han(c)})
     syllables = sorted({w.lower() for w in words if len(w) <= 5})
     forms = ["LIMITED", "CO., LTD.", "HOLDINGS LIMITED", "PTE. LTD.", "SDN. BHD.", "INC.", "LLC"]
     surnames = "陈林黄张李王吴刘蔡杨许郑谢郭洪曾邱廖赖周徐苏叶庄吕江何萧罗高"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from cli.commands.registry import LazyGroup
+from pipelines.errors import DEFAULT_WAIT
 
 
 @click.group(
@@ -20,15 +21,23 @@ from cli.commands.registry import LazyGroup
     type=click.Path(dir_okay=False),
     help="The DuckDB store file (or set OAD_DB).",
 )
+@click.option(
+    "--wait",
+    type=click.FloatRange(0),
+    default=DEFAULT_WAIT,
+    show_default=True,
+    help="Seconds to wait for a store another command is using before giving up.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress display, only the summary.")
 @click.pass_context
-def cli(ctx: click.Context, db_path: str) -> None:
+def cli(ctx: click.Context, db_path: str, wait: float, quiet: bool) -> None:
     """oad: find the overseas companies and property of Chinese banks' debtors.
 
     \b
     Example:
       oad --db bank.duckdb debtors import debtors.csv
     """
-    ctx.obj = {"db_path": db_path}
+    ctx.obj = {"db_path": db_path, "wait": wait, "quiet": quiet}
 
 
 def main() -> None:

@@ -1,38 +1,22 @@
 """The canonical items spiders yield, and the staged table shape each becomes.
 
 Per-item classes suit API sources; `TableBatch` carries many rows at once for bulk files. Values
-stay text as published (dates in any of the store's date formats); the store pipeline types and
-checks them, so a bad value becomes a rejected row with its reason, not a crash.
+stay text as published (dates in any of the accepted formats); the merge checks and types them
+by the record shape (`pipelines.shape`), as an import does, so a bad value becomes a rejected row
+with its reason, not a crash.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import pyarrow as pa
 
-TableName = Literal["records", "relationships", "assets"]
+from pipelines.shape import SHAPES, TableName
 
-FIELDS: dict[TableName, tuple[str, ...]] = {
-    "records": (
-        "source_id", "name", "kind", "alt_names", "jurisdiction", "registration_number",
-        "incorporation_date", "birth_date", "nationality", "country_of_residence", "address",
-    ),
-    "relationships": (
-        "relationship_id", "subject_source", "subject_id", "object_source", "object_id",
-        "object_type", "role", "start_date", "end_date", "share",
-    ),
-    "assets": (
-        "asset_id", "kind", "tenure", "address", "district", "county", "region", "postcode",
-        "price_paid", "date_added",
-    ),
-}  # fmt: skip
-KEYS: dict[TableName, str] = {
-    "records": "source_id",
-    "relationships": "relationship_id",
-    "assets": "asset_id",
-}
+FIELDS: dict[TableName, tuple[str, ...]] = {name: shape.fields for name, shape in SHAPES.items()}
+KEYS: dict[TableName, str] = {name: shape.key for name, shape in SHAPES.items()}
 # every staged row also carries where it came from: URL and line (or item number) in that file
 PROVENANCE = ("source_url", "line")
 
@@ -108,17 +92,9 @@ class TableBatch:
     data: pa.Table
     raw_keys: list[str]
     shared: bool = False  # the same key may recur with other details (first one is kept)
-
-
-@dataclass
-class Rejected:
-    """A published row that cannot become an item: where it is and why."""
-
-    file: str
-    line: int | None
-    reason: str
-    field: str | None = None
-    raw: str | None = None
+    # the cells are a table in oad's canonical record shape, read by its header as an import
+    # reads a file; `data` then holds only r0, r1, ..., source_url and line
+    canonical: bool = False
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Bookkeeping shared by every import and crawl: the crawls row and the rejected rows."""
+"""Bookkeeping shared by every import and crawl: its `crawls` row and its rejected rows."""
 
 from __future__ import annotations
 
@@ -11,15 +11,8 @@ from typing import Any
 
 import duckdb
 
+from pipelines.rejections import Rejected
 from pipelines.store import insert_arrow
-
-
-@dataclass(frozen=True)
-class Rejection:
-    line: int | None
-    field: str | None
-    reason: str
-    raw: str | None
 
 
 @dataclass
@@ -29,6 +22,7 @@ class ImportCounts:
     unchanged: int = 0
     rejected: int = 0
     removed: int = 0
+    refreshed: int = 0  # unchanged, their payload now as this channel read it
     unused_columns: tuple[str, ...] = ()
     notes: list[str] = field(default_factory=list)
 
@@ -39,7 +33,14 @@ class ImportCounts:
         )
         if self.removed:
             text += f", {self.removed} marked removed"
-        return text
+        return text + refreshed_note(self.refreshed)
+
+
+def refreshed_note(refreshed: int) -> str:
+    """What a summary says of unchanged rows whose payload was replaced."""
+    if not refreshed:
+        return ""
+    return f" ({refreshed} of them had come by another channel: same facts, payload replaced)"
 
 
 def file_sha256(path: Path) -> str:
@@ -56,14 +57,15 @@ def start_crawl(
     location: str,
     source: str | None,
     content_hash: str | None = None,
+    dataset: str | None = None,
 ) -> int:
     """A new crawls row, running; CONTENT_HASH (of the file or response) may instead be given
     when the crawl finishes."""
     row = con.execute(
-        "INSERT INTO crawls (crawl_id, source, kind, location, content_hash, started_at, status)"
-        " VALUES (nextval('crawl_id_seq'), ?, ?, ?, ?, current_timestamp, 'running')"
+        "INSERT INTO crawls (crawl_id, source, kind, location, content_hash, started_at, status,"
+        " dataset) VALUES (nextval('crawl_id_seq'), ?, ?, ?, ?, current_timestamp, 'running', ?)"
         " RETURNING crawl_id",
-        [source, kind, location, content_hash],
+        [source, kind, location, content_hash, dataset],
     ).fetchall()
     return int(row[0][0])
 
@@ -74,10 +76,15 @@ def finish_crawl(
     counts: ImportCounts,
     content_hash: str | None = None,
 ) -> None:
-    notes: dict[str, Any] = {"unused_columns": list(counts.unused_columns), "notes": counts.notes}
+    notes: dict[str, Any] = {
+        "unused_columns": list(counts.unused_columns),
+        "notes": counts.notes,
+        "refreshed": counts.refreshed,
+    }
     con.execute(
         "UPDATE crawls SET finished_at = current_timestamp, status = 'finished',"
-        " fetched = ?, new = ?, changed = ?, unchanged = ?, removed = ?, rejected = ?, notes = ?,"
+        " fetched = ?, new = ?, changed = ?, unchanged = ?, removed = ?, rejected = ?,"
+        " notes = json_merge_patch(coalesce(notes, '{}'), ?),"
         " content_hash = coalesce(?, content_hash) WHERE crawl_id = ?",
         [
             counts.loaded + counts.updated + counts.unchanged + counts.rejected,
@@ -94,7 +101,7 @@ def finish_crawl(
 
 
 def write_rejections(
-    con: duckdb.DuckDBPyConnection, crawl_id: int, file: str, rejections: list[Rejection]
+    con: duckdb.DuckDBPyConnection, crawl_id: int, rejections: list[Rejected]
 ) -> None:
     if not rejections:
         return
@@ -102,17 +109,18 @@ def write_rejections(
 
     staged = pa.table(
         {
-            "line": [r.line for r in rejections],
-            "field": [r.field for r in rejections],
+            "file": [r.file for r in rejections],
+            "line": pa.array([r.line for r in rejections], pa.int64()),
+            "field": pa.array([r.field for r in rejections], pa.string()),
             "reason": [r.reason for r in rejections],
-            "raw": [r.raw for r in rejections],
+            "raw": pa.array([r.raw for r in rejections], pa.string()),
         }
     )
     insert_arrow(
         con,
         "staged_rejections",
         staged,
-        "INSERT INTO rejected_rows SELECT nextval('rejected_id_seq'), ?, ?, line, field,"
+        "INSERT INTO rejected_rows SELECT nextval('rejected_id_seq'), ?, file, line, field,"
         " reason, raw, ? FROM staged_rejections",
-        [crawl_id, file, dt.datetime.now(dt.UTC).replace(tzinfo=None)],
+        [crawl_id, dt.datetime.now(dt.UTC).replace(tzinfo=None)],
     )

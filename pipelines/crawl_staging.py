@@ -1,10 +1,10 @@
 """Staged batches: canonical rows written to Parquet files as a crawl goes, merged into the store
 only when the crawl has finished.
 
-Per-item rows are staged with their raw payload (JSON) and content hash. Bulk-file batches are
-staged as their cells (`CELLS` files, the file's header in the Parquet metadata): their payloads
-and hashes are computed at the merge, in one pass over every batch, rather than batch by batch
-while the crawl is reading the file.
+Per-item rows are staged with their raw payload (JSON text). Bulk-file batches are staged as
+their cells (`CELLS` files, the file's header in the Parquet metadata): their payloads are built
+at the merge, in one pass over every batch, rather than batch by batch while the crawl is
+reading the file. Nothing here opens the store: a crawl holds no lock while it fetches.
 """
 
 from __future__ import annotations
@@ -13,46 +13,29 @@ import json
 import os
 from collections import defaultdict, deque
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipelines.crawl_items import FIELDS, Rejected, Removal, TableBatch, TableName, staged_schema
+from pipelines.crawl_items import FIELDS, Removal, TableBatch, staged_schema
 from pipelines.payloads import payload_text
+from pipelines.rejections import Rejected
+from pipelines.shape import TableName
 
-HASHED_SEPARATOR = "chr(31)"
+ITEMS = "items"  # file name prefix of per-item rows: items-<table>-<number>.parquet
 CELLS = "cells"  # file name prefix of bulk batches: cells-<table>-<number>.parquet
 RAW_KEYS = b"oad_raw_keys"  # Parquet metadata: the published names of the cells r0, r1, ...
+CANONICAL = b"oad_canonical"  # Parquet metadata: the cells are a canonical record table
+_MOST_PENDING = 2
 
 
-def hash_sql(table: TableName) -> str:
-    """A trusted SQL expression: the md5 of a staged row's fields and raw payload, not of where
-    it was found (URL and line), so a row moved in the file is still unchanged."""
-    parts = [
-        "coalesce(array_to_string(alt_names, chr(30)), '')"
-        if name == "alt_names"
-        else f"coalesce({name}, '')"
-        for name in FIELDS[table]
-    ]
-    return f"md5(concat_ws({HASHED_SEPARATOR}, {', '.join(parts)}, raw::VARCHAR))"
-
-
-def fields_with_defaults(table: TableName, source: str = "$source") -> str:
-    """A trusted SQL select list of TABLE's staged fields, a default where one may be left out
-    (the crawl's own source is the SQL expression SOURCE)."""
-    defaults = {"subject_source": source, "object_source": source, "object_type": "'record'"}
-    return ", ".join(
-        f"coalesce({name}, {defaults[name]}) AS {name}" if name in defaults else name
-        for name in FIELDS[table]
-    )
-
-
-def source_param(sql: str, source: str) -> dict[str, str]:
-    """The $source parameter, when SQL uses it (DuckDB refuses unused ones)."""
-    return {"source": source} if "$source" in sql else {}
+@dataclass(frozen=True)
+class CellGroup:
+    header: tuple[str, ...]  # the published names of the cells r0, r1, ...
+    canonical: bool  # a canonical record table, read by its header
 
 
 class Staging:
@@ -63,8 +46,8 @@ class Staging:
     over is complete (and raises what writing one raised). Listing the files waits first.
     """
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, directory: Path, source: str) -> None:
-        self.con, self.directory, self.source = con, directory, source
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
         self._number = len(list(directory.glob("*.parquet")))
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="oad-staging")
         self._pending: deque[Future[None]] = deque()
@@ -72,6 +55,18 @@ class Staging:
     def files(self, kind: str) -> list[str]:
         self.wait()
         return sorted(str(p) for p in self.directory.glob(f"{kind}-*.parquet"))
+
+    def item_files(self, table: TableName) -> list[str]:
+        return self.files(f"{ITEMS}-{table}")
+
+    def cell_files(self, table: TableName) -> dict[CellGroup, list[str]]:
+        """The bulk batches of TABLE, grouped by the header their cells have."""
+        groups: dict[CellGroup, list[str]] = defaultdict(list)
+        for path in self.files(f"{CELLS}-{table}"):
+            metadata = pq.read_schema(path).metadata or {}
+            header = tuple(json.loads(metadata[RAW_KEYS]))
+            groups[CellGroup(header, CANONICAL in metadata)].append(path)
+        return dict(groups)
 
     def wait(self) -> None:
         while self._pending:
@@ -84,14 +79,6 @@ class Staging:
         finally:
             self._writer.shutdown(wait=True, cancel_futures=True)
 
-    def cell_files(self, table: TableName) -> dict[tuple[str, ...], list[str]]:
-        """The bulk batches of TABLE, grouped by the header their cells have."""
-        groups: dict[tuple[str, ...], list[str]] = defaultdict(list)
-        for path in self.files(f"{CELLS}-{table}"):
-            metadata = pq.read_schema(path).metadata or {}
-            groups[tuple(json.loads(metadata[RAW_KEYS]))].append(path)
-        return dict(groups)
-
     def write_items(self, table: TableName, items: list[Any]) -> None:
         """Per-item rows (Record, Relationship, Asset) with their raw payload as a dict."""
         if not items:
@@ -102,25 +89,15 @@ class Staging:
                 columns[name].append(getattr(item, name))
             columns["raw"].append(payload_text(item.raw))
         schema = staged_schema(table).append(pa.field("raw", pa.string()))
-        data = pa.table(dict(columns), schema=schema)
-        fields_sql = fields_with_defaults(table)
-        self.con.register("crawl_batch", data)
-        try:
-            staged = self.con.sql(
-                f"WITH b AS (SELECT {fields_sql}, source_url, line, raw::JSON AS raw"
-                f" FROM crawl_batch) SELECT *, {hash_sql(table)} AS content_hash,"
-                " false AS shared FROM b",
-                params=source_param(fields_sql, self.source),
-            ).to_arrow_table()
-        finally:
-            self.con.unregister("crawl_batch")
-        self._save(table, staged)
+        self._save(f"{ITEMS}-{table}", pa.table(dict(columns), schema=schema))
 
     def write_batch(self, batch: TableBatch) -> None:
         shared = pa.array([batch.shared] * batch.data.num_rows, pa.bool_())
         data = batch.data.append_column("shared", shared)
-        keys = json.dumps(batch.raw_keys, ensure_ascii=False).encode()
-        self._save(f"{CELLS}-{batch.table}", data.replace_schema_metadata({RAW_KEYS: keys}))
+        metadata = {RAW_KEYS: json.dumps(batch.raw_keys, ensure_ascii=False).encode()}
+        if batch.canonical:
+            metadata[CANONICAL] = b"1"
+        self._save(f"{CELLS}-{batch.table}", data.replace_schema_metadata(metadata))
 
     def write_rejections(self, rejections: list[Rejected]) -> None:
         if rejections:
@@ -144,9 +121,6 @@ def _write(data: pa.Table, path: Path) -> None:
     temp = path.with_suffix(".tmp")
     pq.write_table(data, temp)
     os.replace(temp, path)
-
-
-_MOST_PENDING = 2
 
 
 _REJECTED = pa.schema(

@@ -1,9 +1,11 @@
 """The Scrapy item pipeline that writes a crawl into the store.
 
-Items are staged in batches as they come (Parquet under the job directory), and merged into
-`records`, `relationships` and `assets` in one transaction when the crawl ends well. A crawl
-that fails writes nothing but its `crawls` row (status 'failed', the errors in its notes); one
-stopped with a job directory is 'paused' and picks up where it was on the next run.
+Items are staged in batches as they come (Parquet, under the job directory when the crawl can
+be resumed), without the store: a crawl holds no lock while it fetches. When the crawl ends the
+store is opened for writing (waiting up to OAD_WAIT seconds for another writer), and the staged
+rows are merged and the crawl's row given its final state, in one transaction: a crawl lands
+whole or not at all. A crawl that fails writes nothing but its row ('failed', the errors in its
+notes); one stopped with a job directory is 'paused' and picks up where it was on the next run.
 """
 
 from __future__ import annotations
@@ -13,24 +15,20 @@ import logging
 from collections import defaultdict
 from typing import Any
 
+import duckdb
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
-from pipelines.crawl_items import (
-    ITEM_TABLES,
-    Note,
-    Rejected,
-    Removal,
-    ResponseDone,
-    TableBatch,
-    TableName,
-)
-from pipelines.crawl_log import ImportCounts, finish_crawl, start_crawl
+from pipelines.crawl_items import ITEM_TABLES, Note, Removal, ResponseDone, TableBatch
+from pipelines.crawl_log import ImportCounts, finish_crawl
 from pipelines.crawl_merge import CrawlCounts, merge_staged
+from pipelines.crawl_progress import CrawlReport
 from pipelines.crawl_resume import ResumeState
 from pipelines.crawl_staging import Staging
-from pipelines.store import Store, connect
-from pipelines.upsert import ensure_source
+from pipelines.errors import DEFAULT_WAIT, OadError
+from pipelines.rejections import Rejected
+from pipelines.shape import TableName
+from pipelines.store import connect
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +37,8 @@ class StorePipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.db_path: str = crawler.settings.get("OAD_DB") or "oad.duckdb"
+        self.crawl_id: int = crawler.settings.getint("OAD_CRAWL_ID")
+        self.wait = crawler.settings.getfloat("OAD_WAIT", DEFAULT_WAIT)
         self.batch_items = crawler.settings.getint("OAD_BATCH_ITEMS", 20_000)
         self.buffers: dict[TableName, list[Any]] = defaultdict(list)
         self.rejected: list[Rejected] = []
@@ -46,6 +46,7 @@ class StorePipeline:
         self.notes: list[str] = []
         self.unused: dict[str, tuple[str, ...]] = {}
         self.items = 0
+        self.report = CrawlReport(crawler)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(self.item_error, signal=signals.item_error)
 
@@ -58,23 +59,7 @@ class StorePipeline:
         assert spider is not None
         self.resume: ResumeState = spider.resume  # type: ignore[attr-defined]
         self.source: str = spider.store_source  # type: ignore[attr-defined]
-        self.store: Store = connect(self.db_path)
-        meta = spider.meta  # type: ignore[attr-defined]
-        with self.store.transaction() as con:
-            ensure_source(
-                con, self.source, "spider", title=meta.title, publisher=meta.publisher,
-                licence=meta.licence, url=meta.url,
-            )  # fmt: skip
-            if self.resume.crawl_id is None:
-                location = spider.location  # type: ignore[attr-defined]
-                self.resume.crawl_id = start_crawl(con, "crawl", location, self.source, "")
-            else:
-                con.execute(
-                    "UPDATE crawls SET status = 'running' WHERE crawl_id = ?",
-                    [self.resume.crawl_id],
-                )
-        self.resume.save()
-        self.staging = Staging(self.store.con, self.resume.staging_dir, self.source)
+        self.staging = Staging(self.resume.staging_dir)
 
     def process_item(self, item: Any) -> Any:
         table = ITEM_TABLES.get(type(item))
@@ -96,6 +81,7 @@ class StorePipeline:
         elif isinstance(item, ResponseDone):
             self.flush()  # staged before the response counts as done
             self.resume.finished(item.fingerprint)
+        self.report.rows(self.items)
         return item
 
     def item_error(self, item: Any, response: Any, spider: Spider, failure: Any) -> None:
@@ -124,46 +110,48 @@ class StorePipeline:
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         failures: list[str] = spider.failures  # type: ignore[attr-defined]
-        crawl_id = self.resume.crawl_id
-        assert crawl_id is not None
+        status = "failed"
         try:
             if failures:
-                self._end(crawl_id, "failed", {"errors": failures})
+                self._end("failed", {"errors": failures})
             elif reason != "finished":
                 status = "paused" if self.resume.jobdir else "failed"
-                self._end(crawl_id, status, {"errors": [f"stopped before the end: {reason}"]})
+                self._end(status, {"errors": [f"stopped before the end: {reason}"]})
             else:
-                self._finish(spider, crawl_id)
+                status = self._finish(spider)
         except Exception as error:  # the crawl's row must say so, whatever went wrong
             log.exception("merging the crawl into the store failed")
-            self._end(crawl_id, "failed", {"errors": [f"merging into the store failed: {error}"]})
+            status = "failed"
+            self._record_failure(f"merging into the store failed: {error}")
         finally:
             self.staging.close()
-            self.store.close()
-            self.resume.save()
-        spider.outcome = self.store_outcome(crawl_id)  # type: ignore[attr-defined]
+            if status == "finished" or (status == "failed" and not self.resume.jobdir):
+                self.resume.clear()  # nothing left to resume: staged files go
+            else:
+                self.resume.save()
+            self.report.finish()
+        spider.final_status = status  # type: ignore[attr-defined]
 
-    def _finish(self, spider: Spider, crawl_id: int) -> None:
+    def _finish(self, spider: Spider) -> str:
         snapshot: bool = spider.dataset.snapshot  # type: ignore[attr-defined]
         if snapshot and self.items == 0:
             message = "the crawl yielded nothing; refusing to mark every row removed"
-            self._end(crawl_id, "failed", {"errors": [message]})
-            return
+            self._end("failed", {"errors": [message]})
+            return "failed"
         expected = spider.dataset.expected_items  # type: ignore[attr-defined]
         if not expected.holds(self.items):
             self.notes.append(
                 f"{self.items} items, outside the expected {expected.min}..{expected.max}"
             )
-        with self.store.transaction() as con:
-            counts = merge_staged(con, self.staging, self.source, crawl_id, snapshot)
+        self.report.stage("merge")
+        with connect(self.db_path, wait=self.wait) as store, store.transaction() as con:
+            counts = merge_staged(con, self.staging, self.source, self.crawl_id, snapshot)
             summary = _import_counts(counts, self.unused, self.notes)
-            finish_crawl(con, crawl_id, summary)
-            con.execute(
-                "UPDATE crawls SET notes = json_merge_patch(notes, ?) WHERE crawl_id = ?",
-                [json.dumps(self._extra_notes(counts), ensure_ascii=False), crawl_id],
-            )
-            self.store.audit("crawl", {"source": self.source, "crawl_id": crawl_id})
-        log.info("crawl %s of %s: %s", crawl_id, self.source, summary.summary())
+            finish_crawl(con, self.crawl_id, summary)
+            _patch_notes(con, self.crawl_id, self._extra_notes(counts))
+            store.audit("crawl", {"source": self.source, "crawl_id": self.crawl_id})
+        log.info("crawl %s of %s: %s", self.crawl_id, self.source, summary.summary())
+        return "finished"
 
     def _extra_notes(self, counts: CrawlCounts) -> dict[str, Any]:
         stats = self.crawler.stats
@@ -175,25 +163,30 @@ class StorePipeline:
             "tables": {name: vars(c) for name, c in counts.tables.items()},
         }
 
-    def _end(self, crawl_id: int, status: str, notes: dict[str, Any]) -> None:
+    def _end(self, status: str, notes: dict[str, Any]) -> None:
         for error in notes.get("errors", []):
             log.error("%s", error)
-        with self.store.transaction() as con:
+        with connect(self.db_path, wait=self.wait) as store, store.transaction() as con:
             con.execute(
-                "UPDATE crawls SET status = ?, finished_at = current_timestamp, notes = ?"
-                " WHERE crawl_id = ?",
-                [status, json.dumps({**notes, "notes": self.notes}, ensure_ascii=False), crawl_id],
+                "UPDATE crawls SET status = ?, finished_at = current_timestamp WHERE crawl_id = ?",
+                [status, self.crawl_id],
             )
+            _patch_notes(con, self.crawl_id, {**notes, "notes": self.notes})
 
-    def store_outcome(self, crawl_id: int) -> dict[str, Any]:
-        with connect(self.db_path) as store:
-            row = store.con.execute(
-                "SELECT status, fetched, new, changed, unchanged, removed, rejected, notes"
-                " FROM crawls WHERE crawl_id = ?",
-                [crawl_id],
-            ).fetchall()[0]
-        names = ("status", "fetched", "new", "changed", "unchanged", "removed", "rejected")
-        return {"crawl_id": crawl_id, **dict(zip(names, row[:7], strict=True)), "notes": row[7]}
+    def _record_failure(self, reason: str) -> None:
+        """The row says failed; when the store cannot be had, the parent learns why from the
+        progress stream and records it."""
+        try:
+            self._end("failed", {"errors": [reason]})
+        except OadError as error:
+            self.report.error(f"{reason}; and the crawl's row could not be written: {error}")
+
+
+def _patch_notes(con: duckdb.DuckDBPyConnection, crawl_id: int, notes: dict[str, Any]) -> None:
+    con.execute(
+        "UPDATE crawls SET notes = json_merge_patch(coalesce(notes, '{}'), ?) WHERE crawl_id = ?",
+        [json.dumps(notes, ensure_ascii=False), crawl_id],
+    )
 
 
 def _import_counts(
@@ -206,6 +199,7 @@ def _import_counts(
         unchanged=counts.total("unchanged"),
         rejected=counts.rejected,
         removed=counts.total("removed"),
+        refreshed=counts.total("refreshed"),
         unused_columns=columns,
         notes=notes,
     )

@@ -5,26 +5,28 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
 
-from pipelines.columns import ColumnSpec, HeaderMap, load_spec, map_header
+from pipelines.columns import ColumnSpec, HeaderMap, fold_header, load_spec, map_header
 from pipelines.crawl_log import (
     ImportCounts,
-    Rejection,
     file_sha256,
     finish_crawl,
     start_crawl,
     write_rejections,
 )
+from pipelines.dates import birth_out_of_range, parse_date
 from pipelines.identifiers import check_identifier, check_lei
+from pipelines.kinds import guess_kind
+from pipelines.rejections import Rejected
 from pipelines.store import Store, insert_arrow
-from pipelines.tabular import read_table
-from pipelines.values import clean, parse_amount, parse_date, parse_related_persons, split_list
+from pipelines.table_files import read_file
+from pipelines.text import clean
+from pipelines.values import parse_amount, parse_related_persons, split_list
 
 # Compared between imports; a difference in any of them is an update.
 COMPARED_FIELDS = (
@@ -32,8 +34,6 @@ COMPARED_FIELDS = (
     "birth_date_origin", "nationality", "address", "related_persons", "outstanding_amount",
     "currency", "findings",
 )  # fmt: skip
-_COMPANY_HINT = re.compile(r"公司|集团|企业|厂|银行|合伙|有限|\b(ltd|limited|inc|llc|corp)\b", re.I)
-_HAN_PERSON = re.compile(r"^[\u4e00-\u9fff·]{2,5}$")
 
 
 @dataclass
@@ -105,17 +105,15 @@ def parse_debtor(line: int, cells: list[str], header: HeaderMap, spec: ColumnSpe
 
 def _kind(text: str, debtor: Debtor, spec: ColumnSpec) -> str:
     if text:
-        kind = spec.kinds.get(re.sub(r"[\s_\-.]+", "", text).casefold())
+        kind = spec.kinds.get(fold_header(text))
         if kind is None:
             raise RowError("kind", f"kind {text!r} is neither company nor person")
         return kind
-    if _COMPANY_HINT.search(debtor.name):
-        debtor.findings.append("kind inferred as company from the name")
-        return "company"
-    if _HAN_PERSON.match(debtor.name):
-        debtor.findings.append("kind inferred as person from the name")
-        return "person"
-    raise RowError("kind", "kind is empty and cannot be inferred from the name")
+    guessed = guess_kind(debtor.name)
+    if guessed is None:
+        raise RowError("kind", "kind is empty and cannot be inferred from the name")
+    debtor.findings.append(f"kind inferred as {guessed} from the name")
+    return guessed
 
 
 def _parse_optional(debtor: Debtor, value: dict[str, str]) -> None:
@@ -125,6 +123,8 @@ def _parse_optional(debtor: Debtor, value: dict[str, str]) -> None:
             debtor.birth_date_origin = "file"
     except ValueError as error:
         raise RowError("birth_date", str(error)) from None
+    if debtor.birth_date is not None and (problem := birth_out_of_range(debtor.birth_date)):
+        debtor.findings.append(problem)
     try:
         if value.get("outstanding_amount"):
             debtor.outstanding_amount = parse_amount(value["outstanding_amount"])
@@ -155,26 +155,29 @@ def _check_id_and_birth(debtor: Debtor, raw_id: str) -> None:
 
 def read_debtors(
     path: Path, encoding: str | None, sheet: str | None
-) -> tuple[list[Debtor], list[Rejection], tuple[str, ...]]:
+) -> tuple[list[Debtor], list[Rejected], tuple[str, ...]]:
     """Parse a whole file; a duplicate debtor_id after the first is rejected."""
-    table = read_table(path, encoding=encoding, sheet=sheet)
+    table = read_file(path, encoding=encoding, sheet=sheet)
     spec = load_spec("debtors")
-    header = map_header(table.file, table.header, spec)
+    header = map_header(table.label, table.header, spec)
     debtors: dict[str, Debtor] = {}
-    rejections: list[Rejection] = []
-    for line, cells in table.rows:
+    rejections: list[Rejected] = []
+    for line, cells in (row for batch in table.batches for row in batch.rows()):
+        if not any(cell.strip() for cell in cells):
+            continue  # a row of empty cells (spreadsheets export them) holds no debtor
         raw = json.dumps(dict(zip(table.header, cells, strict=False)), ensure_ascii=False)
         try:
             debtor = parse_debtor(line, cells, header, spec)
         except RowError as error:
-            rejections.append(Rejection(line, error.field_name, str(error), raw))
+            rejections.append(Rejected(table.label, line, str(error), error.field_name, raw))
             continue
         first = debtors.get(debtor.debtor_id)
         if first is not None:
             reason = f"duplicate debtor_id {debtor.debtor_id!r} (first at line {first.line})"
-            rejections.append(Rejection(line, "debtor_id", reason, raw))
+            rejections.append(Rejected(table.label, line, reason, "debtor_id", raw))
             continue
         debtors[debtor.debtor_id] = debtor
+    rejections = sorted(rejections + table.rejections, key=lambda r: r.line or 0)
     return list(debtors.values()), rejections, header.unused
 
 
@@ -198,7 +201,7 @@ def import_debtors(
         counts.unchanged = len(debtors) - len(fresh) - len(changed)
         _log_changes(store, crawl_id, changed, existing)
         _upsert(store, crawl_id, str(path), fresh + changed)
-        write_rejections(con, crawl_id, str(path), rejections)
+        write_rejections(con, crawl_id, rejections)
         finish_crawl(con, crawl_id, counts)
         store.audit("debtors import", {"file": str(path), "crawl_id": crawl_id, **vars(counts)})
     return counts

@@ -1,87 +1,86 @@
-"""Text encodings of input files: UTF-8 (with or without BOM), UTF-16, GB18030/GBK, Latin-1."""
+"""Text encodings of table files: UTF-8 (with or without BOM), UTF-16, GB18030/GBK, Windows-1252
+and Latin-1. One sniffer for debtor lists, record imports and downloaded files."""
 
 from __future__ import annotations
 
 import codecs
-import tempfile
-from pathlib import Path
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 
-from pipelines.errors import InputFileError
+from pipelines.text import is_chinese_text
 
-_CHUNK = 1 << 20
+CHUNK = 1 << 20
+# a few bad rows do not make a file something else: a run of bytes that fails to decode is
+# forgiven where this many characters beyond ASCII decode well for each such run (the rows
+# holding them are refused one by one); text in another encoding has few or none that do
+TOLERATED = 10
+_FAILED_RUN = re.compile("\ufffd+")
 
 
-def detect_encoding(path: Path) -> str:
-    """The encoding a whole file decodes with, most specific first.
-
-    GB18030 decodes many Latin-1 byte pairs too ("Müller"), so it is taken only when what it
-    decodes to is mostly Chinese; otherwise charset-normalizer decides.
-    """
-    with path.open("rb") as handle:
-        head = handle.read(4)
+def sniff_encoding(chunks: Iterable[bytes]) -> str:
+    """The encoding of the bytes CHUNKS (a whole file, or the head of a download), most
+    specific first: a BOM's; UTF-8 when it decodes as such; GB18030 when it decodes and reads as
+    Chinese (it decodes many Latin-1 byte pairs too: "Müller"); else Windows-1252, and Latin-1,
+    which decodes anything."""
+    chunks = iter(chunks)
+    head = next(chunks, b"")
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    if _decodes(path, "utf-8"):
+    tallies = {"utf-8": _Tally("utf-8"), "gb18030": _Tally("gb18030")}
+    for chunk in (head, *chunks, b""):  # b"": the end, where a cut-off character fails
+        for tally in tallies.values():
+            tally.add(chunk)
+    if tallies["utf-8"].decodes():
         return "utf-8"
-    if _decodes(path, "gb18030") and _mostly_chinese(path):
+    if tallies["gb18030"].decodes() and _mostly_chinese(head.decode("gb18030", errors="ignore")):
         return "gb18030"
-    from charset_normalizer import from_path  # here: only files of no usual encoding need it
-
-    guess = from_path(path).best()
-    if guess is None:
-        raise InputFileError(str(path), "not a text file in any known encoding (use --encoding)")
-    return str(guess.encoding)
-
-
-def _decodes(path: Path, encoding: str) -> bool:
-    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
     try:
-        with path.open("rb") as handle:
-            while chunk := handle.read(_CHUNK):
-                # ASCII reads the same in UTF-8 and GB18030: a chunk of it after a whole
-                # character needs no decoding (most of a foreign register's file)
-                if not (chunk.isascii() and not decoder.getstate()[0]):
-                    decoder.decode(chunk)
-            decoder.decode(b"", final=True)
+        head.decode("cp1252")
     except UnicodeDecodeError:
-        return False
-    return True
+        return "latin-1"
+    return "cp1252"
 
 
-def _mostly_chinese(path: Path) -> bool:
-    with path.open("rb") as handle:
-        text = handle.read(_CHUNK).decode("gb18030", errors="ignore")
-    non_ascii = [char for char in text if ord(char) > 0x7F]
-    chinese = [char for char in non_ascii if _is_cjk(char)]
-    return not non_ascii or len(chinese) >= 0.8 * len(non_ascii)
+@dataclass
+class _Tally:
+    """How much of a stream decodes in one encoding: characters beyond ASCII, and failures."""
+
+    encoding: str
+    wide: int = 0
+    failures: int = 0
+
+    def __post_init__(self) -> None:
+        self._decoder = codecs.getincrementaldecoder(self.encoding)(errors="replace")
+
+    def add(self, chunk: bytes) -> None:
+        # ASCII reads the same in UTF-8 and GB18030: a chunk of it after a whole character
+        # needs no decoding (most of a foreign register's file)
+        if chunk and chunk.isascii() and not self._decoder.getstate()[0]:
+            return
+        text = self._decoder.decode(chunk, final=not chunk)
+        self.failures += len(_FAILED_RUN.findall(text))
+        self.wide += sum(1 for char in text if ord(char) > 0x7F) - text.count("\ufffd")
+
+    def decodes(self) -> bool:
+        return self.failures == 0 or self.failures * TOLERATED <= self.wide
 
 
-def _is_cjk(char: str) -> bool:
-    code = ord(char)
-    return 0x3000 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF or 0xFF00 <= code <= 0xFFEF
+def _mostly_chinese(text: str) -> bool:
+    wide = [char for char in text if ord(char) > 0x7F]
+    return not wide or sum(map(is_chinese_text, wide)) >= 0.8 * len(wide)
 
 
-def check_encoding(path: Path, encoding: str) -> str:
-    """A user-named encoding, checked to exist and to decode the file."""
-    try:
-        name = codecs.lookup(encoding).name
-    except LookupError:
-        raise InputFileError(str(path), f"unknown encoding {encoding!r}") from None
-    if not _decodes(path, name):
-        raise InputFileError(str(path), f"does not decode as {encoding}")
-    return name
+def decodes(chunks: Iterable[bytes], encoding: str) -> bool:
+    """Whether the bytes CHUNKS are text in ENCODING, a few bad rows aside."""
+    tally = _Tally(encoding)
+    for chunk in (*chunks, b""):
+        tally.add(chunk)
+    return tally.decodes()
 
 
-def utf8_copy(path: Path, encoding: str) -> Path:
-    """The file itself when it is UTF-8 already, else a UTF-8 copy in a temporary file."""
-    if codecs.lookup(encoding).name == "utf-8":
-        return path
-    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - the caller deletes it
-        "w", encoding="utf-8", suffix=path.suffix, delete=False, newline=""
-    )
-    with handle, path.open("r", encoding=encoding, newline="") as source:
-        while chunk := source.read(_CHUNK):
-            handle.write(chunk)
-    return Path(handle.name)
+def checked_name(encoding: str) -> str:
+    """The codec name of a user-named ENCODING; LookupError for one Python does not know."""
+    return codecs.lookup(encoding).name

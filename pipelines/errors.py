@@ -7,8 +7,11 @@ class OadError(Exception):
     """An error shown to the user as a one-line message, without a traceback."""
 
 
+DEFAULT_WAIT = 5.0  # seconds a command waits for a store another process is using
+
+
 class StoreInUseError(OadError):
-    pass
+    """Another process held the store longer than this one would wait."""
 
 
 class InputFileError(OadError):

@@ -46,3 +46,14 @@ def _files(node: Traversable, name: str) -> list[tuple[str, bytes]]:
         if child.name != "__pycache__":
             found += _files(child, f"{name}/{child.name}")
     return found
+
+
+def read_rows(*parts: str) -> tuple[tuple[str, ...], ...]:
+    """The tab-separated rows of a data file, without `#` comment lines and blank lines."""
+    rows = []
+    with data_file(*parts).open(encoding="utf-8") as handle:
+        for line in handle:
+            line = line.rstrip("\n")
+            if line.strip() and not line.startswith("#"):
+                rows.append(tuple(field.strip() for field in line.split("\t")))
+    return tuple(rows)

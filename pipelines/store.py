@@ -6,6 +6,7 @@ import getpass
 import json
 import os
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -17,7 +18,8 @@ import duckdb
 if TYPE_CHECKING:  # pyarrow is only needed by the callers that hand a table over
     import pyarrow as pa
 
-from pipelines.errors import OadError, StoreInUseError
+from pipelines.errors import DEFAULT_WAIT, OadError, StoreInUseError
+from pipelines.hashes import refresh_hashes
 
 DEFAULT_DB = "oad.duckdb"
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
@@ -28,25 +30,45 @@ def resolve_db_path(db_path: str | os.PathLike[str] | None) -> Path:
     return Path(db_path or os.environ.get("OAD_DB") or DEFAULT_DB)
 
 
-def connect(db_path: str | os.PathLike[str] | None = None, read_only: bool = False) -> Store:
+def connect(
+    db_path: str | os.PathLike[str] | None = None,
+    read_only: bool = False,
+    wait: float = DEFAULT_WAIT,
+) -> Store:
+    """The store, opened for writing (migrated to this version) or for reading. DuckDB lets
+    one process write at a time, and none read meanwhile: a store in use by another process is
+    tried again for up to WAIT seconds before StoreInUseError says so."""
     path = resolve_db_path(db_path)
     if read_only and not path.exists():
         raise OadError(f"{path}: no store here yet (import debtors or records first)")
-    try:
-        con = duckdb.connect(str(path), read_only=read_only)
-    except duckdb.IOException as error:
-        if "lock" in str(error).lower():
-            holder = re.search(r"PID (\d+)", str(error))
-            by = f" by process {holder.group(1)}" if holder else ""
-            raise StoreInUseError(
-                f"{path}: store is in use{by}; wait for that command to finish and try again"
-            ) from None
-        raise OadError(f"{path}: cannot open the store: {error}") from None
+    deadline = time.monotonic() + max(wait, 0.0)
+    pause = 0.05
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+            break
+        except duckdb.IOException as error:
+            if "lock" not in str(error).lower():
+                raise OadError(f"{path}: cannot open the store: {error}") from None
+            if time.monotonic() + pause > deadline:
+                raise _in_use(path, str(error), wait) from None
+            time.sleep(pause)
+            pause = min(pause * 2, 1.0)
     con.execute("SET TimeZone = 'UTC'")  # every timestamp in the store is UTC
     store = Store(con, path)
     if not read_only:
         store.migrate()
     return store
+
+
+def _in_use(path: Path, message: str, wait: float) -> StoreInUseError:
+    holder = re.search(r"PID (\d+)", message)
+    by = f" by process {holder.group(1)}" if holder else ""
+    waited = f" (waited {wait:g} s)" if wait > 0 else ""
+    return StoreInUseError(
+        f"{path}: store is in use{by}{waited}; wait for that command to finish and try again,"
+        " or give --wait more seconds"
+    )
 
 
 def insert_arrow(
@@ -162,6 +184,8 @@ class Store:
                     "INSERT INTO schema_migrations (number, name) VALUES (?, ?)", [number, name]
                 )
             applied.append(name)
+        with self.transaction() as con:
+            refresh_hashes(con)
         return applied
 
     def audit(self, action: str, details: dict[str, Any]) -> None:

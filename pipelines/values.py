@@ -2,34 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d", "%d/%m/%Y")
-_CN_DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$")
 _AMOUNT_NOISE = re.compile(r"[,\s¥￥$€£]|RMB|CNY|元", re.IGNORECASE)
 _LIST_SEPARATOR = re.compile(r"[;；]")
-
-
-def clean(text: str | None) -> str:
-    """Trim and fold full-width ASCII (Ｎａｍｅ → Name) and odd spaces."""
-    if text is None:
-        return ""
-    return unicodedata.normalize("NFKC", text).strip()
-
-
-def parse_date(text: str) -> dt.date:
-    match = _CN_DATE.match(text)
-    if match:
-        return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-    for pattern in _DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    raise ValueError(f"not a date: {text!r} (expected YYYY-MM-DD)")
+LARGEST_AMOUNT = Decimal(10) ** 18  # the store keeps DECIMAL(20, 2)
 
 
 def parse_amount(text: str) -> Decimal:
@@ -40,6 +18,8 @@ def parse_amount(text: str) -> Decimal:
         raise ValueError(f"not an amount: {text!r}") from None
     if not amount.is_finite():
         raise ValueError(f"not an amount: {text!r}")
+    if abs(amount) >= LARGEST_AMOUNT:
+        raise ValueError(f"amount too large: {text!r} (at most 18 digits before the point)")
     return amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 

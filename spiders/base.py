@@ -16,10 +16,13 @@ from scrapy.http import Request, Response
 from scrapy.utils.request import request_from_dict
 from twisted.python.failure import Failure
 
-from pipelines.crawl_items import Note, Rejected, ResponseDone, TableBatch, TableName, staged_schema
+from pipelines.crawl_items import Note, ResponseDone, TableBatch, staged_schema
 from pipelines.crawl_resume import ResumeState
+from pipelines.rejections import Rejected
+from pipelines.shape import TableName
+from pipelines.table_files import TableFile, read_download
+from spiders.columns import Columns, ColumnUse
 from spiders.metadata import SourceMeta, load_meta
-from spiders.tabular import Columns, open_members, read_csv
 
 Handler = Callable[..., Iterator[Any]]
 
@@ -36,9 +39,13 @@ class SourceSpider(scrapy.Spider):
         super().__init__(**kwargs)
         self.meta: SourceMeta = load_meta(self.name)
         self.dataset_name, self.dataset = self.meta.dataset(dataset)
-        self.base_url = (base_url or self.dataset.base_url).rstrip("/")
+        chosen = base_url or self.dataset.base_url
+        if not chosen:
+            raise ValueError(f"{self.name} {self.dataset_name} has no URL of its own: give one")
+        self.base_url = chosen.rstrip("/")
+        self.arguments = {k: str(v) for k, v in kwargs.items() if isinstance(v, str)}
         self.failures: list[str] = []
-        self.outcome: dict[str, Any] = {}
+        self.final_status: str | None = None  # set when the crawl's row got its final state
         self.resume = ResumeState(None)
 
     @classmethod
@@ -51,7 +58,7 @@ class SourceSpider(scrapy.Spider):
 
     @property
     def store_source(self) -> str:
-        return self.meta.store_source(self.dataset_name)
+        return self.meta.store_source(self.dataset_name, self.arguments)
 
     @property
     def location(self) -> str:
@@ -123,15 +130,22 @@ class SourceSpider(scrapy.Spider):
     # bulk files -----------------------------------------------------------------------------
 
     def parse_file(self, response: Response) -> Iterator[Any]:
-        """A CSV (or a zip of CSVs) in column batches, each handed to `parse_columns`."""
-        zipped = self.dataset.format == "zip-csv"
-        for label, stream in open_members(response.body, response.url, zipped):
-            encoding = getattr(self, "encoding", None) or self.dataset.encoding
-            csv_file, batches = read_csv(stream, label, encoding)
-            for columns in batches:
-                yield from self.parse_columns(columns)
-            yield from csv_file.rejections
-            yield Note(f"{label}: read as {csv_file.encoding}", csv_file.unused(), label)
+        """A table file (or a zip of them) in column batches, each handed to `parse_columns`."""
+        for table in self.tables(response):
+            use = ColumnUse(table.label, table.header)
+            for batch in table.batches:
+                yield from self.parse_columns(Columns(use, batch.cells, batch.lines))
+            yield from table.rejections
+            yield Note(f"{table.label}: read as {table.encoding}", use.unused(), table.label)
+
+    def tables(self, response: Response) -> Iterator[TableFile]:
+        """The tables of a downloaded file: the file itself, or each table of a zip."""
+        encoding = getattr(self, "encoding", None) or self.dataset.encoding
+        yield from read_download(response.body, response.url, encoding, self.wanted_member)
+
+    def wanted_member(self, name: str) -> bool:
+        """Which members of a zip are tables this spider reads."""
+        return name.lower().endswith((".csv", ".txt"))
 
     def parse_columns(self, columns: Columns) -> Iterator[Any]:
         raise NotImplementedError(f"{self.name} reads no bulk files")

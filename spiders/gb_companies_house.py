@@ -11,7 +11,7 @@ from scrapy.http import Request, Response
 
 from pipelines.crawl_items import Note, Record, Relationship, TableBatch
 from spiders.base import SourceSpider
-from spiders.tabular import Columns, join_present, list_of_present
+from spiders.columns import Columns, join_present, list_of_present
 
 COMPANIES = "gb_companies_house"
 ADDRESS = [

@@ -11,7 +11,7 @@ import pyarrow.compute as pc
 
 from pipelines.crawl_items import Removal, TableBatch
 from spiders.base import SourceSpider
-from spiders.tabular import Columns, join_present
+from spiders.columns import Columns, join_present
 
 BLOCK = [
     "Proprietor Name",

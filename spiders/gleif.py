@@ -13,7 +13,7 @@ from scrapy.http import Request, Response
 
 from pipelines.crawl_items import Record, Relationship, TableBatch
 from spiders.base import SourceSpider
-from spiders.tabular import Columns, join_present, list_of_present
+from spiders.columns import Columns, join_present, list_of_present
 
 RECORDS = "/api/v1/lei-records"
 # golden copy: the repeating name groups, and the legal address parts the API's address joins

@@ -8,7 +8,7 @@ import pyarrow.compute as pc
 
 from pipelines.crawl_items import TableBatch
 from spiders.base import SourceSpider
-from spiders.tabular import Columns, blank_to_null
+from spiders.columns import Columns, blank_to_null
 
 
 class HkCompaniesRegistry(SourceSpider):

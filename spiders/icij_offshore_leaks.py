@@ -14,7 +14,7 @@ from scrapy.http import Response
 
 from pipelines.crawl_items import Note
 from spiders.base import SourceSpider
-from spiders.tabular import Columns, list_of_present, open_members, read_csv
+from spiders.columns import Columns, ColumnUse, list_of_present
 
 COMMON = ["sourceID", "valid_until", "note", "countries"]
 ADDRESSES, RELATIONSHIPS = "nodes-addresses.csv", "relationships.csv"
@@ -36,12 +36,13 @@ class IcijOffshoreLeaks(SourceSpider):
         """Join address nodes to the `registered_address` edges that point at them."""
         addresses: list[pa.Table] = []
         edges: list[pa.Table] = []
-        encoding = getattr(self, "encoding", None) or self.dataset.encoding
-        for label, stream in open_members(response.body, response.url, zipped=True):
-            member = label.rsplit("#", 1)[-1]
+        for table in self.tables(response):
+            member = table.label.rsplit("#", 1)[-1]
             if member not in (ADDRESSES, RELATIONSHIPS):
                 continue
-            for columns in read_csv(stream, label, encoding)[1]:
+            use = ColumnUse(table.label, table.header)
+            for batch in table.batches:
+                columns = Columns(use, batch.cells, batch.lines)
                 if member == ADDRESSES:
                     addresses.append(
                         pa.table(
@@ -49,10 +50,10 @@ class IcijOffshoreLeaks(SourceSpider):
                         )
                     )
                     continue
-                batch = pa.table(
+                links = pa.table(
                     {"node": columns.pop("node_id_start"), "address": columns.pop("node_id_end")}
                 )
-                edges.append(batch.filter(pc.equal(columns.pop("rel_type"), REGISTERED)))
+                edges.append(links.filter(pc.equal(columns.pop("rel_type"), REGISTERED)))
         if not addresses or not edges:
             return self.registered
         joined = pa.concat_tables(edges).join(pa.concat_tables(addresses), "address")

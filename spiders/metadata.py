@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -35,12 +37,14 @@ class Dataset(Strict):
     """One published file or API of a source; a crawl fetches one dataset."""
 
     description: str
-    base_url: str = Field(pattern=r"^https?://")  # production; `--base-url` replaces it
+    # production; `--base-url` replaces it (and must be given where there is none)
+    base_url: str | None = Field(default=None, pattern=r"^https?://")
     paths: list[str] = Field(min_length=1)  # files or endpoints under base_url
     format: Literal["csv", "zip-csv", "jsonl", "json-api"]
     encoding: str = "utf-8"  # of text files; "auto" sniffs UTF-8, GB18030 or Latin-1
     snapshot: bool  # the dataset is the whole source: what is missing was removed
     store_source: str | None = None  # the store's source name, when not the spider's
+    source_argument: bool = False  # the store's source is named by the spider argument `source`
     params: dict[str, str | int | list[str] | dict[str, str]] = Field(default_factory=dict)
     expected_items: ItemRange  # in production
     fixture_items: ItemRange  # over the recorded responses in tests/spiders/fixtures
@@ -56,7 +60,7 @@ class SourceMeta(Strict):
     title: str
     publisher: str
     licence: str
-    url: str = Field(pattern=r"^https?://")  # the source's home page
+    url: str | None = Field(default=None, pattern=r"^https?://")  # the source's home page
     schedule: str  # how often the publisher updates, and so how often to crawl
     rate_limit: RateLimit
     lookups: dict[str, dict[str, str]] = Field(default_factory=dict)  # value look-ups
@@ -70,8 +74,18 @@ class SourceMeta(Strict):
             raise ValueError(f"{self.name} has no dataset {chosen!r} (datasets: {known})")
         return chosen, self.datasets[chosen]
 
-    def store_source(self, dataset: str) -> str:
-        return self.datasets[dataset].store_source or self.name
+    def store_source(self, dataset: str, arguments: Mapping[str, str] | None = None) -> str:
+        """The store's source a crawl of DATASET writes to (given its spider ARGUMENTS)."""
+        chosen = self.datasets[dataset]
+        if chosen.source_argument:
+            name = (arguments or {}).get("source", "")
+            if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+                raise ValueError(
+                    f"{self.name} writes to the source named by -a source=NAME (lower case,"
+                    f" digits and _), got {name!r}"
+                )
+            return name
+        return chosen.store_source or self.name
 
 
 def metadata_files() -> list[Traversable]:

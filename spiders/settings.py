@@ -1,7 +1,8 @@
-"""The Scrapy settings of every crawl, from a source's metadata and the command's options."""
+"""The Scrapy settings of every crawl, from a source's metadata and the crawl's options."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from spiders.metadata import SourceMeta
@@ -9,11 +10,22 @@ from spiders.metadata import SourceMeta
 USER_AGENT = "oad/0.1 (overseas asset discovery; public registers only)"
 
 
+def pairs(values: Sequence[str]) -> dict[str, str]:
+    """NAME=VALUE arguments as a dict; ValueError naming the one that is not of that form."""
+    parsed = {}
+    for value in values:
+        key, sep, text = value.partition("=")
+        if not sep or not key.strip():
+            raise ValueError(f"expected NAME=VALUE, got {value!r}")
+        parsed[key.strip()] = text
+    return parsed
+
+
 def crawl_settings(
     meta: SourceMeta,
     db_path: str,
+    crawl_id: int,
     jobdir: str | None = None,
-    http_cache: bool = False,
     overrides: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     delay = 1.0 / meta.rate_limit.requests_per_second
@@ -33,12 +45,13 @@ def crawl_settings(
         "CONCURRENT_ITEMS": 1,  # items reach the store pipeline in the order yielded
         "DOWNLOAD_MAXSIZE": 0,  # bulk files are large
         "DOWNLOAD_WARNSIZE": 0,
-        "HTTPCACHE_ENABLED": http_cache,
+        "HTTPCACHE_ENABLED": False,
         "HTTPCACHE_DIR": "httpcache",
         "TELNETCONSOLE_ENABLED": False,
         "REMOTE_CONTROL_ENABLED": False,  # no listening port beside the crawl
-        "LOG_LEVEL": "INFO",
+        "LOG_LEVEL": "WARNING",  # -s LOG_LEVEL=INFO for Scrapy's own account of the crawl
         "OAD_DB": db_path,
+        "OAD_CRAWL_ID": crawl_id,
     }
     if jobdir:
         settings["JOBDIR"] = jobdir

@@ -14,9 +14,9 @@ from pipelines.store import Store, connect
 @contextmanager
 def open_store(ctx: click.Context, read_only: bool = False) -> Iterator[Store]:
     """The store named by `oad --db` (or OAD_DB); an OadError becomes a one-line message."""
-    db_path = (ctx.find_root().obj or {}).get("db_path")
+    options = ctx.find_root().obj or {}
     try:
-        with connect(db_path, read_only=read_only) as store:
+        with connect(options.get("db_path"), read_only=read_only, wait=options["wait"]) as store:
             yield store
     except OadError as error:
         raise click.ClickException(str(error)) from None

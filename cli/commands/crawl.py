@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from contextlib import nullcontext
 from pathlib import Path
 
 import click
 
-from pipelines.store import resolve_db_path
-from spiders.localserver import LocalServer
-
-# a local server needs no politeness: no delay between requests (-s options still win)
-SERVED = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_START_DELAY=0"]
+from cli.progress import progress_for
+from pipelines.errors import OadError
 
 
 @click.command(name="crawl")
@@ -34,6 +27,13 @@ SERVED = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_START_DELAY=0"]
     " instead of the production URL (recorded responses, the demo).",
 )
 @click.option("--http-cache", is_flag=True, help="Cache responses (for development).")
+@click.option(
+    "--merge-wait",
+    type=click.FloatRange(0),
+    default=600.0,
+    show_default=True,
+    help="Seconds the fetched rows wait for a store another command is writing.",
+)
 @click.option("-a", "--arg", "args", multiple=True, help="Spider argument NAME=VALUE.")
 @click.option("-s", "--set", "settings", multiple=True, help="Scrapy setting NAME=VALUE.")
 @click.pass_context
@@ -45,6 +45,7 @@ def command(
     jobdir: str | None,
     serve_dir: Path | None,
     http_cache: bool,
+    merge_wait: float,
     args: tuple[str, ...],
     settings: tuple[str, ...],
 ) -> None:
@@ -52,7 +53,8 @@ def command(
     hk_companies_registry, sg_acra) into the store, then print the crawl's counts.
 
     Records, relationships and assets are merged when the crawl ends well: a rerun over
-    unchanged data changes nothing, and rows gone from a full source are marked removed.
+    unchanged data changes nothing, and rows gone from a full source are marked removed. The
+    store stays free for other commands while the crawl fetches; it is written only at the end.
 
     \b
     Example:
@@ -61,51 +63,19 @@ def command(
       oad crawl gleif --base-url http://127.0.0.1:8765/gleif
       oad crawl gleif --dataset golden_copy --serve data/sample/crawl
     """
+    from spiders.runner import run_crawl  # imported here so that `oad --help` stays quick
+
     if serve_dir is not None and base_url:
         raise click.UsageError("give --serve or --base-url, not both")
-    db_path = str(resolve_db_path((ctx.find_root().obj or {}).get("db_path")))
-    command_line = [sys.executable, "-m", "spiders.run", source, "--db", db_path]
-    for flag, value in (("--dataset", dataset), ("--jobdir", jobdir)):
-        if value:
-            command_line += [flag, value]
-    if http_cache:
-        command_line.append("--http-cache")
-    for value in args:
-        command_line += ["-a", value]
-    if serve_dir is not None:
-        command_line += SERVED
-    for value in settings:
-        command_line += ["-s", value]
-    # the server is a thread of this process: it stops with the crawl, whatever happens
-    with LocalServer(serve_dir) if serve_dir is not None else nullcontext() as server:
-        if server is not None:
-            base_url = server.url(f"/{source}")
-        if base_url:
-            command_line += ["--base-url", base_url]
-        finished = subprocess.run(command_line, stdout=subprocess.PIPE, text=True, check=False)
-    outcome = _outcome(finished.stdout)
-    if outcome is None:
-        raise click.ClickException(f"crawl of {source} did not run (exit {finished.returncode})")
-    click.echo(_summary(source, outcome))
-    if finished.returncode:
-        raise click.exceptions.Exit(finished.returncode)
-
-
-def _outcome(stdout: str) -> dict[str, object] | None:
-    lines = [line for line in stdout.splitlines() if line.startswith("{")]
-    return json.loads(lines[-1]) if lines else None
-
-
-def _summary(source: str, outcome: dict[str, object]) -> str:
-    counts = ", ".join(
-        f"{outcome.get(name)} {name}"
-        for name in ("fetched", "new", "changed", "unchanged", "removed", "rejected")
-    )
-    text = f"{source}: crawl {outcome.get('crawl_id')} {outcome.get('status')}: {counts}"
-    notes = json.loads(str(outcome["notes"])) if outcome.get("notes") else {}
-    for error in notes.get("errors", []):
-        text += f"\nerror: {error}"
-    if notes.get("unused_columns"):
-        unused = ", ".join(notes["unused_columns"])
-        text += f"\ncolumns not used (kept in the raw payload): {unused}"
-    return text
+    options = ctx.find_root().obj or {}
+    try:
+        outcome = run_crawl(
+            source, dataset, options.get("db_path"), base_url=base_url, serve_dir=serve_dir,
+            jobdir=jobdir, args=args, settings=settings, http_cache=http_cache,
+            wait=options["wait"], merge_wait=merge_wait, progress=progress_for(ctx),
+        )  # fmt: skip
+    except OadError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(outcome.summary())
+    if outcome.status != "finished":
+        raise click.exceptions.Exit(3 if outcome.status == "paused" else 1)

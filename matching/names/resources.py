@@ -8,6 +8,7 @@ from importlib.resources.abc import Traversable
 from typing import Any
 
 from pipelines.resources import data_file
+from pipelines.resources import read_rows as data_rows
 
 REGION_SUFFIXES = ("省", "市", "区", "县")
 
@@ -19,14 +20,8 @@ def data_path(name: str) -> Traversable:
 
 @cache
 def read_rows(name: str) -> tuple[tuple[str, ...], ...]:
-    """The tab-separated rows of a data file, without `#` comment lines and blank lines."""
-    rows = []
-    with data_path(name).open(encoding="utf-8") as handle:
-        for line in handle:
-            line = line.rstrip("\n")
-            if line.strip() and not line.startswith("#"):
-                rows.append(tuple(field.strip() for field in line.split("\t")))
-    return tuple(rows)
+    """The tab-separated rows of a file of data/names, without comment and blank lines."""
+    return data_rows("names", name)
 
 
 @cache

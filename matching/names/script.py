@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import Literal
 
 from matching.names.resources import opencc_converter
+from pipelines.text import has_han, is_han
 
 Script = Literal["han", "latin", "mixed", "other", "empty"]
 
@@ -17,23 +18,7 @@ _BRACKETS = str.maketrans({"[": "(", "]": ")", "{": "(", "}": ")", "【": "(", "
                            "・": " ", "·": " ", "‧": " ", "–": "-", "—": "-", "‐": "-",
                            "’": "'", "‘": "'", "“": '"', "”": '"'})  # fmt: skip
 _SPACES = re.compile(r"\s+")
-_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
-
-
-def is_han(char: str) -> bool:
-    """True for a CJK ideograph (basic block, extension A and compatibility ideographs)."""
-    code = ord(char)
-    return (
-        0x4E00 <= code <= 0x9FFF
-        or 0x3400 <= code <= 0x4DBF
-        or 0xF900 <= code <= 0xFAFF
-        or 0x20000 <= code <= 0x2FA1F
-    )
-
-
-def has_han(text: str) -> bool:
-    """Whether any character is a CJK ideograph (is_han's ranges, searched in one pass)."""
-    return _HAN.search(text) is not None
+__all__ = ["ascii_fold", "detect_script", "fold", "han_key", "has_han", "is_han", "simplified"]
 
 
 def fold(text: str) -> str:

@@ -39,7 +39,7 @@ def crawl(store: Store, tmp_path: Path, *staged: TableBatch | Record) -> CrawlCo
     with store.transaction() as con:
         ensure_source(con, "src", "spider")
         crawl_id = start_crawl(con, "crawl", "test", "src", "")
-        staging = Staging(con, directory, "src")
+        staging = Staging(directory)
         for item in staged:
             if isinstance(item, TableBatch):
                 staging.write_batch(item)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import duckdb
 import pyarrow.parquet as pq
 import pytest
 
@@ -14,7 +13,7 @@ from pipelines.crawl_staging import Staging
 
 
 def test_listed_files_are_complete_and_in_order(tmp_path: Path) -> None:
-    staging = Staging(duckdb.connect(), tmp_path, "src")
+    staging = Staging(tmp_path)
     for number in range(20):
         staging.write_removals([Removal("records", f"{number}-{i}") for i in range(5_000)])
     files = staging.files("removed")
@@ -27,7 +26,7 @@ def test_listed_files_are_complete_and_in_order(tmp_path: Path) -> None:
 def test_a_file_that_cannot_be_written_fails_the_wait(tmp_path: Path) -> None:
     directory = tmp_path / "staging"
     directory.mkdir()
-    staging = Staging(duckdb.connect(), directory, "src")
+    staging = Staging(directory)
     shutil.rmtree(directory)
     staging.write_removals([Removal("records", "1")])
     with pytest.raises(OSError):

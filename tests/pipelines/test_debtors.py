@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from openpyxl import Workbook
 
+from pipelines.dates import EXPECTED
 from pipelines.debtors import import_debtors
 from pipelines.errors import InputFileError
 from pipelines.store import Store
@@ -173,7 +174,7 @@ def test_malformed_rows_rejected_with_lines(store: Store, tmp_path: Path) -> Non
     assert rejected(store) == [
         (5, "debtor_id", "debtor_id is empty"),
         (6, "kind", "kind 'robot' is neither company nor person"),
-        (7, "birth_date", "not a date: '1985-02-30' (expected YYYY-MM-DD)"),
+        (7, "birth_date", f"not a date (expected {EXPECTED})"),
         (8, "outstanding_amount", "not an amount: '12abc'"),
         (9, "debtor_id", "duplicate debtor_id 'D1' (first at line 2)"),
     ]
@@ -186,9 +187,9 @@ def test_malformed_rows_rejected_with_lines(store: Store, tmp_path: Path) -> Non
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b"%PDF-1.7\x00\x01\x02binary", "binary data, not a CSV or XLSX file"),
+        (b"%PDF-1.7\x00\x01\x02binary", "binary data, not a table file"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1old excel", "old binary .xls workbook"),
-        (b"PK\x03\x04not really a zip", "a zip archive, not an XLSX workbook"),
+        (b"PK\x03\x04not really a zip", "not a complete zip archive"),
         (b"", "empty file"),
         ("名称,类型\n张三,个人\n".encode(), "required column(s) missing: debtor_id"),
     ],

@@ -91,4 +91,4 @@ def test_raw_payloads_move_to_zstd_and_keep_their_text(db_path: Path) -> None:
         assert store.scalar("SELECT raw::VARCHAR FROM records") == '{"name": "A LTD"}'
         for table in ("records", "relationships", "assets"):
             sql = store.scalar("SELECT sql FROM duckdb_tables() WHERE table_name = ?", [table])
-            assert sql.rstrip(");").endswith("raw JSON USING COMPRESSION ZSTD")
+            assert "raw JSON USING COMPRESSION ZSTD" in sql

@@ -59,15 +59,14 @@ def last_crawl(db: Path) -> dict[str, Any]:
     return row
 
 
+_STORED = (
+    "SELECT * EXCLUDE (first_seen, last_seen, removed_at, crawl_id, raw, content_hash,"
+    " payload_hash), removed_at IS NOT NULL AS removed, raw::VARCHAR AS raw FROM {}"
+)
 _DUMPS = {
-    "records": "SELECT * EXCLUDE (first_seen, last_seen, removed_at, crawl_id, raw),"
-    " removed_at IS NOT NULL AS removed, raw::VARCHAR AS raw FROM records"
-    " ORDER BY source, source_id",
-    "relationships": "SELECT * EXCLUDE (first_seen, last_seen, removed_at, crawl_id, raw),"
-    " removed_at IS NOT NULL AS removed, raw::VARCHAR AS raw FROM relationships"
-    " ORDER BY source, relationship_id",
-    "assets": "SELECT * EXCLUDE (first_seen, last_seen, removed_at, crawl_id, raw),"
-    " removed_at IS NOT NULL AS removed, raw::VARCHAR AS raw FROM assets ORDER BY source, asset_id",
+    "records": _STORED.format("records") + " ORDER BY source, source_id",
+    "relationships": _STORED.format("relationships") + " ORDER BY source, relationship_id",
+    "assets": _STORED.format("assets") + " ORDER BY source, asset_id",
     "rejected_rows": "SELECT file, line, field, reason, raw FROM rejected_rows"
     " ORDER BY file, line, reason",
     "crawls": "SELECT source, status, fetched, new, changed, unchanged, removed, rejected"

@@ -18,7 +18,7 @@ CASES = [(source, dataset) for source in source_names() for dataset in load_meta
 def test_every_source_has_a_spider_a_metadata_file_and_fixtures() -> None:
     assert {source for source, _ in CASES} == {
         "gb_land_registry", "gb_companies_house", "gleif", "icij_offshore_leaks",
-        "hk_companies_registry", "sg_acra",
+        "hk_companies_registry", "sg_acra", "records_feed",
     }  # fmt: skip
     for source, _ in CASES:
         assert spider_class(source).name == source
@@ -34,11 +34,13 @@ def test_spider_over_recorded_responses(
     base_url = server.url(f"/{source}")
     db = tmp_path / "store.duckdb"
 
-    result = crawl(db, source, base_url, "--dataset", dataset)
+    arguments = {"source": "feed"} if meta.datasets[dataset].source_argument else {}
+    options = [f"--arg={name}={value}" for name, value in arguments.items()]
+    result = crawl(db, source, base_url, "--dataset", dataset, *options)
 
     assert result.exit_code == 0, result.output + result.log[-3000:]
     assert result.row["status"] == "finished"
-    assert result.row["source"] == meta.store_source(dataset)
+    assert result.row["source"] == meta.store_source(dataset, arguments)
     notes = result.row["notes"]
     assert expected.holds(notes["items"]), f"{notes['items']} items, expected {expected}"
     # every request went to the local server, and the server saw every request made
