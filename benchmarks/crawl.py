@@ -1,5 +1,6 @@
 """Crawl speed: a 500,000-row BasicCompanyData-shaped CSV (zipped) served on 127.0.0.1, crawled
-through the spider and the store pipeline into DuckDB, against DuckDB's own read_csv of the
+as `oad crawl` crawls (`spiders.runner.run_crawl`: the spider and the store pipeline in a process
+of their own, the merge into DuckDB at the end), against DuckDB's own read_csv of the
 same CSV into a table.
 
 Run: .venv/bin/python benchmarks/crawl.py [--rows N]
@@ -16,7 +17,6 @@ import json
 import random
 import resource
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,6 +29,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from spiders.localserver import LocalServer, Reply  # noqa: E402
+from spiders.runner import run_crawl  # noqa: E402
 
 HEADER_FILE = REPO / "tests/spiders/fixtures/gb_companies_house"
 FILE = "BasicCompanyDataAsOneFile-2025-01-01"
@@ -95,35 +96,16 @@ def main() -> None:
 
         with LocalServer() as server:
             server.route(f"/{FILE}.zip", Reply(body=zip_path.read_bytes()))
-            started, cpu = time.perf_counter(), cpu_seconds(resource.RUSAGE_CHILDREN)
-            done = subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "spiders.run",
-                    "gb_companies_house",
-                    "--dataset",
-                    "basic",
-                    "--db",
-                    str(work / "crawl.duckdb"),
-                    "--base-url",
-                    server.url(),
-                    "-s",
-                    "LOG_LEVEL=WARNING",
-                    "-s",
-                    "DOWNLOAD_DELAY=0",
-                    "-s",
-                    "AUTOTHROTTLE_START_DELAY=0",
-                ],
-                capture_output=True,
-                text=True,
-                cwd=REPO,
-                check=False,
-            )
+            started = time.perf_counter()
+            cpu = cpu_seconds(resource.RUSAGE_CHILDREN) + cpu_seconds(resource.RUSAGE_SELF)
+            outcome = run_crawl(
+                "gb_companies_house", "basic", work / "crawl.duckdb", base_url=server.url(),
+                settings=["DOWNLOAD_DELAY=0", "AUTOTHROTTLE_START_DELAY=0"],
+            )  # fmt: skip
             crawl_seconds = time.perf_counter() - started
-            crawl_cpu = cpu_seconds(resource.RUSAGE_CHILDREN) - cpu
-        outcome = json.loads(done.stdout.strip().splitlines()[-1])
-        assert outcome["status"] == "finished" and outcome["new"] == rows, done.stderr[-2000:]
+            used = cpu_seconds(resource.RUSAGE_CHILDREN) + cpu_seconds(resource.RUSAGE_SELF)
+            crawl_cpu = used - cpu
+        assert outcome.status == "finished" and outcome.counts["new"] == rows, outcome.summary()
         per_second = rows / crawl_seconds
         ratio = baseline / crawl_seconds
         print(f"crawl (spider + pipeline + merge, own process): {crawl_seconds:.2f} s,"

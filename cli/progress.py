@@ -21,13 +21,12 @@ def progress_for(ctx: click.Context) -> Progress:
 
 
 class TerminalProgress:
-    """One line per stage, drawn by rich: a bar with count, rate and time left when the
-    stage's total is known, a count and rate when it is not."""
+    """One line per stage, drawn by rich: a bar with the amount done, rate and time left when
+    the stage's total is known; the amount done and rate when it is not."""
 
     def __init__(self) -> None:
         from rich.progress import (
             BarColumn,
-            MofNCompleteColumn,
             Progress,
             SpinnerColumn,
             TaskProgressColumn,
@@ -37,45 +36,52 @@ class TerminalProgress:
         )
 
         self._display: Any = Progress(
-            SpinnerColumn(),
+            SpinnerColumn(finished_text="✓"),
             TextColumn("{task.description}"),
             BarColumn(),
             TaskProgressColumn(),
-            MofNCompleteColumn(),
+            TextColumn("{task.fields[amount]}"),
             TextColumn("{task.fields[rate]}"),
             TimeElapsedColumn(),
             TimeRemainingColumn(),
-            transient=False,
         )
         self._task: Any = None
         self._unit = "rows"
+        self._total: float | None = None
         self._started = False
 
     def stage(self, name: str, total: float | None = None, unit: str = "rows") -> None:
         if not self._started:
             self._display.start()
             self._started = True
-        if self._task is not None:
-            task = self._display.tasks[-1]
-            self._display.update(self._task, total=task.completed or task.total)
-        self._unit = unit
-        self._task = self._display.add_task(name, total=total, rate="")
+        self._close_stage()
+        self._unit, self._total = unit, total
+        self._task = self._display.add_task(name, total=total, amount="", rate="")
 
     def update(self, done: float) -> None:
         if self._task is None:
             self.stage("working")
-        task = self._display.tasks[-1]
-        speed = task.speed or 0.0
-        rate = f"{_amount(speed, self._unit)}/s" if speed else ""
-        self._display.update(self._task, completed=done, rate=rate)
+        speed = self._display.tasks[-1].speed or 0.0
+        of = f" of {_amount(self._total, self._unit)}" if self._total else ""
+        self._display.update(
+            self._task,
+            completed=done,
+            amount=f"{_amount(done, self._unit)}{of}",
+            rate=f"{_amount(speed, self._unit)}/s" if speed else "",
+        )
 
     def finish(self) -> None:
         if self._started:
-            if self._task is not None:
-                task = self._display.tasks[-1]
-                self._display.update(self._task, total=task.completed or task.total)
+            self._close_stage()
             self._display.stop()
             self._started = False
+
+    def _close_stage(self) -> None:
+        """The stage under way is over: its line shows it done."""
+        if self._task is not None:
+            done = self._display.tasks[-1].completed or 1
+            self._display.update(self._task, total=done, completed=done)
+            self._task = None
 
 
 def _amount(value: float, unit: str) -> str:

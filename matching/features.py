@@ -23,6 +23,7 @@ import pyarrow as pa
 from matching.name_features import entity_name_features
 from matching.places import city_key, country_code
 from pipelines.identifiers import check_identifier, check_lei
+from pipelines.progress import QUIET, Progress
 from pipelines.resources import fingerprint
 from pipelines.store import Store, insert_arrow
 
@@ -76,17 +77,21 @@ class FeatureCounts:
     deleted: int  # changed (then computed again) or gone
 
 
-def refresh_features(store: Store) -> dict[str, FeatureCounts]:
+def refresh_features(store: Store, progress: Progress = QUIET) -> dict[str, FeatureCounts]:
     """Bring the features table up to date with debtors and live records, in one transaction."""
     with store.transaction() as con:
         return {
-            "debtor": _refresh_side(con, "debtor", _DEBTOR_ROWS, _debtor_identifiers),
-            "record": _refresh_side(con, "record", _RECORD_ROWS, _record_identifiers),
+            "debtor": _refresh_side(con, "debtor", _DEBTOR_ROWS, _debtor_identifiers, progress),
+            "record": _refresh_side(con, "record", _RECORD_ROWS, _record_identifiers, progress),
         }
 
 
 def _refresh_side(
-    con: duckdb.DuckDBPyConnection, side: str, rows_sql: str, identifiers: IdentifierFn
+    con: duckdb.DuckDBPyConnection,
+    side: str,
+    rows_sql: str,
+    identifiers: IdentifierFn,
+    progress: Progress,
 ) -> FeatureCounts:
     con.execute(
         "CREATE OR REPLACE TEMP TABLE feature_input AS SELECT * REPLACE"
@@ -107,11 +112,13 @@ def _refresh_side(
     ).to_arrow_table()
     computed = 0
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    progress.stage(f"names and keys of {side}s", stale.num_rows)
     for table in _computed(side, stale, identifiers, now):
         insert_arrow(
             con, "feature_batch", table, "INSERT INTO features BY NAME SELECT * FROM feature_batch"
         )
         computed += table.num_rows
+        progress.update(computed)
     total = con.execute("SELECT count(*) FROM feature_input").fetchall()[0][0]
     con.execute("DROP TABLE feature_input")
     return FeatureCounts(computed, int(total) - computed, len(deleted))

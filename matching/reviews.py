@@ -7,6 +7,7 @@ import duckdb
 import pyarrow as pa
 
 from pipelines.errors import OadError
+from pipelines.shape import record_uid_sql
 
 DECISIONS = ("confirm", "reject")
 _LATEST = """
@@ -78,7 +79,7 @@ def confirmed_labels(con: duckdb.DuckDBPyConnection) -> pa.Table | None:
     """Confirmed pairs as Splink's pairwise labels, to train m from."""
     labels = con.sql(
         f"SELECT 'debtors' AS source_dataset_l, debtor_id AS unique_id_l,"
-        f" 'records' AS source_dataset_r, source || chr(31) || source_id AS unique_id_r,"
+        f" 'records' AS source_dataset_r, {record_uid_sql('source', 'source_id')} AS unique_id_r,"
         f" 1.0 AS clerical_match_score FROM ({_LATEST}) WHERE decision = 'confirm'"
     ).to_arrow_table()
     return labels if labels.num_rows else None

@@ -18,6 +18,8 @@ from matching.limits import DEFAULT_MAX_BLOCK, Limits
 from matching.models_store import latest_model, save_model
 from matching.pair_scores import candidate_name_scores
 from matching.reviews import apply_reviews, confirmed_labels
+from pipelines.progress import QUIET, Progress
+from pipelines.shape import record_uid_sql
 from pipelines.store import Store, insert_arrow
 
 DEFAULT_THRESHOLD = 0.9
@@ -43,23 +45,40 @@ def run_matching(
     retrain: bool = False,
     max_block: int = DEFAULT_MAX_BLOCK,
     incremental: bool = False,
+    progress: Progress = QUIET,
 ) -> RunSummary:
     """Match every debtor against live records (or, incrementally, against records whose
     features changed since the last run) and write the matches."""
+    try:
+        return _run(store, threshold, retrain, max_block, incremental, progress)
+    finally:
+        progress.finish()
+
+
+def _run(
+    store: Store,
+    threshold: float,
+    retrain: bool,
+    max_block: int,
+    incremental: bool,
+    progress: Progress,
+) -> RunSummary:
     clock: dict[str, float] = {}
     started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     con = store.con
     since = _last_run_start(con) if incremental else None
     tick = time.perf_counter()
-    refresh_features(store)
+    refresh_features(store, progress)
     clock["features"] = time.perf_counter() - tick
     tick = time.perf_counter()
+    progress.stage("candidate pairs")
     candidates = build_candidates(con, since=since, limits=Limits(max_block=max_block))
     clock["candidates"] = time.perf_counter() - tick
-    trained, model = _model(store, retrain, clock)
+    trained, model = _model(store, retrain, clock, progress)
     tick = time.perf_counter()
-    scored = _score(con, model.model)
+    scored = _score(con, model.model, progress)
     clock["predict"] = time.perf_counter() - tick
+    progress.stage("write matches")
     with store.transaction():
         run_id = _start_run(con, started, threshold, model.version, incremental)
         identified = _write_matches(con, scored, model.version, run_id, incremental, since)
@@ -79,11 +98,12 @@ def run_matching(
 
 
 def _model(
-    store: Store, retrain: bool, clock: dict[str, float]
+    store: Store, retrain: bool, clock: dict[str, float], progress: Progress
 ) -> tuple[bool, splink_model.TrainedModel]:
     current = None if retrain else latest_model(store.con)
     if current is not None:
         return False, current
+    progress.stage("train the model")
     tick = time.perf_counter()
     debtors, records = splink_model.feature_tables(store.con)
     splink_con = splink_model.splink_connection(debtors, records)
@@ -97,9 +117,10 @@ def _model(
     return True, trained
 
 
-def _score(con: duckdb.DuckDBPyConnection, model: dict[str, Any]) -> pa.Table:
+def _score(con: duckdb.DuckDBPyConnection, model: dict[str, Any], progress: Progress) -> pa.Table:
     pairs = con.sql(
-        f"SELECT debtor_id, source || chr(31) || source_id AS record_uid FROM {CANDIDATES}"
+        f"SELECT debtor_id, {record_uid_sql('source', 'source_id')} AS record_uid"
+        f" FROM {CANDIDATES}"
         " ORDER BY debtor_id"
     ).to_arrow_table()
     if pairs.num_rows == 0:
@@ -111,7 +132,7 @@ def _score(con: duckdb.DuckDBPyConnection, model: dict[str, Any]) -> pa.Table:
     splink_con = splink_model.splink_connection(debtors, records)
     try:
         with candidate_name_scores(con, CANDIDATES):
-            return splink_model.predict(splink_con, model, pairs)
+            return splink_model.predict(splink_con, model, pairs, progress)
     finally:
         splink_con.close()
 
@@ -124,7 +145,7 @@ def _features_for(con: duckdb.DuckDBPyConnection) -> tuple[pa.Table, pa.Table]:
         f" AND entity_id IN (SELECT debtor_id FROM {CANDIDATES})"
     ).to_arrow_table()
     records = con.sql(
-        f"SELECT source || chr(31) || entity_id AS unique_id, {columns} FROM features f"
+        f"SELECT {record_uid_sql('source', 'entity_id')} AS unique_id, {columns} FROM features f"
         f" WHERE side = 'record' AND (source, entity_id) IN"
         f" (SELECT (source, source_id) FROM {CANDIDATES})"
     ).to_arrow_table()
@@ -193,7 +214,7 @@ def _write_matches(
                ?, ?, current_timestamp
         FROM {CANDIDATES} c
         LEFT JOIN scored_in s ON s.debtor_id = c.debtor_id
-             AND s.record_uid = c.source || chr(31) || c.source_id
+             AND s.record_uid = {record_uid_sql("c.source", "c.source_id")}
         -- the identifiers that agreed, looked up for identifier links only
         LEFT JOIN features d ON c.by_identifier AND d.side = 'debtor'
              AND d.entity_id = c.debtor_id

@@ -1,4 +1,5 @@
-"""The linkage model, declared in one place: Splink comparisons, levels and blocking.
+"""The linkage model, declared in one place: Splink comparisons and their levels. Which pairs
+are compared is candidate generation's business (matching/candidates.py), not Splink's.
 
 Name and related-person similarity come from the names module, registered in DuckDB as the
 functions `oad_name_score` and `oad_related_score` (see matching/sql_functions.py), so that
@@ -16,7 +17,7 @@ from __future__ import annotations
 from functools import cache
 
 import splink.comparison_level_library as cll
-from splink import SettingsCreator, block_on
+from splink import SettingsCreator
 from splink.comparison_library import CustomComparison
 from splink.internals.comparison_level_creator import ComparisonLevelCreator
 
@@ -202,9 +203,8 @@ def settings(
         link_type="link_only",
         unique_id_column_name=UNIQUE_ID,
         probability_two_random_records_match=probability_two_random_records_match,
-        blocking_rules_to_generate_predictions=[
-            block_on("block_keys", arrays_to_explode=["block_keys"])
-        ],
+        # no blocking rules: the model scores exactly the pairs matching/candidates.py forms
+        # (handed to Splink as blocked pairs), and EM trains on pairs of its own choosing
         comparisons=[
             person_name_comparison(),
             company_name_comparison(fixed),

@@ -20,9 +20,10 @@ from splink import DuckDBAPI, Linker
 
 from matching.settings import UNIQUE_ID, settings
 from matching.sql_functions import register_functions
+from pipelines.progress import QUIET, Progress
+from pipelines.shape import record_uid_sql
 from pipelines.store import insert_arrow
 
-SEPARATOR = "\x1f"  # between source and source_id in a record's unique_id
 FEATURE_COLUMNS = (
     "kind, names, block_keys, birth_year, birth_month, nationality, residence, jurisdiction,"
     " city, related_names, CASE WHEN kind = 'person' THEN block_keys[1] END AS training_key"
@@ -55,7 +56,7 @@ def feature_tables(store_con: duckdb.DuckDBPyConnection) -> tuple[pa.Table, pa.T
         f"SELECT entity_id AS {UNIQUE_ID}, {FEATURE_COLUMNS} FROM features WHERE side = 'debtor'"
     ).to_arrow_table()
     records = store_con.sql(
-        f"SELECT source || chr(31) || entity_id AS {UNIQUE_ID}, {FEATURE_COLUMNS}"
+        f"SELECT {record_uid_sql('source', 'entity_id')} AS {UNIQUE_ID}, {FEATURE_COLUMNS}"
         " FROM features WHERE side = 'record'"
     ).to_arrow_table()
     return debtors, records
@@ -152,15 +153,21 @@ def _version(model: dict[str, Any]) -> str:
     return f"{dt.datetime.now(dt.UTC):%Y%m%d%H%M%S}-{digest}"
 
 
-def predict(con: duckdb.DuckDBPyConnection, model: dict[str, Any], pairs: pa.Table) -> pa.Table:
+def predict(
+    con: duckdb.DuckDBPyConnection,
+    model: dict[str, Any],
+    pairs: pa.Table,
+    progress: Progress = QUIET,
+) -> pa.Table:
     """Score exactly the given pairs (debtor_id, record_uid); returns one row per pair.
 
     In chunks: Splink's working tables hold every compared column of both sides for each pair,
     which for millions of pairs would not fit in memory at once."""
-    chunks = [
-        _predict_chunk(con, model, pairs.slice(start, PREDICT_CHUNK))
-        for start in range(0, pairs.num_rows, PREDICT_CHUNK)
-    ]
+    progress.stage("score pairs", pairs.num_rows, "pairs")
+    chunks = []
+    for start in range(0, pairs.num_rows, PREDICT_CHUNK):
+        chunks.append(_predict_chunk(con, model, pairs.slice(start, PREDICT_CHUNK)))
+        progress.update(min(start + PREDICT_CHUNK, pairs.num_rows))
     return pa.concat_tables(chunks) if chunks else _predict_chunk(con, model, pairs)
 
 

@@ -16,7 +16,7 @@ from pipelines.canonical import canonical_text_sql
 from pipelines.columns import load_spec, map_header
 from pipelines.crawl_items import FIELDS, KEYS, staged_schema
 from pipelines.crawl_log import write_rejections
-from pipelines.crawl_staging import Staging
+from pipelines.crawl_staging import CellGroup, Staging
 from pipelines.payloads import payload_sql
 from pipelines.rejections import Rejected
 from pipelines.shape import (
@@ -59,9 +59,10 @@ def merge_staged(
     rejections = _staged_rejections(con, staging)
     removed = _apply_removals(con, staging, source, now)
     for table in SHAPES:
-        if not staging.item_files(table) and not staging.cell_files(table) and not snapshot:
+        items, cells = staging.item_files(table), staging.cell_files(table)
+        if not items and not cells and not snapshot:
             continue
-        _source_view(con, table, staging, settings)
+        _source_view(con, table, items, cells, settings)
         problems, repeated = con.execute(
             "SELECT count(*) FILTER (WHERE problem IS NOT NULL),"
             f" count(*) - count(DISTINCT {KEYS[table]}) FROM crawl_source"
@@ -106,7 +107,11 @@ def fields_with_defaults(table: TableName, source: str) -> str:
 
 
 def _source_view(
-    con: duckdb.DuckDBPyConnection, table: TableName, staging: Staging, settings: Variables
+    con: duckdb.DuckDBPyConnection,
+    table: TableName,
+    items: list[str],
+    cells: dict[CellGroup, list[str]],
+    settings: Variables,
 ) -> None:
     """`crawl_source`: every staged row of TABLE with its raw payload, checked by the record
     shape (`problem`).
@@ -117,23 +122,23 @@ def _source_view(
     """
     parts: list[str] = []
     fields = fields_with_defaults(table, "getvariable('oad_source')")
-    if staging.item_files(table):
-        settings.set("oad_item_files", staging.item_files(table))
+    if items:
+        settings.set("oad_item_files", items)
         parts.append(
             f"SELECT {fields}, source_url, line, raw, false AS shared"
             " FROM read_parquet(getvariable('oad_item_files'))"
         )
-    for number, (group, paths) in enumerate(staging.cell_files(table).items()):
+    for number, (group, paths) in enumerate(cells.items()):
         settings.set(f"oad_cells_{number}", paths)
         settings.set(f"oad_header_{number}", list(group.header))
-        cells = [f"r{i}" for i in range(len(group.header))]
+        names = [f"r{i}" for i in range(len(group.header))]
         files = f"read_parquet(getvariable('oad_cells_{number}'))"
         if group.canonical:
             header = map_header(paths[0], list(group.header), load_spec("records"))
-            text = canonical_text_sql(header, cells, files, f"oad_header_{number}", "source_url")
+            text = canonical_text_sql(header, names, files, f"oad_header_{number}", "source_url")
             parts.append(f"SELECT *, false AS shared FROM ({text})")
             continue
-        raw = payload_sql(f"oad_header_{number}", cells)
+        raw = payload_sql(f"oad_header_{number}", names)
         parts.append(f"SELECT {fields}, source_url, line, {raw} AS raw, shared FROM {files}")
     if not parts:  # a snapshot that staged nothing of this table: every stored row is missing
         empty = ", ".join(f"NULL::{_SQL_TYPES[f.type]} AS {f.name}" for f in staged_schema(table))

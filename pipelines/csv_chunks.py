@@ -31,9 +31,26 @@ class Rows:
     blank: np.ndarray  # an empty line ("\n" or "\r\n"), which is no row
 
 
-def count_lines(text: bytes) -> int:
-    """How many line ends TEXT holds: newlines, and carriage returns alone (old Mac files)."""
-    return text.count(b"\n") + text.count(b"\r") - text.count(b"\r\n")
+@dataclass(frozen=True)
+class Chunk:
+    data: bytes  # whole rows
+    line: int  # the line the first starts on
+    last: bool  # the end of the file
+    lines: int  # line ends in it
+    lone_returns: int  # of them, carriage returns alone (old Mac files)
+
+
+def count_lines(text: bytes) -> tuple[int, int]:
+    """How many line ends TEXT holds (newlines, and carriage returns alone), and how many of
+    them are carriage returns alone."""
+    newlines = text.count(b"\n")
+    if b"\r" not in text:
+        return newlines, 0
+    data = np.frombuffer(text, np.uint8)
+    returns = np.flatnonzero(data == CR)
+    following = data[np.minimum(returns + 1, len(data) - 1)]
+    alone = int(((following != NEWLINE) | (returns + 1 == len(data))).sum())
+    return newlines + alone, alone
 
 
 def line_ends(data: np.ndarray) -> np.ndarray:
@@ -116,11 +133,9 @@ def _last_row_end(carry: bytes) -> int:
     return -1
 
 
-def chunks(
-    stream: IO[bytes], head: bytes, first_line: int, label: str
-) -> Iterator[tuple[bytes, int]]:
-    """(chunk of whole rows, the line it starts on) from HEAD followed by the rest of STREAM;
-    HEAD starts at a row's beginning."""
+def chunks(stream: IO[bytes], head: bytes, first_line: int, label: str) -> Iterator[Chunk]:
+    """Chunks of whole rows from HEAD followed by the rest of STREAM; HEAD starts at a row's
+    beginning."""
     carry = head
     line = first_line
     while True:
@@ -128,7 +143,7 @@ def chunks(
         carry += block
         if not block:
             if carry:
-                yield carry, line
+                yield Chunk(carry, line, True, *count_lines(carry))
             return
         cut = _last_row_end(carry)
         if cut < 0:
@@ -137,9 +152,10 @@ def chunks(
                     label, f"a row is longer than {MAX_ROW_BYTES >> 20} MB", line=line
                 )
             continue
-        chunk, carry = carry[:cut], carry[cut:]
-        yield chunk, line
-        line += count_lines(chunk)
+        chunk = Chunk(carry[:cut], line, False, *count_lines(carry[:cut]))
+        carry = carry[cut:]
+        yield chunk
+        line += chunk.lines
 
 
 def header_end(head: bytes) -> int:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-# tried in this order, in Python and in SQL (DuckDB's strptime reads the same patterns)
+# tried in this order, in Python and in SQL (DuckDB's strptime reads the same patterns); no
+# two read the same text, and the ones registers publish most come first (a failed try costs)
 DATE_FORMATS = (
-    "%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d", "%d/%m/%Y", "%d-%m-%Y", "%d-%b-%Y",
+    "%Y-%m-%d", "%d/%m/%Y", "%Y%m%d", "%d-%b-%Y", "%Y/%m/%d", "%d-%m-%Y", "%Y.%m.%d",
     "%Y年%m月%d日",
 )  # fmt: skip
 EXPECTED = "YYYY-MM-DD, YYYY/MM/DD, YYYYMMDD, DD/MM/YYYY, DD-MON-YYYY or YYYY年M月D日"
@@ -19,10 +20,14 @@ BIRTH_FORM = "not YYYY-MM or YYYY-MM-DD"
 
 
 def date_sql(text: str) -> str:
-    """A trusted SQL expression: the DATE in TEXT (a trusted expression), or NULL; the same
-    formats and rule as parse_date (DuckDB keeps the repeated strptime as one)."""
-    parsed = f"try_strptime({text}, getvariable('oad_date_formats'))"
-    return f"CASE WHEN {parsed} >= TIMESTAMP '{EARLIEST_YEAR}-01-01' THEN {parsed}::DATE END"
+    """A trusted SQL expression: the DATE in TEXT (a trusted expression) by the same formats
+    as parse_date, or NULL; one before EARLIEST_YEAR is no date (see `not_a_date_sql`)."""
+    return f"try_strptime({text}, getvariable('oad_date_formats'))::DATE"
+
+
+def not_a_date_sql(text: str, parsed: str) -> str:
+    """A trusted SQL condition: TEXT is given, and PARSED (its date_sql) says it is no date."""
+    return f"{text} IS NOT NULL AND ({parsed} IS NULL OR {parsed} < DATE '{EARLIEST_YEAR}-01-01')"
 
 
 def parse_date(text: str) -> dt.date:

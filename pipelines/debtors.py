@@ -22,6 +22,7 @@ from pipelines.crawl_log import (
 from pipelines.dates import birth_out_of_range, parse_date
 from pipelines.identifiers import check_identifier, check_lei
 from pipelines.kinds import guess_kind
+from pipelines.progress import QUIET, Progress
 from pipelines.rejections import Rejected
 from pipelines.store import Store, insert_arrow
 from pipelines.table_files import read_file
@@ -154,10 +155,10 @@ def _check_id_and_birth(debtor: Debtor, raw_id: str) -> None:
 
 
 def read_debtors(
-    path: Path, encoding: str | None, sheet: str | None
+    path: Path, encoding: str | None, sheet: str | None, progress: Progress = QUIET
 ) -> tuple[list[Debtor], list[Rejected], tuple[str, ...]]:
     """Parse a whole file; a duplicate debtor_id after the first is rejected."""
-    table = read_file(path, encoding=encoding, sheet=sheet)
+    table = read_file(path, encoding=encoding, sheet=sheet, progress=progress)
     spec = load_spec("debtors")
     header = map_header(table.label, table.header, spec)
     debtors: dict[str, Debtor] = {}
@@ -182,10 +183,28 @@ def read_debtors(
 
 
 def import_debtors(
-    store: Store, path: Path, encoding: str | None = None, sheet: str | None = None
+    store: Store,
+    path: Path,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    progress: Progress = QUIET,
 ) -> ImportCounts:
     """Load a debtor file in one transaction; returns what happened to its rows."""
-    debtors, rejections, unused = read_debtors(path, encoding, sheet)
+    try:
+        debtors, rejections, unused = read_debtors(path, encoding, sheet, progress)
+        progress.stage("store the debtors")
+        return _store_debtors(store, path, debtors, rejections, unused)
+    finally:
+        progress.finish()
+
+
+def _store_debtors(
+    store: Store,
+    path: Path,
+    debtors: list[Debtor],
+    rejections: list[Rejected],
+    unused: tuple[str, ...],
+) -> ImportCounts:
     counts = ImportCounts(rejected=len(rejections), unused_columns=unused)
     with store.transaction() as con:
         crawl_id = start_crawl(con, "debtors_import", str(path), None, file_sha256(path))

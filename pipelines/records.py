@@ -18,6 +18,7 @@ from pipelines.crawl_log import (
     start_crawl,
     write_rejections,
 )
+from pipelines.progress import QUIET, Progress
 from pipelines.rejections import Rejected
 from pipelines.shape import checked_sql, duplicate_reason, valid_sql, variables
 from pipelines.store import Store, Variables
@@ -26,10 +27,15 @@ from pipelines.upsert import MergeCounts, ensure_source, has_rows, insert_staged
 
 
 def import_records(
-    store: Store, path: Path, source: str, encoding: str | None = None, snapshot: bool = False
+    store: Store,
+    path: Path,
+    source: str,
+    encoding: str | None = None,
+    snapshot: bool = False,
+    progress: Progress = QUIET,
 ) -> ImportCounts:
     """Load one file into `records` under SOURCE, in one transaction."""
-    table = read_file(path, encoding)
+    table = read_file(path, encoding, progress=progress)
     header = map_header(str(path), table.header, load_spec("records"))
     settings = Variables(store.con)
     try:
@@ -43,6 +49,7 @@ def import_records(
             load = _Load(con, path, encoding, header, settings)
             if has_rows(con, "records", source):
                 merged, rejections = load.into_stored(table, source, crawl_id, snapshot)
+                progress.stage("merge with the stored records")
             else:
                 merged, rejections = load.first(table, source, crawl_id)
             counts = ImportCounts(
@@ -62,6 +69,7 @@ def import_records(
             )
             load.drop()
     finally:
+        progress.finish()
         settings.reset()  # after the transaction, which an error leaves unable to run anything
     return counts
 

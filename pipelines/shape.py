@@ -20,6 +20,7 @@ from pipelines.dates import (
     EARLIEST_BIRTH_YEAR,
     EXPECTED,
     date_sql,
+    not_a_date_sql,
 )
 from pipelines.kinds import company_pattern
 
@@ -39,6 +40,7 @@ class Check:
     field: str
     condition: str
     reason: str
+    field_sql: str | None = None  # which field, where one check covers several (trusted SQL)
 
 
 @dataclass(frozen=True)
@@ -59,24 +61,27 @@ def _empty(name: str) -> Check:
     return Check(name, f"{name} IS NULL", f"{name} is empty")
 
 
-def _too_long(names: tuple[str, ...]) -> tuple[Check, ...]:
+def _too_long(names: tuple[str, ...]) -> Check:
+    """One check over every field (cheaper than one a field, on every row); which field is too
+    long is worked out only for a row that has one."""
+
     def size(name: str) -> str:
         return f"strlen(array_to_string({name}, ''))" if name == "alt_names" else f"strlen({name})"
 
-    return tuple(
-        Check(name, f"{size(name)} > {MAX_FIELD_BYTES}", f"longer than {MAX_FIELD_BYTES:,} bytes")
-        for name in names
+    sizes = {name: size(name) for name in names}
+    which = " ".join(f"WHEN {s} > {MAX_FIELD_BYTES} THEN '{n}'" for n, s in sizes.items())
+    return Check(
+        "",
+        f"greatest({', '.join(sizes.values())}) > {MAX_FIELD_BYTES}",
+        f"longer than {MAX_FIELD_BYTES:,} bytes",
+        f"CASE {which} END",
     )
 
 
 def _dated(name: str) -> tuple[Check, Check]:
     """A date as published: one of the accepted formats, and not in the future."""
     return (
-        Check(
-            name,
-            f"{name} IS NOT NULL AND {typed_name(name)} IS NULL",
-            f"not a date (expected {EXPECTED})",
-        ),
+        Check(name, not_a_date_sql(name, typed_name(name)), f"not a date (expected {EXPECTED})"),
         Check(name, f"{typed_name(name)} > current_date", "a date in the future"),
     )
 
@@ -109,7 +114,7 @@ SHAPES: dict[TableName, TableShape] = {
             _empty("source_id"),
             _empty("name"),
             Check("kind", "kind IS NULL", "kind is neither company nor person"),
-            *_too_long(_RECORD_FIELDS),
+            _too_long(_RECORD_FIELDS),
             *_dated("incorporation_date"),
             Check(
                 "birth_date",
@@ -137,7 +142,7 @@ SHAPES: dict[TableName, TableShape] = {
             _empty("object_id"),
             _empty("role"),
             Check("object_type", "object_type NOT IN ('record', 'asset')", "not record or asset"),
-            *_too_long(_RELATIONSHIP_FIELDS),
+            _too_long(_RELATIONSHIP_FIELDS),
         ),
     ),
     "assets": TableShape(
@@ -147,7 +152,7 @@ SHAPES: dict[TableName, TableShape] = {
         {"price_paid": _AMOUNT, "date_added": _DATE},
         (
             _empty("asset_id"),
-            *_too_long(_ASSET_FIELDS),
+            _too_long(_ASSET_FIELDS),
             Check(
                 "price_paid",
                 f"price_paid IS NOT NULL AND {typed_name('price_paid')} IS NULL",
@@ -209,7 +214,8 @@ def checked_sql(table: TableName, relation: str) -> str:
         f", {sql.format(name)} AS {typed_name(name)}" for name, sql in shape.typed.items()
     )
     checks = " ".join(
-        f"WHEN {c.condition} THEN {{'field': {_literal(c.field)}, 'reason': {_literal(c.reason)}}}"
+        f"WHEN {c.condition} THEN {{'field': {c.field_sql or _literal(c.field)},"
+        f" 'reason': {_literal(c.reason)}}}"
         for c in shape.checks
     )
     return (

@@ -50,9 +50,10 @@ def connect(
         except duckdb.IOException as error:
             if "lock" not in str(error).lower():
                 raise OadError(f"{path}: cannot open the store: {error}") from None
-            if time.monotonic() + pause > deadline:
+            left = deadline - time.monotonic()
+            if left <= 0:
                 raise _in_use(path, str(error), wait) from None
-            time.sleep(pause)
+            time.sleep(min(pause, left))
             pause = min(pause * 2, 1.0)
     con.execute("SET TimeZone = 'UTC'")  # every timestamp in the store is UTC
     store = Store(con, path)

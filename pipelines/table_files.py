@@ -29,6 +29,7 @@ import pyarrow.csv as pacsv
 from pipelines import csv_chunks
 from pipelines.encoding import CHUNK, checked_name, decodes, sniff_encoding
 from pipelines.errors import InputFileError
+from pipelines.progress import QUIET, Progress
 from pipelines.rejections import Rejected
 
 MAX_CELL_BYTES = 1 << 20
@@ -94,8 +95,13 @@ def column_names(width: int) -> list[str]:
     return [f"c{i}" for i in range(width)]
 
 
-def read_file(path: Path, encoding: str | None = None, sheet: str | None = None) -> TableFile:
-    """A table file on disk, or a zip holding one."""
+def read_file(
+    path: Path,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    progress: Progress = QUIET,
+) -> TableFile:
+    """A table file on disk, or a zip holding one. PROGRESS hears of a CSV file's bytes read."""
     if not path.is_file():
         raise InputFileError(str(path), "no such file")
     with path.open("rb") as handle:
@@ -110,7 +116,9 @@ def read_file(path: Path, encoding: str | None = None, sheet: str | None = None)
         named = _encoding(encoding, str(path))
         if named and not decodes(_chunks_of(path), named):
             raise InputFileError(str(path), f"does not decode as {encoding}")
-        return read_csv(path.open("rb"), str(path), named or sniff_encoding(_chunks_of(path)))
+        chosen = named or sniff_encoding(_chunks_of(path))
+        progress.stage(f"read {path.name}", path.stat().st_size, "bytes")
+        return read_csv(io.BufferedReader(_Counted(path.open("rb"), progress)), str(path), chosen)
     return _open(kind, path, str(path), encoding, sheet)
 
 
@@ -244,7 +252,7 @@ def read_csv(stream: IO[bytes], label: str, encoding: str) -> TableFile:
         stream.close()
         raise InputFileError(label, "empty file: no header row")
     table = TableFile(label, "csv", [cell.strip() for cell in header], encoding, iter(()))
-    first_line = 1 + csv_chunks.count_lines(header_bytes)
+    first_line = 1 + csv_chunks.count_lines(header_bytes)[0]
     reading = _CsvReading(table, name, delimiter)
     table.batches = reading.batches(stream, head[end:], first_line)
     return table
@@ -258,8 +266,8 @@ class _CsvReading:
 
     def batches(self, stream: IO[bytes], rest: bytes, first_line: int) -> Iterator[Batch]:
         try:
-            for chunk, line in csv_chunks.chunks(stream, rest, first_line, self.table.label):
-                yield from self._batches(self._utf8(chunk, line), line)
+            for chunk in csv_chunks.chunks(stream, rest, first_line, self.table.label):
+                yield from self._batches(chunk)
         finally:
             stream.close()
 
@@ -280,22 +288,50 @@ class _CsvReading:
             except UnicodeDecodeError:
                 self._reject(int(at), f"not valid {self.encoding} text", piece)
                 # blank lines in its place keep the lines of the rows that follow
-                parts.append(b"\n" * csv_chunks.count_lines(piece))
+                parts.append(b"\n" * csv_chunks.count_lines(piece)[0])
         return b"".join(parts)
 
-    def _batches(self, chunk: bytes, line: int) -> Iterator[Batch]:
-        """The chunk's rows: parsed by pyarrow, each given its line; a chunk with a malformed
-        row has every row's fields counted to tell which (pyarrow leaves them out unsaid)."""
-        width = len(self.table.header)
-        rows = csv_chunks.scan(chunk, line)
-        if chunk.count(b'"') % 2:  # only the file's last chunk can end inside quotes
-            last = int(rows.starts[-1])
-            reason = "the file ends inside a quoted cell (was it cut short?)"
-            self._reject(int(rows.lines[-1]), reason, chunk[last:])
-            chunk = chunk[:last]
+    def _batches(self, piece: csv_chunks.Chunk) -> Iterator[Batch]:
+        """The chunk's rows, parsed by pyarrow, each given its line.
+
+        Most chunks have no blank line, no malformed row and no lone carriage return: each row
+        then takes one line more than the newlines inside its cells. Any other chunk has its
+        rows found by `csv_chunks.scan`, which tells which rows pyarrow left out, and where."""
+        width, line = len(self.table.header), piece.line
+        chunk = self._utf8(piece.data, line)
+        if piece.last and chunk.count(b'"') % 2:  # the file ends inside quotes
             rows = csv_chunks.scan(chunk, line)
+            start = int(rows.starts[-1])
+            reason = "the file ends inside a quoted cell (was it cut short?)"
+            self._reject(int(rows.lines[-1]), reason, chunk[start:])
+            chunk = chunk[:start]
+        parsed, refused = self._parse(chunk, width)
+        if parsed is not None and not refused and _plain_lines(chunk, piece):
+            lines = _lines_by_newlines(parsed, line, piece.lines)
+        else:
+            scanned = self._scanned(chunk, line, parsed, width)
+            if scanned is None:
+                yield self._by_python(chunk, line)  # quotes or line ends numpy misjudged
+                return
+            lines = scanned
+        assert parsed is not None
+        if not parsed.num_rows:
+            return
+        # one batch a chunk: pyarrow parses it in blocks, on every core, but a consumer pays
+        # for each batch it is handed (a spider's column work, a staged file)
+        batch = parsed.combine_chunks().to_batches()[0]
+        nul, large = b"\x00" in chunk, len(chunk) > MAX_CELL_BYTES
+        cells, at = _text_cells(batch, lines, self._reject_row, nul, large)
+        if cells.num_rows:
+            yield Batch(cells, at)
+
+    def _scanned(
+        self, chunk: bytes, line: int, parsed: pa.Table | None, width: int
+    ) -> pa.Array | None:
+        """Lines of the rows pyarrow kept, from numpy's reading of the chunk (malformed rows
+        refused on their own lines); None where the two readings disagree."""
+        rows = csv_chunks.scan(chunk, line)
         kept = ~rows.blank
-        parsed = self._parse(chunk, width)
         if parsed is None or parsed.num_rows != int(kept.sum()):
             fields = csv_chunks.field_counts(chunk, rows, self.delimiter)
             for index in np.flatnonzero(kept & (fields != width)):
@@ -306,41 +342,38 @@ class _CsvReading:
                 self._reject(int(rows.lines[index]), reason, row)
             kept &= fields == width
         if parsed is None or parsed.num_rows != int(kept.sum()):
-            yield self._by_python(chunk, line)  # quotes or line ends numpy misjudged
-            return
-        lines = rows.lines[kept]
-        nul = b"\x00" in chunk
-        large = bool(len(rows.ends)) and int((rows.ends - rows.starts).max()) > MAX_CELL_BYTES
-        offset = 0
-        for batch in parsed.to_batches():
-            at = pa.array(lines[offset : offset + batch.num_rows], pa.int64())
-            offset += batch.num_rows
-            cells, at = _text_cells(batch, at, self._reject_row, nul, large)
-            if cells.num_rows:
-                yield Batch(cells, at)
+            return None
+        return pa.array(rows.lines[kept], pa.int64())
 
-    def _parse(self, chunk: bytes, width: int) -> pa.Table | None:
-        """The chunk's rows as text; as bytes where some cell is not UTF-8 (its row is then
-        refused); None for a chunk pyarrow cannot read."""
+    def _parse(self, chunk: bytes, width: int) -> tuple[pa.Table | None, int]:
+        """The chunk's rows as text (as bytes where some cell is not UTF-8: its row is then
+        refused; None for a chunk pyarrow cannot read), and how many rows pyarrow refused."""
+        refused: list[int] = []
         try:
-            return self._read(chunk, width, pa.string())
+            return self._read(chunk, width, pa.string(), refused), len(refused)
         except pa.ArrowInvalid as error:
             if "UTF8" not in str(error):
-                return None
+                return None, 0
         try:
-            return self._read(chunk, width, pa.binary())
+            refused.clear()
+            return self._read(chunk, width, pa.binary(), refused), len(refused)
         except pa.ArrowInvalid:
-            return None
+            return None, 0
 
-    def _read(self, chunk: bytes, width: int, kind: pa.DataType) -> pa.Table:
+    def _read(self, chunk: bytes, width: int, kind: pa.DataType, refused: list[int]) -> pa.Table:
         names = column_names(width)
+
+        def refuse(row: Any) -> str:
+            refused.append(1)
+            return "skip"
+
         return pacsv.read_csv(
             io.BytesIO(chunk),
             read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 20),
             parse_options=pacsv.ParseOptions(
                 delimiter=self.delimiter,
                 newlines_in_values=True,
-                invalid_row_handler=lambda row: "skip",
+                invalid_row_handler=refuse,
             ),
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(names, kind),
@@ -408,7 +441,7 @@ def _text_cells(
         if nul:
             found = pc.match_substring(column.cast(pa.binary()), "\x00")
             _mark(bad, reasons, found, "a cell holds a NUL character")
-        if large:
+        if large and _buffer_size(column) > MAX_CELL_BYTES:
             too_big = pc.greater(pc.binary_length(column), MAX_CELL_BYTES)
             _mark(bad, reasons, too_big, f"a cell is larger than {MAX_CELL_BYTES >> 20} MB")
     if bad.any():
@@ -424,6 +457,40 @@ def _text_cells(
         ]
         lines = lines.filter(keep)
     return pa.RecordBatch.from_arrays(texts, names=batch.schema.names), lines
+
+
+def _plain_lines(chunk: bytes, piece: csv_chunks.Chunk) -> bool:
+    """No blank line, and no carriage return but before a newline."""
+    if b"\n\n" in chunk or b"\n\r\n" in chunk or chunk.startswith((b"\n", b"\r\n")):
+        return False
+    return not piece.lone_returns
+
+
+def _lines_by_newlines(parsed: pa.Table, first: int, lines: int) -> pa.Array:
+    """The line each parsed row starts on: one line a row, and one more per newline in its
+    cells (looked for only where the chunk's LINES are more than its rows, and only in the
+    columns whose bytes hold one at all)."""
+    if lines <= parsed.num_rows:  # a line a row (the last perhaps without its line end)
+        return pa.array(np.arange(first, first + parsed.num_rows, dtype=np.int64))
+    spans: pa.Array = pa.array(np.ones(parsed.num_rows, np.int64))
+    for column in parsed.columns:
+        if any(_holds_newline(piece) for piece in column.chunks):
+            newlines = pc.count_substring(column, "\n").combine_chunks().fill_null(0)
+            spans = pc.add(spans, newlines.cast(pa.int64()))
+    ends = pc.cumulative_sum(spans)
+    return pc.add(pc.subtract(ends, spans), first)
+
+
+def _holds_newline(array: pa.Array) -> bool:
+    """Whether a newline is anywhere in a text ARRAY (one scan of its value buffer)."""
+    data = array.buffers()[2] if len(array.buffers()) > 2 else None
+    return data is not None and bool((np.frombuffer(data, np.uint8) == 10).any())
+
+
+def _buffer_size(column: pa.Array) -> int:
+    """The bytes of all a text column's values: no one value can be larger."""
+    data = column.buffers()[2] if len(column.buffers()) > 2 else None
+    return 0 if data is None else int(data.size)
 
 
 def _texts(cells: list[Any]) -> list[str]:
@@ -470,6 +537,27 @@ class _Utf8(io.RawIOBase):
 
     def close(self) -> None:
         self._text.close()
+        super().close()
+
+
+class _Counted(io.RawIOBase):
+    """A file whose bytes read so far are told to PROGRESS."""
+
+    def __init__(self, stream: IO[bytes], progress: Progress) -> None:
+        self._stream, self._progress, self._read = stream, progress, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data: bytes = self._stream.read(len(buffer))
+        buffer[: len(data)] = data
+        self._read += len(data)
+        self._progress.update(self._read)
+        return len(data)
+
+    def close(self) -> None:
+        self._stream.close()
         super().close()
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from cli.commands.common import open_store
+from cli.progress import progress_for
 
 
 @click.group(name="debtors")
@@ -42,7 +43,7 @@ def import_command(ctx: click.Context, file: Path, encoding: str | None, sheet: 
     from pipelines.debtors import import_debtors  # imported here so that `oad --help` stays quick
 
     with open_store(ctx) as store:
-        counts = import_debtors(store, file, encoding=encoding, sheet=sheet)
+        counts = import_debtors(store, file, encoding, sheet, progress_for(ctx))
     click.echo(f"{file}: {counts.summary()}")
     if counts.unused_columns:
         click.echo(f"columns not used: {', '.join(counts.unused_columns)}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from cli.commands.common import open_store
+from cli.progress import progress_for
 from matching.limits import DEFAULT_MAX_BLOCK
 
 
@@ -50,7 +51,7 @@ def command(
     with open_store(ctx) as store:
         summary = run_matching(
             store, threshold=threshold, retrain=retrain, max_block=max_block,
-            incremental=incremental,
+            incremental=incremental, progress=progress_for(ctx),
         )  # fmt: skip
     trained = "trained" if summary.trained else "reused"
     click.echo(

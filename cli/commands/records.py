@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from cli.commands.common import open_store
+from cli.progress import progress_for
 
 
 @click.group(name="records")
@@ -47,7 +48,7 @@ def import_command(
     from pipelines.records import import_records  # imported here so that `oad --help` stays quick
 
     with open_store(ctx) as store:
-        counts = import_records(store, file, source, encoding=encoding, snapshot=snapshot)
+        counts = import_records(store, file, source, encoding, snapshot, progress_for(ctx))
     click.echo(f"{file}: {counts.summary()}")
     if counts.unused_columns:
         click.echo(

@@ -7,7 +7,13 @@ import datetime as dt
 import duckdb
 import pytest
 
-from pipelines.dates import DATE_FORMATS, birth_out_of_range, date_sql, parse_date
+from pipelines.dates import (
+    DATE_FORMATS,
+    birth_out_of_range,
+    date_sql,
+    not_a_date_sql,
+    parse_date,
+)
 
 ACCEPTED = [
     ("1985-03-04", dt.date(1985, 3, 4)),
@@ -47,8 +53,14 @@ def test_duckdb_reads_the_formats_as_python_does(text: str, expected: dt.date) -
 
 @pytest.mark.parametrize("text", REFUSED)
 def test_duckdb_refuses_what_python_refuses(text: str) -> None:
-    found = duckdb.sql(f"SELECT {date_sql('$t')}", params={"t": text})
-    assert found.fetchall()[0][0] is None
+    refused = not_a_date_sql("$t", date_sql("$t"))
+    assert duckdb.sql(f"SELECT {refused}", params={"t": text}).fetchall()[0][0] is True
+
+
+@pytest.mark.parametrize(("text", "expected"), ACCEPTED)
+def test_duckdb_accepts_what_python_accepts(text: str, expected: dt.date) -> None:
+    refused = not_a_date_sql("$t", date_sql("$t"))
+    assert duckdb.sql(f"SELECT {refused}", params={"t": text}).fetchall()[0][0] is False
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -61,8 +62,10 @@ def hold_store_open(db_path: Path) -> subprocess.Popen[str]:
 def test_second_writer_is_told_the_store_is_in_use(db_path: Path) -> None:
     holder = hold_store_open(db_path)
     try:
-        with pytest.raises(StoreInUseError, match="store is in use by process"):
-            connect(db_path)
+        started = time.monotonic()
+        with pytest.raises(StoreInUseError, match=r"store is in use by process \d+ \(waited 1 s\)"):
+            connect(db_path, wait=1)
+        assert 1 <= time.monotonic() - started < 5  # it waited, and no longer than it said
     finally:
         holder.communicate("")
     started = time.monotonic()
@@ -92,3 +95,17 @@ def test_raw_payloads_move_to_zstd_and_keep_their_text(db_path: Path) -> None:
         for table in ("records", "relationships", "assets"):
             sql = store.scalar("SELECT sql FROM duckdb_tables() WHERE table_name = ?", [table])
             assert "raw JSON USING COMPRESSION ZSTD" in sql
+
+
+def test_a_writer_waits_for_the_store_to_be_free(db_path: Path) -> None:
+    """A store held for a moment by another process is waited for, not refused."""
+    holder = hold_store_open(db_path)
+    releaser = threading.Timer(1.5, holder.communicate, [""])
+    releaser.start()
+    try:
+        started = time.monotonic()
+        with connect(db_path, wait=30) as store:
+            assert store.scalar("SELECT 1") == 1
+        assert 1.0 <= time.monotonic() - started < 30
+    finally:
+        releaser.join()
