@@ -63,7 +63,8 @@ _RECORD_ROWS = """
            list_filter([rec.registration_number, rec.source_id], lambda x: x IS NOT NULL)
                AS raw_ids,
            coalesce(related.names, []) AS related,
-           md5(rec.content_hash || coalesce(array_to_string(related.names, chr(31)), ''))
+           md5(rec.content_hash::VARCHAR
+               || coalesce(array_to_string(related.names, chr(31)), ''))
                AS content_hash
     FROM records rec LEFT JOIN related USING (source, source_id)
     WHERE rec.removed_at IS NULL

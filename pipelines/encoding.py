@@ -19,29 +19,34 @@ _FAILED_RUN = re.compile("\ufffd+")
 
 
 def sniff_encoding(chunks: Iterable[bytes]) -> str:
+    return sniff(chunks)[0]
+
+
+def sniff(chunks: Iterable[bytes]) -> tuple[str, bool]:
     """The encoding of the bytes CHUNKS (a whole file, or the head of a download), most
     specific first: a BOM's; UTF-8 when it decodes as such; GB18030 when it decodes and reads as
     Chinese (it decodes many Latin-1 byte pairs too: "Müller"); else Windows-1252, and Latin-1,
-    which decodes anything."""
+    which decodes anything. The flag says whether every byte decoded as UTF-8 (BOM or not)."""
     chunks = iter(chunks)
     head = next(chunks, b"")
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
+        return "utf-16", False
     tallies = {"utf-8": _Tally("utf-8"), "gb18030": _Tally("gb18030")}
     for chunk in (head, *chunks, b""):  # b"": the end, where a cut-off character fails
         for tally in tallies.values():
             tally.add(chunk)
+    clean = tallies["utf-8"].failures == 0
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig", clean
     if tallies["utf-8"].decodes():
-        return "utf-8"
+        return "utf-8", clean
     if tallies["gb18030"].decodes() and _mostly_chinese(head.decode("gb18030", errors="ignore")):
-        return "gb18030"
+        return "gb18030", False
     try:
         head.decode("cp1252")
     except UnicodeDecodeError:
-        return "latin-1"
-    return "cp1252"
+        return "latin-1", False
+    return "cp1252", False
 
 
 @dataclass

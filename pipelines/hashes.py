@@ -21,11 +21,16 @@ def scheme() -> str:
     return "|".join([_PROBE, *(f"{t}:{','.join(s.fields)}" for t, s in SHAPES.items())])
 
 
+def stale_hashes(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the probe says the stored hashes were made otherwise than this DuckDB would."""
+    same = con.execute("SELECT probe = hash(?) FROM hash_probe", [scheme()]).fetchall()
+    return not (same and same[0][0])
+
+
 def refresh_hashes(con: duckdb.DuckDBPyConnection) -> int:
     """Rehash every stored row when the probe says the hashes were made otherwise; returns
     how many rows were rehashed (0 when the probe matched)."""
-    same = con.execute("SELECT probe = hash(?) FROM hash_probe", [scheme()]).fetchall()
-    if same and same[0][0]:
+    if not stale_hashes(con):
         return 0
     rehashed = 0
     for table, shape in SHAPES.items():

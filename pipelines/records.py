@@ -92,11 +92,35 @@ class _Load:
         rows it leaves out for a problem (in a sequence: the one counter a query can move as it
         runs), and one aggregate finds a repeated source_id. Only when either finds something is
         the file read again, to list the rejected rows and keep the first valid row of each
-        source_id. Rows the reader refused are listed by the reader.
+        source_id. A clean UTF-8 CSV file is parsed by DuckDB itself on that first pass; any
+        row its parser refuses, or any problem, undoes the pass and this module's reader reads
+        the file again, so that every row's verdict is the one a crawl of the file gives.
         """
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-        self._stage(table, from_stream=True)
-        self.con.execute("CREATE TEMP SEQUENCE oad_left_out START 1")
+        if table.native is not None:
+            done = self._first_pass(table, "native", source, crawl_id, now)
+            if done is not None:
+                return done
+            self.con.execute("DELETE FROM records WHERE source = ?", [source])
+            table = read_file(self.path, self.encoding)
+        done = self._first_pass(table, "stream", source, crawl_id, now)
+        if done is not None:
+            return done
+        inserted = self.con.execute(
+            "SELECT count(*) FROM records WHERE source = ?", [source]
+        ).fetchall()[0][0]
+        again = self._read_again()
+        rejections = self._screen()
+        inserted -= self._keep_first_rows(source, now, crawl_id)
+        return MergeCounts(inserted, 0, 0, 0), sorted(again.rejections + rejections, key=_line)
+
+    def _first_pass(
+        self, table: TableFile, relation: str, source: str, crawl_id: int, now: dt.datetime
+    ) -> tuple[MergeCounts, list[Rejected]] | None:
+        """Insert the valid rows in one pass over RELATION ('native' or 'stream'); the result
+        when nothing was refused, left out or repeated, else None (what was inserted stays)."""
+        self._stage(table, relation)
+        self.con.execute("CREATE OR REPLACE TEMP SEQUENCE oad_left_out START 1")
         left_out_rows = (
             "CASE WHEN problem IS NULL THEN true ELSE nextval('oad_left_out') IS NULL END"
         )
@@ -111,13 +135,10 @@ class _Load:
             "SELECT count(*) > count(DISTINCT hash(source_id)) FROM records WHERE source = ?",
             [source],
         ).fetchall()[0][0]
-        if not (left_out or repeated):
-            return MergeCounts(inserted, 0, 0, 0), table.rejections
-        again = self._read_again()
-        rejections = self._screen()
-        if repeated:
-            inserted -= self._keep_first_rows(source, now, crawl_id)
-        return MergeCounts(inserted, 0, 0, 0), sorted(again.rejections + rejections, key=_line)
+        refused = relation == "native" and _native_refused(self.con)
+        if left_out or repeated or refused:
+            return None
+        return MergeCounts(inserted, 0, 0, 0), table.rejections
 
     def into_stored(
         self, table: TableFile, source: str, crawl_id: int, snapshot: bool
@@ -125,32 +146,52 @@ class _Load:
         """Rows merged with the source's stored ones (which reads them more than once)."""
         self._materialise(table)
         rejections = self._screen()
+        if table.native is not None and (rejections or _native_refused(self.con)):
+            table = self._read_again()  # this module's verdicts, with their lines
+            rejections = self._screen()
         merged = merge(self.con, "records", "staged_valid", source, crawl_id, snapshot)
         return merged, sorted(table.rejections + rejections, key=_line)
 
     def _read_again(self) -> TableFile:
         table = read_file(self.path, self.encoding)
+        table.native = None
         self._materialise(table)
         return table
 
     def _materialise(self, table: TableFile) -> None:
         """The file's rows in a temp table `raw_input`, read once, for a load that reads them
         more than once."""
-        self.con.register("raw_stream", table.arrow_reader())
-        try:
-            self.con.execute("CREATE OR REPLACE TEMP TABLE raw_input AS FROM raw_stream")
-        finally:
-            self.con.unregister("raw_stream")
-        table.check()
-        self._stage(table, from_stream=False)
+        if table.native is not None:
+            self._native(table)
+            self.con.execute(
+                "CREATE OR REPLACE TEMP TABLE raw_input AS SELECT *, NULL::BIGINT AS line"
+                f" FROM {table.native.scan_sql()}"
+            )
+        else:
+            self.con.register("raw_stream", table.arrow_reader())
+            try:
+                self.con.execute("CREATE OR REPLACE TEMP TABLE raw_input AS FROM raw_stream")
+            finally:
+                self.con.unregister("raw_stream")
+            table.check()
+        self._stage(table, "raw_input")
 
-    def _stage(self, table: TableFile, from_stream: bool) -> None:
-        """`staged_records`: the rows as canonical text fields with their raw payload (their
-        non-empty cells as JSON), checked by the record shape (`problem`)."""
-        relation = "raw_input"
-        if from_stream:
+    def _native(self, table: TableFile) -> None:
+        assert table.native is not None
+        for name, value in table.native.variables().items():
+            self.settings.set(name, value)
+
+    def _stage(self, table: TableFile, relation: str) -> None:
+        """`staged_records`: the rows of RELATION ('native', 'stream' or a table) as canonical
+        text fields with their raw payload (their non-empty cells as JSON), checked by the
+        record shape (`problem`)."""
+        if relation == "stream":
             self.con.register("raw_stream", table.arrow_reader())
             relation = "raw_stream"
+        elif relation == "native":
+            self._native(table)
+            assert table.native is not None
+            relation = f"(SELECT *, NULL::BIGINT AS line FROM {table.native.scan_sql()})"
         cells = column_names(len(table.header))
         text = canonical_text_sql(self.header, cells, relation, "oad_raw_keys", "NULL::VARCHAR")
         self.con.execute(
@@ -222,6 +263,14 @@ class _Load:
         for name in ("staged_rejected", "raw_input"):
             self.con.execute(f"DROP TABLE IF EXISTS {name}")
         self.con.unregister("raw_stream")
+
+
+def _native_refused(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether DuckDB's parser refused any row of the file (it lists them in a temp table)."""
+    refused = con.execute("SELECT count(*) FROM oad_csv_rejects").fetchall()[0][0]
+    con.execute("DROP TABLE IF EXISTS oad_csv_rejects")
+    con.execute("DROP TABLE IF EXISTS oad_csv_scans")
+    return bool(refused)
 
 
 def _line(rejected: Rejected) -> int:

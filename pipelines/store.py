@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
 import json
 import os
@@ -19,7 +20,7 @@ if TYPE_CHECKING:  # pyarrow is only needed by the callers that hand a table ove
     import pyarrow as pa
 
 from pipelines.errors import DEFAULT_WAIT, OadError, StoreInUseError
-from pipelines.hashes import refresh_hashes
+from pipelines.hashes import refresh_hashes, stale_hashes
 
 DEFAULT_DB = "oad.duckdb"
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
@@ -101,9 +102,15 @@ class Variables:
         self.names: set[str] = set()
         self.unordered = False
 
-    def set(self, name: str, value: str | list[str]) -> None:
-        """NAME is a trusted identifier; VALUE is any text, or a list of texts."""
-        kind = "VARCHAR" if isinstance(value, str) else "VARCHAR[]"
+    def set(self, name: str, value: str | list[str] | dt.date) -> None:
+        """NAME is a trusted identifier; VALUE is any text, a list of texts, or a date."""
+        kind = (
+            "VARCHAR"
+            if isinstance(value, str)
+            else "DATE"
+            if isinstance(value, dt.date)
+            else "VARCHAR[]"
+        )
         self.con.execute(f"SET VARIABLE {name} = ?::{kind}", [value])
         self.names.add(name)
 
@@ -185,8 +192,9 @@ class Store:
                     "INSERT INTO schema_migrations (number, name) VALUES (?, ?)", [number, name]
                 )
             applied.append(name)
-        with self.transaction() as con:
-            refresh_hashes(con)
+        if stale_hashes(self.con):
+            with self.transaction() as con:
+                refresh_hashes(con)
         return applied
 
     def audit(self, action: str, details: dict[str, Any]) -> None:

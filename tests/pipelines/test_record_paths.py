@@ -108,3 +108,20 @@ def test_rows_imported_then_crawled_are_unchanged(tmp_path: Path) -> None:
     crawl(db, tmp_path, "other")
     out = oad(db, "records", "import", str(tmp_path / "records.csv"), "--source", "other").output
     assert "0 loaded, 0 updated, 4 unchanged" in out, out
+
+
+def test_a_clean_file_reads_alike_by_duckdb_and_by_the_reader(tmp_path: Path) -> None:
+    """A clean UTF-8 file is parsed by DuckDB itself on an import's first pass, and by the one
+    reader on a crawl: the same rows, to the byte of their payloads."""
+    rows = [*GOOD, 'G5,"QUOTED, WITH COMMA LTD",company,"",,,,""', "G6,PLAIN LTD,company,,,,,x y"]
+    (tmp_path / "records.csv").write_bytes(b"\n".join([HEADER, *(r.encode() for r in rows)]))
+    db = tmp_path / "store.duckdb"
+    oad(db, "records", "import", str(tmp_path / "records.csv"), "--source", "vendor")
+    before = rows_of(db)
+    out = crawl(db, tmp_path, "vendor").output
+    assert "0 new, 0 changed, 6 unchanged" in out and "another channel" not in out, out
+    assert rows_of(db) == before
+
+
+def rows_of(db: Path) -> list[tuple[Any, ...]]:
+    return rows(db, RECORDS)

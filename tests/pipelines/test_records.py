@@ -307,8 +307,9 @@ def test_records_hashed_before_migration_005_are_unchanged_after_it(db_path: Pat
         hashed = stored_hashes(store)
         for table in ("records", "relationships", "assets"):
             store.con.execute(f"ALTER TABLE {table} DROP COLUMN payload_hash")
+            store.con.execute(f"ALTER TABLE {table} ALTER content_hash SET DATA TYPE VARCHAR")
         store.con.execute("ALTER TABLE crawls DROP COLUMN dataset")
-        store.con.execute("UPDATE records SET content_hash = hash(raw::VARCHAR)::VARCHAR")
+        store.con.execute("UPDATE records SET content_hash = md5(raw::VARCHAR)")
         store.con.execute("DELETE FROM schema_migrations WHERE number = 5")
     with connect(db_path) as store:
         assert stored_hashes(store) == hashed
@@ -352,10 +353,10 @@ def test_records_are_rehashed_when_duckdbs_hash_differs(db_path: Path, tmp_path:
     with connect(db_path) as store:
         import_records(store, path, "vendor")
         hashed = stored_hashes(store)
-        store.con.execute("UPDATE records SET content_hash = 'older', payload_hash = 'older'")
+        store.con.execute("UPDATE records SET content_hash = 1, payload_hash = 1")
         store.con.execute("UPDATE hash_probe SET probe = probe + 1")
     with connect(db_path) as store:
         assert stored_hashes(store) == hashed
-        assert store.scalar("SELECT count(*) FROM records WHERE payload_hash = 'older'") == 0
+        assert store.scalar("SELECT count(*) FROM records WHERE payload_hash = 1") == 0
         again = import_records(store, path, "vendor")
         assert (again.loaded, again.updated, again.unchanged) == (0, 0, 3)

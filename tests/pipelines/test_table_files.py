@@ -157,3 +157,20 @@ def test_a_file_cut_inside_quotes_loses_only_its_last_row(tmp_path: Path) -> Non
     table = csv_file(tmp_path, b'id,name\n0,A\n1,"never closed\n' + b"x" * 100)
     assert rows(table) == [(2, ["0", "A"])]
     assert rejected(table) == [(3, "the file ends inside a quoted cell (was it cut short?)")]
+
+
+@pytest.mark.parametrize(
+    ("content", "native"),
+    [
+        (b'id,name\n1,A\n2,"B\nC"\n', True),
+        (b"\xef\xbb\xbfid,name\n1,A\n", True),
+        (b"id,name\n" + b"1,A\n" * 100 + b"2,B\x00\n", False),
+        (b"id,name\r\n1,A\rB\r\n", False),
+        (b"id,name\n1,\xff\n", False),
+        ("id,name\n1,深圳\n".encode("gb18030"), False),
+    ],
+)
+def test_only_clean_utf8_files_are_left_to_duckdbs_parser(
+    tmp_path: Path, content: bytes, native: bool
+) -> None:
+    assert (csv_file(tmp_path, content).native is not None) is native
