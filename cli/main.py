@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+
 import click
 
 from cli.commands.registry import LazyGroup
@@ -41,4 +43,10 @@ def cli(ctx: click.Context, db_path: str, wait: float, quiet: bool) -> None:
 
 
 def main() -> None:
+    # a termination stops what the command started (a crawl's process, workers) on its way out
+    signal.signal(signal.SIGTERM, _terminated)
     cli(prog_name="oad")
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)

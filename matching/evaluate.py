@@ -6,7 +6,6 @@ ones (0). Every other candidate of a labelled debtor counts as false.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import duckdb
 
 from matching.ranking import RANKED
 from pipelines.errors import InputFileError
+from pipelines.table_files import read_file
 
 LABEL_COLUMNS = ("debtor_id", "source", "source_id", "is_match")
 _TRUE = {"1", "true", "yes", "y", "t"}
@@ -39,24 +39,32 @@ class Evaluation:
 
 
 def read_labels(path: Path) -> tuple[set[str], set[Pair]]:
-    """The labelled debtors and the true pairs; a bad row fails naming its line and field."""
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in LABEL_COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise InputFileError(str(path), f"required column(s) missing: {', '.join(missing)}", 1)
-        debtors: set[str] = set()
-        truth: set[Pair] = set()
-        for row in reader:
-            flag = (row["is_match"] or "").strip().lower()
-            if flag not in _TRUE | _FALSE:
-                raise InputFileError(
-                    str(path), "is_match must be 1 or 0", reader.line_num, "is_match"
-                )
-            debtors.add(row["debtor_id"])
-            if flag in _TRUE:
-                truth.add((row["debtor_id"], row["source"], row["source_id"]))
-    return debtors, truth
+    """The labelled debtors and the true pairs, read by the one table reader (any encoding);
+    a bad row, a pair labelled both ways, a row the reader refuses or no label at all fails
+    naming the line and field."""
+    table = read_file(path)
+    missing = [c for c in LABEL_COLUMNS if c not in table.header]
+    if missing:
+        raise InputFileError(str(path), f"required column(s) missing: {', '.join(missing)}", 1)
+    at = {name: table.header.index(name) for name in LABEL_COLUMNS}
+    debtors: set[str] = set()
+    labels: dict[Pair, tuple[bool, int]] = {}
+    for line, cells in (row for batch in table.batches for row in batch.rows()):
+        flag = cells[at["is_match"]].strip().lower()
+        if flag not in _TRUE | _FALSE:
+            raise InputFileError(str(path), "is_match must be 1 or 0", line, "is_match")
+        pair = (cells[at["debtor_id"]], cells[at["source"]], cells[at["source_id"]])
+        earlier = labels.setdefault(pair, (flag in _TRUE, line))
+        if earlier[0] != (flag in _TRUE):
+            reason = f"labelled both ways: line {earlier[1]} says the opposite"
+            raise InputFileError(str(path), reason, line, "is_match")
+        debtors.add(pair[0])
+    if table.rejections:
+        first = table.rejections[0]
+        raise InputFileError(str(path), first.reason, first.line)
+    if not labels:
+        raise InputFileError(str(path), "no labelled pair in the file")
+    return debtors, {pair for pair, (true, _) in labels.items() if true}
 
 
 def evaluate(con: duckdb.DuckDBPyConnection, labels: Path, threshold: float) -> Evaluation:

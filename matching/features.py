@@ -23,11 +23,12 @@ import pyarrow as pa
 from matching.name_features import entity_name_features
 from matching.places import city_key, country_code
 from pipelines.identifiers import check_identifier, check_lei
+from pipelines.processes import end_with, process_identity
 from pipelines.progress import QUIET, Progress
 from pipelines.resources import fingerprint
 from pipelines.store import Store, insert_arrow
 
-BATCH = 20_000
+BATCH = int(os.environ.get("OAD_FEATURE_BATCH") or 20_000)  # rows a worker takes at a time
 # Raise when feature code changes what it derives from the same input, so every row is redone.
 DERIVATION = 3
 DERIVED_FROM = ("names", "places")  # data folders whose files shape the features
@@ -141,7 +142,10 @@ def _computed(
         yield from (_feature_batch(side, rows, identifiers, now) for rows in _batches(stale))
         return
     context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+    parent = process_identity(os.getpid())
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=end_with, initargs=(parent,)
+    ) as pool:
         pending: deque[Future[pa.Table]] = deque()
         for rows in _batches(stale):
             pending.append(pool.submit(_feature_batch, side, rows, identifiers, now))

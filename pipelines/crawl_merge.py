@@ -28,7 +28,7 @@ from pipelines.shape import (
     variables,
 )
 from pipelines.store import Variables
-from pipelines.upsert import MergeCounts, has_rows, merge
+from pipelines.upsert import DEFAULT_REMOVAL_GUARD, MergeCounts, has_rows, merge
 
 _SQL_TYPES = {pa.string(): "VARCHAR", pa.list_(pa.string()): "VARCHAR[]", pa.int64(): "BIGINT"}
 
@@ -49,7 +49,10 @@ def merge_staged(
     source: str,
     crawl_id: int,
     snapshot: bool,
+    removal_guard: float | None = DEFAULT_REMOVAL_GUARD,
 ) -> CrawlCounts:
+    """Merge every staged table; RemovalsHeld (before anything is written, in the caller's
+    transaction) when a snapshot would remove more than REMOVAL_GUARD of a table's live rows."""
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     counts = CrawlCounts()
     settings = Variables(con)
@@ -78,7 +81,7 @@ def merge_staged(
             staged = "crawl_staged"
         valid = valid_sql(table, f"(SELECT * FROM {staged} WHERE problem IS NULL)")
         con.execute(f"CREATE OR REPLACE TEMP VIEW crawl_valid AS {valid}")
-        merged = merge(con, table, "crawl_valid", source, crawl_id, snapshot, now)
+        merged = merge(con, table, "crawl_valid", source, crawl_id, snapshot, now, removal_guard)
         counts.tables[table] = MergeCounts(
             merged.new,
             merged.changed,

@@ -25,7 +25,7 @@ from pipelines.crawl_merge import CrawlCounts, merge_staged
 from pipelines.crawl_progress import CrawlReport
 from pipelines.crawl_resume import ResumeState
 from pipelines.crawl_staging import Staging
-from pipelines.errors import DEFAULT_WAIT, OadError
+from pipelines.errors import DEFAULT_WAIT, OadError, RemovalsHeld
 from pipelines.rejections import Rejected
 from pipelines.shape import TableName
 from pipelines.store import connect
@@ -39,6 +39,7 @@ class StorePipeline:
         self.db_path: str = crawler.settings.get("OAD_DB") or "oad.duckdb"
         self.crawl_id: int = crawler.settings.getint("OAD_CRAWL_ID")
         self.wait = crawler.settings.getfloat("OAD_WAIT", DEFAULT_WAIT)
+        self.accept_removals = crawler.settings.getbool("OAD_ACCEPT_REMOVALS")
         self.batch_items = crawler.settings.getint("OAD_BATCH_ITEMS", 20_000)
         self.buffers: dict[TableName, list[Any]] = defaultdict(list)
         self.rejected: list[Rejected] = []
@@ -60,6 +61,7 @@ class StorePipeline:
         self.resume: ResumeState = spider.resume  # type: ignore[attr-defined]
         self.source: str = spider.store_source  # type: ignore[attr-defined]
         self.staging = Staging(self.resume.staging_dir)
+        self.items = self.resume.items  # those a stopped run of this crawl staged
 
     def process_item(self, item: Any) -> Any:
         table = ITEM_TABLES.get(type(item))
@@ -80,7 +82,7 @@ class StorePipeline:
             self._note(item)
         elif isinstance(item, ResponseDone):
             self.flush()  # staged before the response counts as done
-            self.resume.finished(item.fingerprint)
+            self.resume.finished(item.fingerprint, self.items)
         self.report.rows(self.items)
         return item
 
@@ -125,7 +127,7 @@ class StorePipeline:
             self._record_failure(f"merging into the store failed: {error}")
         finally:
             self.staging.close()
-            if status == "finished" or (status == "failed" and not self.resume.jobdir):
+            if status == "finished" or not self.resume.jobdir:
                 self.resume.clear()  # nothing left to resume: staged files go
             else:
                 self.resume.save()
@@ -144,8 +146,16 @@ class StorePipeline:
                 f"{self.items} items, outside the expected {expected.min}..{expected.max}"
             )
         self.report.stage("merge")
+        guard = None if self.accept_removals else spider.dataset.removal_guard  # type: ignore[attr-defined]
+        try:
+            return self._merge(snapshot, guard)
+        except RemovalsHeld as held:
+            self._end("held", {"held": str(held), "would_remove": held.removing, "live": held.live})
+            return "held"
+
+    def _merge(self, snapshot: bool, guard: float | None) -> str:
         with connect(self.db_path, wait=self.wait) as store, store.transaction() as con:
-            counts = merge_staged(con, self.staging, self.source, self.crawl_id, snapshot)
+            counts = merge_staged(con, self.staging, self.source, self.crawl_id, snapshot, guard)
             summary = _import_counts(counts, self.unused, self.notes)
             finish_crawl(con, self.crawl_id, summary)
             _patch_notes(con, self.crawl_id, self._extra_notes(counts))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,12 +20,20 @@ from pipelines.crawl_log import (
     start_crawl,
     write_rejections,
 )
+from pipelines.errors import OadError, RemovalsHeld
 from pipelines.progress import QUIET, Progress
 from pipelines.rejections import Rejected
 from pipelines.shape import checked_sql, duplicate_reason, valid_sql, variables
 from pipelines.store import Store, Variables
 from pipelines.table_files import TableFile, column_names, read_file
-from pipelines.upsert import MergeCounts, ensure_source, has_rows, insert_staged, merge
+from pipelines.upsert import (
+    DEFAULT_REMOVAL_GUARD,
+    MergeCounts,
+    ensure_source,
+    has_rows,
+    insert_staged,
+    merge,
+)
 
 
 def import_records(
@@ -33,10 +43,16 @@ def import_records(
     encoding: str | None = None,
     snapshot: bool = False,
     progress: Progress = QUIET,
+    accept_removals: bool = False,
 ) -> ImportCounts:
-    """Load one file into `records` under SOURCE, in one transaction."""
+    """Load one file into `records` under SOURCE, in one transaction.
+
+    A SNAPSHOT (the file is the whole source) with no record in it is refused; one that would
+    mark more than DEFAULT_REMOVAL_GUARD of the source's live records removed is held (nothing
+    is loaded, the import is recorded as held, RemovalsHeld raised) unless ACCEPT_REMOVALS."""
     table = read_file(path, encoding, progress=progress)
     header = map_header(str(path), table.header, load_spec("records"))
+    guard = None if accept_removals else DEFAULT_REMOVAL_GUARD
     settings = Variables(store.con)
     try:
         with ThreadPoolExecutor(1) as beside, store.transaction() as con:
@@ -48,7 +64,7 @@ def import_records(
             settings.set("oad_raw_keys", table.header)
             load = _Load(con, path, encoding, header, settings)
             if has_rows(con, "records", source):
-                merged, rejections = load.into_stored(table, source, crawl_id, snapshot)
+                merged, rejections = load.into_stored(table, source, crawl_id, snapshot, guard)
                 progress.stage("merge with the stored records")
             else:
                 merged, rejections = load.first(table, source, crawl_id)
@@ -68,10 +84,28 @@ def import_records(
                 {"file": str(path), "source": source, "crawl_id": crawl_id, **vars(counts)},
             )
             load.drop()
+    except RemovalsHeld:
+        settings.reset()
+        _record_held(store, path, source, sys.exc_info()[1])
+        raise
     finally:
         progress.finish()
         settings.reset()  # after the transaction, which an error leaves unable to run anything
     return counts
+
+
+def _record_held(store: Store, path: Path, source: str, held: BaseException | None) -> None:
+    """The held import's row (its transaction was rolled back): what it would have done."""
+    assert isinstance(held, RemovalsHeld)
+    notes = {"held": str(held), "would_remove": held.removing, "live": held.live}
+    with store.transaction() as con:
+        crawl_id = start_crawl(con, "records_import", str(path), source)
+        con.execute(
+            "UPDATE crawls SET status = 'held', finished_at = current_timestamp, notes = ?"
+            " WHERE crawl_id = ?",
+            [json.dumps(notes), crawl_id],
+        )
+        store.audit("records import held", {"file": str(path), "source": source, **notes})
 
 
 @dataclass
@@ -141,7 +175,7 @@ class _Load:
         return MergeCounts(inserted, 0, 0, 0), table.rejections
 
     def into_stored(
-        self, table: TableFile, source: str, crawl_id: int, snapshot: bool
+        self, table: TableFile, source: str, crawl_id: int, snapshot: bool, guard: float | None
     ) -> tuple[MergeCounts, list[Rejected]]:
         """Rows merged with the source's stored ones (which reads them more than once)."""
         self._materialise(table)
@@ -149,7 +183,14 @@ class _Load:
         if table.native is not None and (rejections or _native_refused(self.con)):
             table = self._read_again()  # this module's verdicts, with their lines
             rejections = self._screen()
-        merged = merge(self.con, "records", "staged_valid", source, crawl_id, snapshot)
+        if snapshot and not self.con.execute("SELECT count(*) FROM staged_valid").fetchall()[0][0]:
+            raise OadError(
+                f"{self.path}: no record to load; as a snapshot it would mark every record of"
+                f" {source} removed, so nothing was changed"
+            )
+        merged = merge(
+            self.con, "records", "staged_valid", source, crawl_id, snapshot, removal_guard=guard
+        )
         return merged, sorted(table.rejections + rejections, key=_line)
 
     def _read_again(self) -> TableFile:

@@ -42,25 +42,58 @@ def connect(
     path = resolve_db_path(db_path)
     if read_only and not path.exists():
         raise OadError(f"{path}: no store here yet (import debtors or records first)")
+    if path.is_file() and path.stat().st_size and not _duckdb_file(path):
+        raise OadError(f"{path}: not a DuckDB database file; give the store with --db")
+    con = _open(path, read_only, wait)
+    try:
+        _check_ours(con, path)
+        con.execute("SET TimeZone = 'UTC'")  # every timestamp in the store is UTC
+    except BaseException:
+        con.close()
+        raise
+    store = Store(con, path)
+    if not read_only:
+        store.migrate()
+    return store
+
+
+def _open(path: Path, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
     deadline = time.monotonic() + max(wait, 0.0)
     pause = 0.05
     while True:
         try:
-            con = duckdb.connect(str(path), read_only=read_only)
-            break
+            return duckdb.connect(str(path), read_only=read_only)
         except duckdb.IOException as error:
             if "lock" not in str(error).lower():
-                raise OadError(f"{path}: cannot open the store: {error}") from None
+                raise _unreadable(path, error) from None
             left = deadline - time.monotonic()
             if left <= 0:
                 raise _in_use(path, str(error), wait) from None
             time.sleep(min(pause, left))
             pause = min(pause * 2, 1.0)
-    con.execute("SET TimeZone = 'UTC'")  # every timestamp in the store is UTC
-    store = Store(con, path)
-    if not read_only:
-        store.migrate()
-    return store
+        except duckdb.Error as error:  # a damaged file: DuckDB reads what it can and gives up
+            raise _unreadable(path, error) from None
+
+
+def _duckdb_file(path: Path) -> bool:
+    """DuckDB's files say so in their first block: its magic bytes follow a checksum."""
+    with path.open("rb") as handle:
+        return handle.read(12)[8:12] == b"DUCK"
+
+
+def _unreadable(path: Path, error: Exception) -> OadError:
+    first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return OadError(f"{path}: not a store oad can open ({first})")
+
+
+def _check_ours(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Refuse, untouched, a DuckDB database that holds tables but is no oad store."""
+    tables = {row[0] for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    if tables and "schema_migrations" not in tables:
+        raise OadError(
+            f"{path}: a DuckDB database, but not an oad store (it has no schema_migrations"
+            " table); refusing to change it: give another --db"
+        )
 
 
 def _in_use(path: Path, message: str, wait: float) -> StoreInUseError:

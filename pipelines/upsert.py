@@ -19,7 +19,11 @@ from dataclasses import dataclass
 
 import duckdb
 
+from pipelines.errors import RemovalsHeld
 from pipelines.shape import SHAPES, TableName
+
+# the share of a source's live rows a snapshot may mark removed without being held
+DEFAULT_REMOVAL_GUARD = 0.1
 
 
 @dataclass(frozen=True)
@@ -65,12 +69,15 @@ def merge(
     crawl_id: int,
     snapshot: bool,
     now: dt.datetime | None = None,
+    removal_guard: float | None = DEFAULT_REMOVAL_GUARD,
 ) -> MergeCounts:
     """Merge the staged relation (a trusted name) into TABLE for one source, as crawl CRAWL_ID.
 
     An unchanged row only has its last_seen moved; one that comes back after being marked
     removed counts as changed. With snapshot=True the batch is the whole source, so live rows
-    missing from it are marked removed (never deleted).
+    missing from it are marked removed (never deleted), unless they are more than the share
+    REMOVAL_GUARD of the live rows (None: no limit): then RemovalsHeld is raised before anything
+    is written, since a source seldom loses a tenth of itself and a file cut short often does.
     """
     now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
     key = SHAPES[table].key
@@ -97,6 +104,8 @@ def merge(
         {"source": source, "crawl": crawl_id},
     )
     counts = dict(con.execute("SELECT action, count(*) FROM merge_plan GROUP BY action").fetchall())
+    if snapshot and removal_guard is not None:
+        _guard_removals(con, table, source, removal_guard)
     if counts.get("new"):
         only_new = f" SEMI JOIN merge_plan p ON p.key = s.{key} AND p.action = 'new'"
         insert_staged(con, table, staged, source, now, crawl_id, only_new)
@@ -124,6 +133,19 @@ def merge(
         removed,
         refreshed,
     )
+
+
+def _guard_removals(
+    con: duckdb.DuckDBPyConnection, table: TableName, source: str, share: float
+) -> None:
+    key = SHAPES[table].key
+    live, removing = con.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM merge_plan p"
+        f" WHERE p.key = t.{key})) FROM {table} t WHERE source = ? AND removed_at IS NULL",
+        [source],
+    ).fetchall()[0]
+    if live and removing > share * live:
+        raise RemovalsHeld(table, int(removing), int(live), share)
 
 
 def has_rows(con: duckdb.DuckDBPyConnection, table: TableName, source: str) -> bool:

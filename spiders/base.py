@@ -51,7 +51,8 @@ class SourceSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SourceSpider:
         spider: SourceSpider = super().from_crawler(crawler, *args, **kwargs)
-        spider.resume = ResumeState(crawler.settings.get("JOBDIR"))
+        settings = crawler.settings
+        spider.resume = ResumeState(settings.get("JOBDIR"), settings.get("OAD_STAGING"))
         crawler.signals.connect(spider._spider_error, signal=signals.spider_error)
         crawler.signals.connect(spider._scheduled, signal=signals.request_scheduled)
         return spider

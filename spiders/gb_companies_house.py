@@ -100,6 +100,9 @@ class GbCompaniesHouse(SourceSpider):
             except json.JSONDecodeError as error:
                 yield self.reject(response, f"not JSON: {error}", line)
                 continue
+            if not isinstance(entry, dict) or not isinstance(entry.get("data", {}), dict):
+                yield self.reject(response, "not a PSC record (a JSON object with data)", line)
+                continue
             items = list(
                 self._psc(entry.get("company_number"), entry.get("data", {}), response, line)
             )
@@ -138,7 +141,7 @@ class GbCompaniesHouse(SourceSpider):
             data.get("name"),
             kind,
             nationality=data.get("nationality"),
-            birth_date=f"{born['year']}-{born['month']:02d}" if born.get("year") else None,
+            birth_date=_birth(born),
             country_of_residence=data.get("country_of_residence"),
             address=", ".join(str(v) for v in (data.get("address") or {}).values()) or None,
             source_url=response.url,
@@ -178,6 +181,17 @@ class GbCompaniesHouse(SourceSpider):
             )
         if items and start + len(items) < int(page.get("total_results", 0)):
             yield self._page(path, number, start + len(items))
+
+
+def _birth(born: Any) -> str | None:
+    """A published {month, year} as YYYY-MM; what is not (a month missing) as published, for
+    the record shape to refuse with its reason."""
+    if not isinstance(born, dict) or not born.get("year"):
+        return None
+    year, month = born.get("year"), born.get("month")
+    if isinstance(year, int) and isinstance(month, int):
+        return f"{year}-{month:02d}"
+    return "-".join(str(part) for part in (year, month) if part is not None)
 
 
 def _officer_id(item: dict[str, Any]) -> str | None:

@@ -43,6 +43,8 @@ class Dataset(Strict):
     format: Literal["csv", "zip-csv", "jsonl", "json-api"]
     encoding: str = "utf-8"  # of text files; "auto" sniffs UTF-8, GB18030 or Latin-1
     snapshot: bool  # the dataset is the whole source: what is missing was removed
+    # a snapshot marking more than this share of the live rows removed is held, not applied
+    removal_guard: float = Field(default=0.1, ge=0, le=1)
     store_source: str | None = None  # the store's source name, when not the spider's
     source_argument: bool = False  # the store's source is named by the spider argument `source`
     params: dict[str, str | int | list[str] | dict[str, str]] = Field(default_factory=dict)

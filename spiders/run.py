@@ -15,11 +15,12 @@ from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 
+from pipelines.processes import end_with_parent
 from spiders.base import SourceSpider
 from spiders.metadata import load_meta
 from spiders.settings import crawl_settings, pairs
 
-EXIT = {"finished": 0, "paused": 3}
+EXIT = {"finished": 0, "paused": 3, "held": 4}
 
 
 def spider_class(source: str) -> type[SourceSpider]:
@@ -47,7 +48,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobdir")
     parser.add_argument("-a", dest="args", action="append", default=[])
     parser.add_argument("-s", dest="settings", action="append", default=[])
+    parser.add_argument("--parent", type=int, help="end when this process ends")
     options = parser.parse_args(argv)
+    if options.parent:
+        end_with_parent(options.parent)
     try:
         spider = spider_class(options.source)
         overrides = pairs(options.settings)
@@ -61,6 +65,9 @@ def main(argv: list[str] | None = None) -> int:
     crawler = process.create_crawler(spider)
     if options.base_url:
         arguments["base_url"] = options.base_url
+    if options.jobdir is None and "OAD_STAGING" not in overrides:
+        print("Error: a crawl needs --jobdir or -s OAD_STAGING=DIR", file=sys.stderr)
+        return 2
     process.crawl(crawler, **arguments)
     process.start()
     status = getattr(crawler.spider, "final_status", None) or "failed"

@@ -7,16 +7,13 @@ from contextlib import contextmanager
 
 import click
 
-from pipelines.errors import OadError
 from pipelines.store import Store, connect
 
 
 @contextmanager
 def open_store(ctx: click.Context, read_only: bool = False) -> Iterator[Store]:
-    """The store named by `oad --db` (or OAD_DB); an OadError becomes a one-line message."""
+    """The store named by `oad --db` (or OAD_DB), waited for `oad --wait` seconds when another
+    process has it; errors become one-line messages in `cli.commands.registry.LazyGroup`."""
     options = ctx.find_root().obj or {}
-    try:
-        with connect(options.get("db_path"), read_only=read_only, wait=options["wait"]) as store:
-            yield store
-    except OadError as error:
-        raise click.ClickException(str(error)) from None
+    with connect(options.get("db_path"), read_only=read_only, wait=options["wait"]) as store:
+        yield store

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from cli.output import UserError, echo
 from cli.progress import progress_for
 from pipelines.errors import OadError
 
@@ -28,6 +29,12 @@ from pipelines.errors import OadError
 )
 @click.option("--http-cache", is_flag=True, help="Cache responses (for development).")
 @click.option(
+    "--accept-removals",
+    is_flag=True,
+    help="Apply a full dataset however many rows it no longer holds (a crawl that would mark"
+    " more than the dataset's share removed is otherwise held, and changes nothing).",
+)
+@click.option(
     "--merge-wait",
     type=click.FloatRange(0),
     default=600.0,
@@ -45,6 +52,7 @@ def command(
     jobdir: str | None,
     serve_dir: Path | None,
     http_cache: bool,
+    accept_removals: bool,
     merge_wait: float,
     args: tuple[str, ...],
     settings: tuple[str, ...],
@@ -55,6 +63,9 @@ def command(
     Records, relationships and assets are merged when the crawl ends well: a rerun over
     unchanged data changes nothing, and rows gone from a full source are marked removed. The
     store stays free for other commands while the crawl fetches; it is written only at the end.
+    A crawl that would mark more than a tenth (the dataset's removal_guard) of a source's live
+    rows removed is held instead: nothing changes until it is run with --accept-removals. Exit
+    status: 0 finished, 1 failed, 3 paused (run again with the same --jobdir), 4 held.
 
     \b
     Example:
@@ -72,10 +83,11 @@ def command(
         outcome = run_crawl(
             source, dataset, options.get("db_path"), base_url=base_url, serve_dir=serve_dir,
             jobdir=jobdir, args=args, settings=settings, http_cache=http_cache,
-            wait=options["wait"], merge_wait=merge_wait, progress=progress_for(ctx),
+            accept_removals=accept_removals, wait=options["wait"], merge_wait=merge_wait,
+            progress=progress_for(ctx),
         )  # fmt: skip
     except OadError as error:
-        raise click.ClickException(str(error)) from None
-    click.echo(outcome.summary())
-    if outcome.status != "finished":
-        raise click.exceptions.Exit(3 if outcome.status == "paused" else 1)
+        raise UserError(str(error)) from None
+    echo(outcome.summary())
+    if outcome.exit_code:
+        raise click.exceptions.Exit(outcome.exit_code)

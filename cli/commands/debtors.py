@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from cli.commands.common import open_store
+from cli.output import echo
 from cli.progress import progress_for
 
 
@@ -44,6 +45,6 @@ def import_command(ctx: click.Context, file: Path, encoding: str | None, sheet: 
 
     with open_store(ctx) as store:
         counts = import_debtors(store, file, encoding, sheet, progress_for(ctx))
-    click.echo(f"{file}: {counts.summary()}")
+    echo(f"{file}: {counts.summary()}")
     if counts.unused_columns:
-        click.echo(f"columns not used: {', '.join(counts.unused_columns)}")
+        echo(f"columns not used: {', '.join(counts.unused_columns)}")

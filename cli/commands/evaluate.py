@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from cli.commands.common import open_store
+from cli.output import echo
 
 
 @click.command(name="evaluate")
@@ -26,7 +27,7 @@ def command(ctx: click.Context, labels: Path, threshold: float) -> None:
 
     with open_store(ctx, read_only=True) as store:
         result = evaluate(store.con, labels, threshold)
-    click.echo(
+    echo(
         f"labelled debtors {result.labelled_debtors}, true pairs {result.true_pairs}\n"
         f"at threshold {result.threshold}: {result.predicted_links} links, "
         f"precision {result.precision:.3f}, recall {result.recall:.3f}, F1 {result.f1:.3f}\n"

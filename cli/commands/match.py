@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from cli.commands.common import open_store
+from cli.output import echo
 from cli.progress import progress_for
 from matching.limits import DEFAULT_MAX_BLOCK
 
@@ -54,11 +55,11 @@ def command(
             incremental=incremental, progress=progress_for(ctx),
         )  # fmt: skip
     trained = "trained" if summary.trained else "reused"
-    click.echo(
+    echo(
         f"run {summary.run_id}: model {summary.model_version} ({trained}); "
         f"{summary.candidate_pairs} candidate pairs, {summary.scored_pairs} scored, "
         f"{summary.identifier_links} identifier links, {summary.links} links at >= "
         f"{summary.threshold}"
     )
     if summary.keys_skipped:
-        click.echo(f"{summary.keys_skipped} blocking keys skipped as too common (--max-block)")
+        echo(f"{summary.keys_skipped} blocking keys skipped as too common (--max-block)")

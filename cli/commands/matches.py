@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from cli.commands.common import open_store
+from cli.output import UserError, echo
 
 
 @click.group(name="matches")
@@ -38,7 +39,7 @@ def show(ctx: click.Context, debtor_id: str, top: int) -> None:
         row = store.con.execute(
             "SELECT debtor_id, name, kind FROM debtors WHERE debtor_id = ?", [debtor_id]
         ).fetchall()[0]
-    click.echo(render_text(dict(zip(("debtor_id", "name", "kind"), row, strict=True)), found))
+    echo(render_text(dict(zip(("debtor_id", "name", "kind"), row, strict=True)), found))
 
 
 @command.command(name="explain")
@@ -67,15 +68,13 @@ def explain(
         ]
         name = store.scalar("SELECT name FROM debtors WHERE debtor_id = ?", [debtor_id])
     if not found:
-        raise click.ClickException(
-            str(OadError(f"{debtor_id} has no candidate {source} {source_id}"))
-        )
+        raise UserError(str(OadError(f"{debtor_id} has no candidate {source} {source_id}")))
     pair = found[0]
     out = out or Path(f"explain_{debtor_id}_{source}_{source_id}.html".replace("/", "_"))
     title = f"{name} ↔ {pair.record_name}"
     subtitle = f"debtor {debtor_id}; record {source} {source_id}; {pair.reason or ''}"
     out.write_text(waterfall_html(title, subtitle, pair.steps, pair.probability), encoding="utf-8")
-    click.echo(f"wrote {out}")
+    echo(f"wrote {out}")
 
 
 @command.command(name="export")
@@ -95,15 +94,15 @@ def export(ctx: click.Context, out: Path, min_probability: float, top: int | Non
 
     with open_store(ctx, read_only=True) as store:
         written = export_matches(store.con, out, min_probability, top)
-    click.echo(f"wrote {written} rows to {out}")
+    echo(f"wrote {written} rows to {out}")
 
 
 @command.command(name="review")
 @click.argument("debtor_id")
 @click.argument("source")
 @click.argument("source_id")
-@click.option("--confirm", "decision", flag_value="confirm", help="The record is this debtor.")
-@click.option("--reject", "decision", flag_value="reject", help="The record is not this debtor.")
+@click.option("--confirm", is_flag=True, help="The record is this debtor.")
+@click.option("--reject", is_flag=True, help="The record is not this debtor.")
 @click.option("--note", help="Why, for the case file.")
 @click.option("--reviewer", default=None, help="Who decided (default: the logged-in user).")
 @click.pass_context
@@ -112,7 +111,8 @@ def review(
     debtor_id: str,
     source: str,
     source_id: str,
-    decision: str | None,
+    confirm: bool,
+    reject: bool,
     note: str | None,
     reviewer: str | None,
 ) -> None:
@@ -124,11 +124,12 @@ def review(
     """
     from matching.reviews import record_review
 
-    if decision is None:
-        raise click.UsageError("say --confirm or --reject")
+    if confirm == reject:
+        raise click.UsageError("say --confirm or --reject, one of them")
+    decision = "confirm" if confirm else "reject"
     who = reviewer or getpass.getuser()
     with open_store(ctx) as store, store.transaction() as con:
         review_id = record_review(con, debtor_id, source, source_id, decision, who, note)
         store.audit("review", {"review_id": review_id, "debtor_id": debtor_id, "source": source,
                                "source_id": source_id, "decision": decision})  # fmt: skip
-    click.echo(f"review {review_id}: {decision} {debtor_id} ~ {source} {source_id}")
+    echo(f"review {review_id}: {decision} {debtor_id} ~ {source} {source_id}")

@@ -6,6 +6,7 @@ import dataclasses
 
 import click
 
+from cli.output import echo
 from matching.names import company_keys, detect_script, person_keys
 from matching.names.legal_forms import english_words, strip_chinese_form, strip_english_form
 from matching.names.script import han_key
@@ -40,12 +41,12 @@ def explain(name: str, kind: str) -> None:
       oad names explain "Peter CHAN Tai-man" --kind person
     """
     chosen = _guess_kind(name) if kind == "auto" else kind
-    click.echo(f"name: {name}\nscript: {detect_script(name)}\nkind: {chosen}")
+    echo(f"name: {name}\nscript: {detect_script(name)}\nkind: {chosen}")
     keys = person_keys(name) if chosen == "person" else company_keys(name)
     for field in dataclasses.fields(keys):
         if field.name not in ("name", "script"):
-            click.echo(f"{field.name}: {_show(getattr(keys, field.name))}")
-    click.echo(f"blocking_keys: {_show(keys.blocking_keys)}")
+            echo(f"{field.name}: {_show(getattr(keys, field.name))}")
+    echo(f"blocking_keys: {_show(keys.blocking_keys)}")
 
 
 def _guess_kind(name: str) -> str:

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from cli.commands.common import open_store
+from cli.output import echo
 from cli.progress import progress_for
 
 
@@ -29,9 +30,20 @@ def command() -> None:
     is_flag=True,
     help="FILE is the whole source: its records missing from FILE are marked removed.",
 )
+@click.option(
+    "--accept-removals",
+    is_flag=True,
+    help="With --snapshot: mark removed however many records FILE no longer holds (more than"
+    " a tenth is otherwise held, and nothing changes).",
+)
 @click.pass_context
 def import_command(
-    ctx: click.Context, file: Path, source: str, encoding: str | None, snapshot: bool
+    ctx: click.Context,
+    file: Path,
+    source: str,
+    encoding: str | None,
+    snapshot: bool,
+    accept_removals: bool,
 ) -> None:
     """Import foreign records from FILE (CSV, JSON lines or Parquet) under SOURCE.
 
@@ -47,10 +59,13 @@ def import_command(
     """
     from pipelines.records import import_records  # imported here so that `oad --help` stays quick
 
+    if accept_removals and not snapshot:
+        raise click.UsageError("--accept-removals goes with --snapshot")
+
     with open_store(ctx) as store:
-        counts = import_records(store, file, source, encoding, snapshot, progress_for(ctx))
-    click.echo(f"{file}: {counts.summary()}")
-    if counts.unused_columns:
-        click.echo(
-            f"columns not used (kept in the raw payload): {', '.join(counts.unused_columns)}"
+        counts = import_records(
+            store, file, source, encoding, snapshot, progress_for(ctx), accept_removals
         )
+    echo(f"{file}: {counts.summary()}")
+    if counts.unused_columns:
+        echo(f"columns not used (kept in the raw payload): {', '.join(counts.unused_columns)}")

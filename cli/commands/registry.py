@@ -7,6 +7,9 @@ import importlib
 
 import click
 
+from cli.output import Held, UserError
+from pipelines.errors import OadError, RemovalsHeld, disk_full, os_error_text
+
 COMMAND_MODULES = {
     "status": "cli.commands.status",
     "debtors": "cli.commands.debtors",
@@ -25,6 +28,21 @@ class LazyGroup(click.Group):
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return [*super().list_commands(ctx), *COMMAND_MODULES]
+
+    def invoke(self, ctx: click.Context) -> object:
+        """Every command's errors that a user can act on, as one line without a traceback."""
+        try:
+            return super().invoke(ctx)
+        except RemovalsHeld as error:
+            raise Held(str(error)) from None
+        except OadError as error:
+            raise UserError(str(error)) from None
+        except OSError as error:
+            raise UserError(os_error_text(error)) from None
+        except Exception as error:
+            if disk_full(error):
+                raise UserError(f"the disk is full: {error}".splitlines()[0]) from None
+            raise
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         module_name = COMMAND_MODULES.get(cmd_name)

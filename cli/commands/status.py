@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from cli.commands.common import open_store
+from cli.output import echo
 from pipelines.summary import render, summarise
 
 
@@ -18,4 +19,4 @@ def command(ctx: click.Context) -> None:
       oad --db bank.duckdb status
     """
     with open_store(ctx, read_only=True) as store:
-        click.echo(render(summarise(store)))
+        echo(render(summarise(store)))

@@ -7,7 +7,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from pipelines.errors import InputFileError
+from pipelines.errors import InputFileError, RemovalsHeld
 from pipelines.records import import_records
 from pipelines.store import Store, connect
 from tests.conftest import rows_by
@@ -88,9 +88,14 @@ def test_snapshot_marks_missing_records_removed_and_revives_them(
 ) -> None:
     full = write(tmp_path / "full.csv", [HEADER, *ROWS])
     import_records(store, full, "vendor", snapshot=True)
-    partial = import_records(
-        store, write(tmp_path / "p.csv", [HEADER, ROWS[0]]), "vendor", snapshot=True
-    )
+    part = write(tmp_path / "p.csv", [HEADER, ROWS[0]])
+    # two of three records gone is more than a source loses: held, nothing changed
+    with pytest.raises(RemovalsHeld, match="would mark 2 of 3 live records removed"):
+        import_records(store, part, "vendor", snapshot=True)
+    assert store.scalar("SELECT count(*) FROM records WHERE removed_at IS NOT NULL") == 0
+    held = store.con.execute("SELECT status, notes->>'would_remove' FROM crawls ORDER BY 1")
+    assert ("held", "2") in held.fetchall()
+    partial = import_records(store, part, "vendor", snapshot=True, accept_removals=True)
     assert partial.removed == 2
     removed = store.con.execute(
         "SELECT source_id FROM records WHERE removed_at IS NOT NULL ORDER BY 1"
