@@ -10,10 +10,13 @@ import click
 
 # C0 and C1 controls but newline and tab, and DEL
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# bytes of a file name that were not UTF-8, as Python keeps them (U+DC80 to U+DCFF)
+_UNDECODED = re.compile("[\udc80-\udcff]")
 
 
 def printable(text: str) -> str:
     shown = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    shown = _UNDECODED.sub(lambda m: f"\\x{ord(m.group()) - 0xDC00:02x}", shown)
     return shown.encode("utf-8", "backslashreplace").decode("utf-8")
 
 

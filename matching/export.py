@@ -9,6 +9,7 @@ import duckdb
 
 from matching.ranking import RANKED
 from pipelines.cells import neutralise_formula
+from pipelines.written import text_file
 
 EXPORT_COLUMNS = (
     "debtor_id", "source", "source_id", "record_name", "match_probability", "match_weight", "rank",
@@ -25,7 +26,7 @@ def export_matches(
         " ORDER BY debtor_id, rank",
         [min_probability, top, top],
     ).fetchall()
-    with out.open("w", encoding="utf-8", newline="") as handle:
+    with text_file(out, newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(EXPORT_COLUMNS)
         for debtor_id, source, source_id, name, probability, weight, rank in rows:

@@ -4,8 +4,10 @@ are refused on their own lines."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
@@ -19,6 +21,11 @@ from pipelines import csv_chunks
 from pipelines.rejections import Rejected
 from pipelines.table_files import MAX_CELL_BYTES, TableFile, column_names
 from pipelines.text_cells import Batch, text_cells, texts
+
+BLOCK_BYTES = 1 << 20  # pyarrow parses a chunk in blocks of this size, on every core
+# Python's csv module reads a chunk pyarrow and numpy disagree on; its cells may be as long as
+# a row may be
+csv.field_size_limit(csv_chunks.MAX_ROW_BYTES)
 
 
 @dataclass
@@ -95,44 +102,58 @@ class CsvReading:
         refused on their own lines); None where the two readings disagree."""
         rows = csv_chunks.scan(chunk, line)
         kept = ~rows.blank
+        malformed = np.zeros(0, np.int64)
         if parsed is None or parsed.num_rows != int(kept.sum()):
             fields = csv_chunks.field_counts(chunk, rows, self.delimiter)
-            for index in np.flatnonzero(kept & (fields != width)):
-                reason = (
-                    f"malformed row: {_fields(int(fields[index]))} where the header has {width}"
-                )
-                row = chunk[rows.starts[index] : rows.ends[index]]
-                self._reject(int(rows.lines[index]), reason, row)
+            malformed = np.flatnonzero(kept & (fields != width))
             kept &= fields == width
         if parsed is None or parsed.num_rows != int(kept.sum()):
-            return None
+            return None  # the reader that takes the chunk then refuses its malformed rows
+        for index in malformed:
+            reason = f"malformed row: {_fields(int(fields[index]))} where the header has {width}"
+            row = chunk[rows.starts[index] : rows.ends[index]]
+            self._reject(int(rows.lines[index]), reason, row)
         return pa.array(rows.lines[kept], pa.int64())
 
     def _parse(self, chunk: bytes, width: int) -> tuple[pa.Table | None, int]:
         """The chunk's rows as text (as bytes where some cell is not UTF-8: its row is then
         refused; None for a chunk pyarrow cannot read), and how many rows pyarrow refused."""
         refused: list[int] = []
-        try:
-            return self._read(chunk, width, pa.string(), refused), len(refused)
-        except pa.ArrowInvalid as error:
-            if "UTF8" not in str(error):
-                return None, 0
-        try:
-            refused.clear()
-            return self._read(chunk, width, pa.binary(), refused), len(refused)
-        except pa.ArrowInvalid:
-            return None, 0
+        block = BLOCK_BYTES
+        for kind in (pa.string(), pa.binary()):
+            try:
+                refused.clear()
+                return self._read(chunk, width, kind, refused, block), len(refused)
+            except pa.ArrowInvalid as error:
+                if "straddl" in str(error):  # a row longer than a block: one block, then
+                    block = len(chunk) + 1
+                    try:
+                        refused.clear()
+                        return self._read(chunk, width, kind, refused, block), len(refused)
+                    except pa.ArrowInvalid as again:
+                        error = again
+                if "UTF8" not in str(error):
+                    return None, 0
+        return None, 0
 
-    def _read(self, chunk: bytes, width: int, kind: pa.DataType, refused: list[int]) -> pa.Table:
+    def _read(
+        self, chunk: bytes, width: int, kind: pa.DataType, refused: list[int], block: int
+    ) -> pa.Table:
         names = column_names(width)
 
         def refuse(row: Any) -> str:
             refused.append(1)
             return "skip"
 
+        with _undecodable_rows_unreadable():
+            return self._pyarrow_read(chunk, names, kind, refuse, block)
+
+    def _pyarrow_read(
+        self, chunk: bytes, names: list[str], kind: pa.DataType, refuse: Any, block: int
+    ) -> pa.Table:
         return pacsv.read_csv(
             io.BytesIO(chunk),
-            read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 20),
+            read_options=pacsv.ReadOptions(column_names=names, block_size=block),
             parse_options=pacsv.ParseOptions(
                 delimiter=self.delimiter,
                 newlines_in_values=True,
@@ -159,7 +180,9 @@ class CsvReading:
                 continue
             if len(row) != width:
                 reason = f"malformed row: {_fields(len(row))} where the header has {width}"
-                self._reject(start, reason, self.delimiter.join(row).encode("utf-8", "replace"))
+                self._reject(
+                    start, reason, self.delimiter.join(row).encode("utf-8", "surrogateescape")
+                )
                 continue
             for column, value in zip(cells, row, strict=True):
                 column.append(value)
@@ -205,6 +228,29 @@ def _holds_newline(array: pa.Array) -> bool:
     """Whether a newline is anywhere in a text ARRAY (one scan of its value buffer)."""
     data = array.buffers()[2] if len(array.buffers()) > 2 else None
     return data is not None and bool((np.frombuffer(data, np.uint8) == 10).any())
+
+
+@contextlib.contextmanager
+def _undecodable_rows_unreadable() -> Iterator[None]:
+    """pyarrow decodes a malformed row's text before it asks what to do with it; a row that
+    is not UTF-8 fails there, where Python can only print the error. That print is kept off
+    the user's screen and the chunk counted unreadable (another reader then takes it)."""
+    failed: list[BaseException] = []
+    previous = sys.unraisablehook
+
+    def hook(unraisable: Any) -> None:
+        if isinstance(unraisable.exc_value, UnicodeDecodeError):
+            failed.append(unraisable.exc_value)
+        else:
+            previous(unraisable)
+
+    sys.unraisablehook = hook
+    try:
+        yield
+    finally:
+        sys.unraisablehook = previous
+    if failed:
+        raise pa.ArrowInvalid("a malformed row is not UTF-8")
 
 
 def _fields(count: int) -> str:

@@ -3,18 +3,13 @@ there, and ending a child process together with its parent."""
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import os
 import signal
 import socket
-import sys
 import threading
 import time
 from pathlib import Path
 from typing import Any
-
-_PR_SET_PDEATHSIG = 1
 
 
 def process_identity(pid: int) -> dict[str, Any]:
@@ -60,11 +55,16 @@ def end_with(identity: dict[str, Any], every: float = 0.5) -> None:
     threading.Thread(target=watch, name="oad-watch-parent", daemon=True).start()
 
 
-def end_with_parent(parent: int) -> None:
-    """Have the kernel send this process SIGTERM when its parent ends (Linux); and end now if
-    the parent PARENT is gone already (it may have died before this was asked)."""
-    if sys.platform.startswith("linux"):
-        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-    if os.getppid() != parent:
+def stop_with(identity: dict[str, Any], grace: float = 5.0, every: float = 0.5) -> None:
+    """Watch, from a thread, for the process IDENTITY to be gone, and then stop this one as a
+    terminal's Ctrl-C would: SIGTERM (a crawl closes and records itself), and again after GRACE
+    seconds (a crawl stuck on a download stops at once)."""
+
+    def watch() -> None:
+        while process_alive(identity):
+            time.sleep(every)
         os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(grace)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="oad-watch-parent", daemon=True).start()

@@ -52,46 +52,78 @@ def import_records(
     is loaded, the import is recorded as held, RemovalsHeld raised) unless ACCEPT_REMOVALS."""
     table = read_file(path, encoding, progress=progress)
     header = map_header(str(path), table.header, load_spec("records"))
-    guard = None if accept_removals else DEFAULT_REMOVAL_GUARD
-    settings = Variables(store.con)
+    load = _Import(store, path, source, encoding, header, snapshot, accept_removals, progress)
     try:
-        with ThreadPoolExecutor(1) as beside, store.transaction() as con:
-            digest = beside.submit(file_sha256, path)  # read beside the load
-            crawl_id = start_crawl(con, "records_import", str(path), source)
-            ensure_source(con, source, origin="import")
-            for name, value in variables().items():
-                settings.set(name, value)
-            settings.set("oad_raw_keys", table.header)
-            load = _Load(con, path, encoding, header, settings)
-            if has_rows(con, "records", source):
-                merged, rejections = load.into_stored(table, source, crawl_id, snapshot, guard)
-                progress.stage("merge with the stored records")
-            else:
-                merged, rejections = load.first(table, source, crawl_id)
-            counts = ImportCounts(
-                loaded=merged.new,
-                updated=merged.changed,
-                unchanged=merged.unchanged,
-                rejected=len(rejections),
-                removed=merged.removed,
-                refreshed=merged.refreshed,
-                unused_columns=header.unused,
-            )
-            write_rejections(con, crawl_id, rejections)
-            finish_crawl(con, crawl_id, counts, digest.result())
-            store.audit(
-                "records import",
-                {"file": str(path), "source": source, "crawl_id": crawl_id, **vars(counts)},
-            )
-            load.drop()
-    except RemovalsHeld:
-        settings.reset()
-        _record_held(store, path, source, sys.exc_info()[1])
-        raise
+        if table.native is None:
+            return load.run(table)
+        try:
+            return load.run(table)
+        except duckdb.Error:
+            # DuckDB's parser failed the file outright (the transaction is undone): this
+            # module's reader gives every row its verdict instead
+            table = read_file(path, encoding)
+            table.native = None
+            return load.run(table)
     finally:
         progress.finish()
-        settings.reset()  # after the transaction, which an error leaves unable to run anything
-    return counts
+
+
+@dataclass
+class _Import:
+    """One attempt at an import, in one transaction."""
+
+    store: Store
+    path: Path
+    source: str
+    encoding: str | None
+    header: HeaderMap
+    snapshot: bool
+    accept_removals: bool
+    progress: Progress
+
+    def run(self, table: TableFile) -> ImportCounts:
+        store, path, source = self.store, self.path, self.source
+        guard = None if self.accept_removals else DEFAULT_REMOVAL_GUARD
+        settings = Variables(store.con)
+        try:
+            with ThreadPoolExecutor(1) as beside, store.transaction() as con:
+                digest = beside.submit(file_sha256, path)  # read beside the load
+                crawl_id = start_crawl(con, "records_import", str(path), source)
+                ensure_source(con, source, origin="import")
+                for name, value in variables().items():
+                    settings.set(name, value)
+                settings.set("oad_raw_keys", table.header)
+                load = _Load(con, path, self.encoding, self.header, settings)
+                if has_rows(con, "records", source):
+                    merged, rejections = load.into_stored(
+                        table, source, crawl_id, self.snapshot, guard
+                    )
+                    self.progress.stage("merge with the stored records")
+                else:
+                    merged, rejections = load.first(table, source, crawl_id)
+                counts = ImportCounts(
+                    loaded=merged.new,
+                    updated=merged.changed,
+                    unchanged=merged.unchanged,
+                    rejected=len(rejections),
+                    removed=merged.removed,
+                    refreshed=merged.refreshed,
+                    unused_columns=self.header.unused,
+                )
+                write_rejections(con, crawl_id, rejections)
+                finish_crawl(con, crawl_id, counts, digest.result())
+                store.audit(
+                    "records import",
+                    {"file": str(path), "source": source, "crawl_id": crawl_id, **vars(counts)},
+                )
+                load.drop()
+        except RemovalsHeld:
+            settings.reset()
+            _record_held(store, path, source, sys.exc_info()[1])
+            raise
+        finally:
+            settings.reset()  # after the transaction, which an error leaves unable to run anything
+        return counts
 
 
 def _record_held(store: Store, path: Path, source: str, held: BaseException | None) -> None:
@@ -144,7 +176,7 @@ class _Load:
             "SELECT count(*) FROM records WHERE source = ?", [source]
         ).fetchall()[0][0]
         again = self._read_again()
-        rejections = self._screen()
+        rejections = self._screen(self._faults())
         inserted -= self._keep_first_rows(source, now, crawl_id)
         return MergeCounts(inserted, 0, 0, 0), sorted(again.rejections + rejections, key=_line)
 
@@ -179,10 +211,11 @@ class _Load:
     ) -> tuple[MergeCounts, list[Rejected]]:
         """Rows merged with the source's stored ones (which reads them more than once)."""
         self._materialise(table)
-        rejections = self._screen()
-        if table.native is not None and (rejections or _native_refused(self.con)):
-            table = self._read_again()  # this module's verdicts, with their lines
-            rejections = self._screen()
+        faults = self._faults()
+        if table.native is not None and (_native_refused(self.con) or any(faults)):
+            table = self._read_again()  # this module's verdicts, with the rows' lines
+            faults = self._faults()
+        rejections = self._screen(faults)
         if snapshot and not self.con.execute("SELECT count(*) FROM staged_valid").fetchall()[0][0]:
             raise OadError(
                 f"{self.path}: no record to load; as a snapshot it would mark every record of"
@@ -245,25 +278,22 @@ class _Load:
             f"CREATE OR REPLACE TEMP VIEW staged_valid AS {valid_sql('records', relation)}"
         )
 
-    def _screen(self) -> list[Rejected]:
+    def _screen(self, faults: tuple[int, bool]) -> list[Rejected]:
         """The rows that cannot be loaded, and `staged_valid`, a view of the rest.
 
         A row is rejected for its first problem, or for a source_id seen again after its first
         valid row. The usual file has neither, which one aggregate settles; only otherwise are
         the rejected rows listed in `staged_rejected` and left out of the view.
         """
-        problems, valid, distinct = self.con.execute(
-            "SELECT count(*) FILTER (problem IS NOT NULL), count(*) FILTER (problem IS NULL),"
-            " count(DISTINCT source_id) FILTER (problem IS NULL) FROM staged_records"
-        ).fetchall()[0]
-        if not problems and valid == distinct:
+        problems, repeated = faults
+        if not problems and not repeated:
             self._valid("problem IS NULL")
             return []
         self.con.execute(
             "CREATE OR REPLACE TEMP TABLE staged_rejected AS"
             " SELECT line, problem FROM staged_records WHERE problem IS NOT NULL"
         )
-        if valid != distinct:
+        if repeated:
             self.con.execute(
                 "INSERT INTO staged_rejected SELECT line, {'field': 'source_id', 'reason': ?}"
                 " FROM staged_records WHERE problem IS NULL"
@@ -277,6 +307,15 @@ class _Load:
         ).fetchall()
         file = str(self.path)
         return [Rejected(file, line, reason, field, raw) for line, field, reason, raw in rows]
+
+    def _faults(self) -> tuple[int, bool]:
+        """How many staged rows have a problem, and whether a valid row's source_id is there
+        twice: one aggregate over the rows."""
+        problems, repeated = self.con.execute(
+            "SELECT count(*) FILTER (problem IS NOT NULL), count(*) FILTER (problem IS NULL)"
+            " > count(DISTINCT source_id) FILTER (problem IS NULL) FROM staged_records"
+        ).fetchall()[0]
+        return int(problems), bool(repeated)
 
     def _keep_first_rows(self, source: str, now: dt.datetime, crawl_id: int) -> int:
         """Of a source_id inserted more than once, keep only its first valid row (the one the

@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
+import shutil
 import sys
 from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 
-from pipelines.processes import end_with_parent
+from pipelines.errors import OadError
+from pipelines.processes import stop_with
+from pipelines.store import connect
 from spiders.base import SourceSpider
 from spiders.metadata import load_meta
-from spiders.settings import crawl_settings, pairs
+from spiders.settings import crawl_settings, pairs, setting_pairs
 
 EXIT = {"finished": 0, "paused": 3, "held": 4}
 
@@ -48,13 +52,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobdir")
     parser.add_argument("-a", dest="args", action="append", default=[])
     parser.add_argument("-s", dest="settings", action="append", default=[])
-    parser.add_argument("--parent", type=int, help="end when this process ends")
+    parser.add_argument("--parent", help="stop when this process (as JSON identity) ends")
     options = parser.parse_args(argv)
     if options.parent:
-        end_with_parent(options.parent)
+        stop_with(json.loads(options.parent))
     try:
         spider = spider_class(options.source)
-        overrides = pairs(options.settings)
+        overrides = setting_pairs(options.settings)
         arguments: dict[str, Any] = {**pairs(options.args), "dataset": options.dataset}
     except ValueError as error:
         print(f"Error: {error}", file=sys.stderr)
@@ -70,8 +74,29 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     process.crawl(crawler, **arguments)
     process.start()
-    status = getattr(crawler.spider, "final_status", None) or "failed"
+    status = getattr(crawler.spider, "final_status", None)
+    if status is None:  # stopped outright: the crawl could not close and record itself
+        status = "paused" if options.jobdir else "failed"
+        _record_stop(options.db, options.crawl_id, status, overrides.get("OAD_STAGING"))
     return EXIT.get(status, 1)
+
+
+def _record_stop(db: str, crawl_id: int, status: str, staging: str | None) -> None:
+    """A crawl stopped at once (a second signal) records itself here, and drops its staged
+    files unless a job directory keeps them for a resume."""
+    if staging:
+        shutil.rmtree(staging, ignore_errors=True)
+    notes = json.dumps({"errors": ["stopped before the end: terminated"]})
+    try:
+        with connect(db, wait=30) as store, store.transaction() as con:
+            con.execute(
+                "UPDATE crawls SET status = ?, finished_at = current_timestamp,"
+                " notes = json_merge_patch(coalesce(notes, '{}'), ?)"
+                " WHERE crawl_id = ? AND status = 'running'",
+                [status, notes, crawl_id],
+            )
+    except OadError as error:
+        print(f"Error: the crawl's row could not be written: {error}", file=sys.stderr)
 
 
 if __name__ == "__main__":

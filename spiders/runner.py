@@ -38,13 +38,14 @@ from pipelines.store import connect, resolve_db_path
 from pipelines.upsert import ensure_source
 from spiders.localserver import LocalServer
 from spiders.metadata import load_meta
-from spiders.settings import pairs
+from spiders.settings import pairs, setting_pairs
 
 MERGE_WAIT = 600.0  # seconds a crawl's staged rows wait for a store another command is writing
 # a local server needs no politeness: no delay between requests (-s options still win)
 SERVED = ("DOWNLOAD_DELAY=0", "AUTOTHROTTLE_START_DELAY=0")
 COUNTS = ("fetched", "new", "changed", "unchanged", "removed", "rejected")
 EXIT_CODES = {"finished": 0, "paused": 3, "held": 4}
+_CHAINED = ("During handling of the above", "The above exception", "\n")
 
 
 @dataclass(frozen=True)
@@ -156,7 +157,7 @@ def _checked(
         meta = load_meta(spider)
         name, chosen = meta.dataset(dataset)
         arguments = pairs(args)
-        pairs(settings)
+        setting_pairs(settings)
         source = meta.store_source(name, arguments)
     except ValueError as error:
         raise OadError(str(error)) from None
@@ -219,6 +220,8 @@ def _fail_orphans(con: Any) -> None:
         if identity is not None and process_alive(identity):
             continue
         reason = "its process ended without recording a result (it was killed?)"
+        for folder in Path(tempfile.gettempdir()).glob(f"oad-staged-{crawl_id}-*"):
+            shutil.rmtree(folder, ignore_errors=True)  # what its killed process staged
         con.execute(
             "UPDATE crawls SET status = 'failed', finished_at = current_timestamp,"
             " notes = json_merge_patch(coalesce(notes, '{}'), ?) WHERE crawl_id = ?",
@@ -244,8 +247,9 @@ def _run_child(command: list[str], progress: Progress) -> tuple[int, list[str]]:
     exit status and the errors it reported that its row may not hold (the last lines of its
     log when it ended without a word). An interrupt or termination of this process stops the
     child too."""
+    parent = json.dumps(process_identity(os.getpid()))
     child = subprocess.Popen(
-        [*command, "--parent", str(os.getpid())], stdout=subprocess.PIPE,
+        [*command, "--parent", parent], stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True, errors="replace", start_new_session=True,
     )  # fmt: skip
     errors: list[str] = []
@@ -271,16 +275,17 @@ def _run_child(command: list[str], progress: Progress) -> tuple[int, list[str]]:
 
 
 def _stop(child: subprocess.Popen[str]) -> None:
-    """SIGTERM to the child's process group (Scrapy stops and records a failed crawl), then
-    SIGKILL if it has not ended in 30 s."""
-    if child.poll() is not None:
-        return
-    os.killpg(child.pid, signal.SIGTERM)
-    try:
-        child.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(child.pid, signal.SIGKILL)
-        child.wait()
+    """SIGTERM to the child's process group (Scrapy closes the crawl, which records itself);
+    again after 10 s (Scrapy stops at once, even in the middle of a download; the crawl still
+    records itself); SIGKILL after 20 s more."""
+    for signum, patience in ((signal.SIGTERM, 10), (signal.SIGTERM, 20), (signal.SIGKILL, 60)):
+        if child.poll() is not None:
+            return
+        os.killpg(child.pid, signum)
+        try:
+            child.wait(timeout=patience)
+        except subprocess.TimeoutExpired:
+            continue
 
 
 def _relay(child: subprocess.Popen[str], progress: Progress, errors: list[str]) -> None:
@@ -305,11 +310,19 @@ def _relay(child: subprocess.Popen[str], progress: Progress, errors: list[str]) 
 
 def _keep_log(child: subprocess.Popen[str], log: deque[str]) -> None:
     """The child's log (Scrapy's warnings and errors) is passed through to this process's
-    standard error, and its last lines kept."""
+    standard error, a traceback as its last line only (what went wrong, not where), and its
+    last lines kept."""
     assert child.stderr is not None
+    in_traceback = False
     for line in child.stderr:
         log.append(line.rstrip("\n"))
-        sys.stderr.write(line)
+        if line.startswith("Traceback (most recent call last)"):
+            in_traceback = True
+        elif in_traceback and not line[:1].isspace() and not line.startswith(_CHAINED):
+            in_traceback = False
+            sys.stderr.write(f"error: {line}")
+        elif not in_traceback:
+            sys.stderr.write(line)
 
 
 def _last_error(log: deque[str]) -> list[str]:

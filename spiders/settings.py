@@ -21,6 +21,31 @@ def pairs(values: Sequence[str]) -> dict[str, str]:
     return parsed
 
 
+# what a value must read as, by the type of Scrapy's default (some whole-number defaults, such
+# as DOWNLOAD_DELAY's 0, take fractions)
+_KINDS = {bool: "true or false", int: "a number", float: "a number"}
+
+
+def setting_pairs(values: Sequence[str]) -> dict[str, str]:
+    """-s NAME=VALUE settings as a dict; ValueError naming one whose value is not of the kind
+    Scrapy's default for it is (a number for DOWNLOAD_DELAY), before any crawl starts."""
+    from scrapy.settings import Settings
+
+    parsed = pairs(values)
+    defaults = Settings()
+    for name, text in parsed.items():
+        kind = type(defaults.get(name))
+        if kind not in _KINDS:
+            continue
+        given = Settings({name: text})
+        read = given.getbool if kind is bool else given.getfloat
+        try:
+            read(name)
+        except ValueError:
+            raise ValueError(f"setting {name}={text!r}: must be {_KINDS[kind]}") from None
+    return parsed
+
+
 def crawl_settings(
     meta: SourceMeta,
     db_path: str,

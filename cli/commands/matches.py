@@ -9,6 +9,7 @@ import click
 
 from cli.commands.common import open_store
 from cli.output import UserError, echo
+from pipelines.written import text_file
 
 
 @click.group(name="matches")
@@ -73,7 +74,8 @@ def explain(
     out = out or Path(f"explain_{debtor_id}_{source}_{source_id}.html".replace("/", "_"))
     title = f"{name} ↔ {pair.record_name}"
     subtitle = f"debtor {debtor_id}; record {source} {source_id}; {pair.reason or ''}"
-    out.write_text(waterfall_html(title, subtitle, pair.steps, pair.probability), encoding="utf-8")
+    with text_file(out) as handle:
+        handle.write(waterfall_html(title, subtitle, pair.steps, pair.probability))
     echo(f"wrote {out}")
 
 

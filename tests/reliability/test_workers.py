@@ -1,0 +1,81 @@
+"""`oad match` spreads name features over worker processes; they end with the command, however
+it ends, and a killed run leaves the store as it was before the run."""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+
+import psutil
+import pytest
+
+from tests.conftest import REPO
+from tests.reliability.helpers import descendants, gone, oad, scalar, start, wait_for
+
+DATA = REPO / "tests" / "data" / "matching"
+# small batches, so 3,000 records make hundreds of them and the workers are busy for a while
+WORKERS = {"OAD_FEATURE_BATCH": "4", "OAD_WORKERS": "2"}
+
+
+@pytest.fixture
+def loaded(tmp_path: Path) -> Path:
+    db = tmp_path / "s.duckdb"
+    for args in (
+        ("debtors", "import", str(DATA / "debtors.csv")),
+        ("records", "import", str(DATA / "hk_records.csv"), "--source", "hk_companies_registry"),
+    ):
+        assert oad(db, "-q", *args).returncode == 0
+    return db
+
+
+def _workers(pid: int) -> list[psutil.Process]:
+    """The feature workers under PID (multiprocessing's forkserver and its children)."""
+    found = []
+    for process in descendants(pid):
+        try:
+            if "multiprocessing" in " ".join(process.cmdline()):
+                found.append(process)
+        except psutil.NoSuchProcess:
+            continue
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM], ids=["kill -9", "term"])
+def test_no_worker_outlives_a_killed_match(loaded: Path, signum: int) -> None:
+    running = start(loaded, "-q", "match", env=WORKERS)
+    seen: list[psutil.Process] = []
+
+    def busy() -> bool:
+        seen[:] = _workers(running.pid)
+        return len(seen) >= 3 or running.poll() is not None  # the forkserver and two workers
+
+    wait_for(busy, timeout=120, what="feature workers")
+    assert running.poll() is None, "the run ended before its workers could be seen"
+    everything = descendants(running.pid)
+    running.send_signal(signum)
+    running.wait(timeout=60)
+    assert gone(everything, timeout=30), [p.cmdline() for p in everything if p.is_running()]
+    assert scalar(loaded, "SELECT count(*) FROM matches") == 0
+    assert scalar(loaded, "SELECT count(*) FROM runs WHERE status = 'finished'") == 0
+
+
+@pytest.mark.slow
+def test_a_match_with_workers_gives_what_one_process_gives(loaded: Path, tmp_path: Path) -> None:
+    alone = tmp_path / "alone.duckdb"
+    alone.write_bytes(loaded.read_bytes())
+    assert oad(loaded, "-q", "match", env=WORKERS).returncode == 0
+    assert oad(alone, "-q", "match", env={"OAD_WORKERS": "1"}).returncode == 0
+    features = "SELECT count(*), sum(hash(COLUMNS(* EXCLUDE (computed_at)))) FROM features"
+    assert (
+        scalar(loaded, "SELECT count(*) FROM features WHERE source = 'hk_companies_registry'")
+        == 3000
+    )
+    assert _rows(loaded, features) == _rows(alone, features)
+
+
+def _rows(db: Path, sql: str) -> list[tuple[object, ...]]:
+    import duckdb
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql).fetchall()
