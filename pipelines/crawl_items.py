@@ -116,6 +116,17 @@ class Note:
 
 
 @dataclass
+class Discovered:
+    """A file the publisher's listing named, which the crawl then fetched: its provenance."""
+
+    index_url: str  # the listing (page or API) that named it
+    name: str
+    url: str
+    size: int | None = None  # bytes, as listed
+    published: str | None = None  # as listed (a date or a timestamp)
+
+
+@dataclass
 class ResponseDone:
     """Every item of one response has been yielded (a resumed crawl does not fetch it again)."""
 

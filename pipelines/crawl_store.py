@@ -13,13 +13,21 @@ from __future__ import annotations
 import json
 import logging
 from collections import defaultdict
+from dataclasses import asdict
 from typing import Any
 
 import duckdb
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
-from pipelines.crawl_items import ITEM_TABLES, Note, Removal, ResponseDone, TableBatch
+from pipelines.crawl_items import (
+    ITEM_TABLES,
+    Discovered,
+    Note,
+    Removal,
+    ResponseDone,
+    TableBatch,
+)
 from pipelines.crawl_log import ImportCounts, finish_crawl
 from pipelines.crawl_merge import CrawlCounts, merge_staged
 from pipelines.crawl_progress import CrawlReport
@@ -45,6 +53,7 @@ class StorePipeline:
         self.rejected: list[Rejected] = []
         self.removals: list[Removal] = []
         self.notes: list[str] = []
+        self.discovered: list[dict[str, Any]] = []  # the files the publisher's index named
         self.unused: dict[str, tuple[str, ...]] = {}
         self.items = 0
         self.report = CrawlReport(crawler)
@@ -80,6 +89,9 @@ class StorePipeline:
             self.items += 1
         elif isinstance(item, Note):
             self._note(item)
+        elif isinstance(item, Discovered):
+            self.discovered.append(asdict(item))
+            log.info("%s lists %s (%s bytes)", item.index_url, item.url, item.size)
         elif isinstance(item, ResponseDone):
             self.flush()  # staged before the response counts as done
             self.resume.finished(item.fingerprint, self.items)
@@ -167,6 +179,7 @@ class StorePipeline:
         stats = self.crawler.stats
         return {
             "items": self.items,
+            "discovered": self.discovered,
             "http_requests": stats.get_value("downloader/request_count", 0) if stats else None,
             "duplicates_collapsed": counts.duplicates,
             "unused_columns_by_file": {k: list(v) for k, v in self.unused.items()},
@@ -181,7 +194,9 @@ class StorePipeline:
                 "UPDATE crawls SET status = ?, finished_at = current_timestamp WHERE crawl_id = ?",
                 [status, self.crawl_id],
             )
-            _patch_notes(con, self.crawl_id, {**notes, "notes": self.notes})
+            _patch_notes(
+                con, self.crawl_id, {**notes, "notes": self.notes, "discovered": self.discovered}
+            )
 
     def _record_failure(self, reason: str) -> None:
         """The row says failed; when the store cannot be had, the parent learns why from the

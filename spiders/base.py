@@ -16,12 +16,13 @@ from scrapy.http import Request, Response
 from scrapy.utils.request import request_from_dict
 from twisted.python.failure import Failure
 
-from pipelines.crawl_items import Note, ResponseDone, TableBatch, staged_schema
+from pipelines.crawl_items import Discovered, Note, ResponseDone, TableBatch, staged_schema
 from pipelines.crawl_resume import ResumeState
 from pipelines.rejections import Rejected
 from pipelines.shape import TableName
 from pipelines.table_files import TableFile, read_download
 from spiders.columns import Columns, ColumnUse
+from spiders.listing import ListedFile
 from spiders.metadata import SourceMeta, load_meta
 
 Handler = Callable[..., Iterator[Any]]
@@ -63,7 +64,7 @@ class SourceSpider(scrapy.Spider):
 
     @property
     def location(self) -> str:
-        return self.url(self.dataset.paths[0])
+        return self.url(self.dataset.entry)
 
     def url(self, path: str) -> str:
         return path if path.startswith(("http://", "https://")) else self.base_url + path
@@ -81,31 +82,64 @@ class SourceSpider(scrapy.Spider):
             yield request
 
     def first_requests(self) -> Iterator[Request]:
-        """By default one request per dataset path, parsed as a bulk file."""
-        for path in self.dataset.paths:
+        """The publisher's index when the dataset has one (unless `-a files=A,B` names the
+        files), else one request per dataset path, parsed as a bulk file."""
+        fixed = self.fixed_files()
+        if self.dataset.index and not fixed:
+            yield self.request(self.url(self.dataset.index), self.parse_index)
+            return
+        for path in fixed or self.dataset.paths:
             yield self.request(self.url(path), self.parse_file)
 
-    def request(self, url: str, handler: Handler, **kwargs: Any) -> Request:
+    def fixed_files(self) -> list[str]:
+        """Files named with `-a files=/A.zip,/B.zip`: the fallback when the index cannot be used."""
+        named = getattr(self, "files", None)
+        return [path.strip() for path in named.split(",") if path.strip()] if named else []
+
+    def parse_index(self, response: Response) -> Iterator[Any]:
+        """The files the publisher's listing names now: each recorded, then fetched."""
+        listed = self.listed_files(response)
+        if not listed:
+            raise ValueError(f"the index {response.url} lists no file this dataset reads")
+        for found in listed:
+            yield Discovered(response.url, found.name, found.url, found.size, found.published)
+            yield self.request(found.url, getattr(self, found.handler), authorised=found.authorised)
+
+    def listed_files(self, response: Response) -> list[ListedFile]:
+        """What the dataset's index names for fetching: a pure reading of the listing, which
+        `oad sources check` uses too."""
+        raise NotImplementedError(f"{self.name} reads no index")
+
+    def request(
+        self, url: str, handler: Handler, authorised: bool = True, **kwargs: Any
+    ) -> Request:
         """A request whose response goes to `handler(response, **kwargs)`; kwargs must be plain
-        values, so that the request can be saved and re-issued after a pause."""
+        values, so that the request can be saved and re-issued after a pause. Not `authorised`:
+        without the dataset's key (a signed download link on another host)."""
         return Request(
             url,
             callback=self._handle,
             errback=self._failed,
             cb_kwargs={"handler": handler.__name__, "kwargs": kwargs},
-            headers=self.auth_headers(),
+            headers=self.auth_headers() if authorised else {},
         )
 
     def auth_headers(self) -> dict[str, str]:
-        """HTTP basic auth from the setting or environment variable the dataset names."""
+        """The dataset's key, from the setting or environment variable `api_key_env` names,
+        as its publisher wants it (`auth`): HTTP basic auth with the key as user name (the
+        default), the key as it is in Authorization (`raw`), or in another header (any other
+        value names the header, e.g. `x-api-key`). Never logged: Scrapy logs no headers."""
         variable = self.dataset.params.get("api_key_env")
         if not isinstance(variable, str):
             return {}
-        key = self.settings.get(variable) or os.environ.get(variable)
+        settings = getattr(self, "settings", None)
+        key = (settings.get(variable) if settings is not None else None) or os.environ.get(variable)
         if not key:
             return {}
-        token = base64.b64encode(f"{key}:".encode()).decode()
-        return {"Authorization": f"Basic {token}"}
+        scheme = str(self.dataset.params.get("auth", "basic"))
+        if scheme == "basic":
+            return {"Authorization": "Basic " + base64.b64encode(f"{key}:".encode()).decode()}
+        return {"Authorization" if scheme == "raw" else scheme: key}
 
     def _handle(self, response: Response, handler: str, kwargs: dict[str, Any]) -> Iterator[Any]:
         yield from getattr(self, handler)(response, **kwargs)

@@ -3,7 +3,7 @@ replies per URL (a 429 then a 200, a truncated body, paged API answers, a slow r
 
 `python -m spiders.localserver DIR --port N` serves DIR until interrupted; a routes.json in any
 folder under DIR maps "path?query" (below that folder) to a file in it. Every request seen is
-kept in `requests`.
+kept in `requests`. In text bodies `{{server}}` becomes the server's origin (a listing's links).
 """
 
 from __future__ import annotations
@@ -113,24 +113,32 @@ class LocalServer:
             protocol_version = "HTTP/1.1"
 
             def do_GET(self) -> None:
+                self._answer("GET")
+
+            def do_HEAD(self) -> None:
+                self._answer("HEAD")
+
+            def _answer(self, method: str) -> None:
                 key = route_key(self.path)
                 with server._lock:
                     server.requests.append(
-                        Seen("GET", key, self.client_address[0], dict(self.headers.items()))
+                        Seen(method, key, self.client_address[0], dict(self.headers.items()))
                     )
-                self._send(server._next(key))
+                self._send(server._next(key), with_body=method == "GET")
 
-            def _send(self, reply: Reply) -> None:
+            def _send(self, reply: Reply, with_body: bool = True) -> None:
                 if reply.delay:
                     time.sleep(reply.delay)
                 self.send_response(reply.status)
                 for name, value in reply.headers.items():
                     self.send_header(name, value)
-                self.send_header("Content-Length", str(len(reply.body)))
+                body = _placed(reply.body, reply.headers, server.url())
+                self.send_header("Content-Length", str(len(body)))
                 if reply.truncate_at is not None:
                     self.send_header("Connection", "close")
                 self.end_headers()
-                body = reply.body
+                if not with_body:
+                    return
                 if reply.truncate_at is not None:
                     body = body[: reply.truncate_at]
                     self.close_connection = True
@@ -140,6 +148,15 @@ class LocalServer:
                 pass
 
         return Handler
+
+
+def _placed(body: bytes, headers: dict[str, str], origin: str) -> bytes:
+    """A listing's links to this server: recorded listings name other hosts (a download link
+    on a storage host), and a fixture writes `{{server}}` where the server's origin goes."""
+    kind = headers.get("Content-Type", "")
+    if kind.startswith(("text/", "application/json", "application/xml")):
+        return body.replace(b"{{server}}", origin.encode())
+    return body
 
 
 def _type(path: Path) -> dict[str, str]:

@@ -39,7 +39,12 @@ class Dataset(Strict):
     description: str
     # production; `--base-url` replaces it (and must be given where there is none)
     base_url: str | None = Field(default=None, pattern=r"^https?://")
-    paths: list[str] = Field(min_length=1)  # files or endpoints under base_url
+    # the publisher's listing (a page or an API under base_url) that names the current files;
+    # a crawl reads it first, as a user's browser would, and fetches what it lists
+    index: str | None = None
+    # files or endpoints under base_url: fetched as they are when there is no index, and the
+    # fallback (`-a files=...` names others) when the index cannot be used
+    paths: list[str] = Field(default_factory=list)
     format: Literal["csv", "zip-csv", "jsonl", "json-api"]
     encoding: str = "utf-8"  # of text files; "auto" sniffs UTF-8, GB18030 or Latin-1
     snapshot: bool  # the dataset is the whole source: what is missing was removed
@@ -50,6 +55,17 @@ class Dataset(Strict):
     params: dict[str, str | int | list[str] | dict[str, str]] = Field(default_factory=dict)
     expected_items: ItemRange  # in production
     fixture_items: ItemRange  # over the recorded responses in tests/spiders/fixtures
+
+    @property
+    def entry(self) -> str:
+        """What a crawl fetches first: the index, or else the first path."""
+        return self.index or self.paths[0]
+
+    @model_validator(mode="after")
+    def _has_files(self) -> Dataset:
+        if not (self.index or self.paths):
+            raise ValueError("a dataset needs an index or paths")
+        return self
 
 
 class RateLimit(Strict):

@@ -180,7 +180,7 @@ def _start(crawl: _Crawl, wait: float) -> int:
     resume = ResumeState(crawl.jobdir)
     meta = load_meta(crawl.spider)
     chosen = meta.datasets[crawl.dataset]
-    location = (crawl.base_url or chosen.base_url or "").rstrip("/") + chosen.paths[0]
+    location = (crawl.base_url or chosen.base_url or "").rstrip("/") + chosen.entry
     runner = json.dumps({"runner": process_identity(os.getpid())})
     with connect(crawl.path, wait=wait) as store, store.transaction() as con:
         ensure_source(

@@ -16,6 +16,7 @@ COMMAND_MODULES = {
     "records": "cli.commands.records",
     "names": "cli.commands.names",
     "crawl": "cli.commands.crawl",
+    "sources": "cli.commands.sources",
     "match": "cli.commands.match",
     "matches": "cli.commands.matches",
     "evaluate": "cli.commands.evaluate",
