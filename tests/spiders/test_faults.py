@@ -13,6 +13,7 @@ from spiders.localserver import LocalServer, Reply
 from tests.spiders.helpers import FIXTURES, crawl, dump
 
 HK_CSV = (FIXTURES / "hk_companies_registry" / "SP_2.csv").read_text(encoding="utf-8")
+LR = FIXTURES / "gb_land_registry"
 OFFICERS = "/company/{n}/officers?items_per_page=2&start_index={s}"
 
 
@@ -78,9 +79,9 @@ def _hk(server: LocalServer, text: str, encoding: str = "utf-8", **reply: object
 
 
 def test_truncated_zip_fails_clearly_and_writes_nothing(server: LocalServer, db_path: Path) -> None:
-    whole = (FIXTURES / "gb_land_registry" / "OCOD_FULL_2025_01.zip").read_bytes()
-    server.route("/lr/OCOD_FULL_2025_01.zip", Reply(body=whole[: len(whole) // 2]))
-    result = crawl(db_path, "gb_land_registry", server.url("/lr"))
+    whole = (LR / "files" / "OCOD_FULL_2025_11.zip").read_bytes()
+    _lr_download(server, "OCOD_FULL_2025_11", whole[: len(whole) // 2])
+    result = crawl(db_path, "gb_land_registry", server.url("/gb_land_registry"))
     assert result.exit_code == 1
     assert result.row["status"] == "failed"
     assert "not a complete zip archive" in " ".join(result.row["notes"]["errors"])
@@ -120,10 +121,15 @@ def test_gb18030_and_latin1_text_is_decoded(server: LocalServer, db_path: Path) 
     assert result.exit_code == 0, result.log[-2000:]
     names = {r["source_id"]: r["alt_names"] for r in dump(db_path)["records"]}
     assert names["634219"] == ["中國資訊科技基建有限公司"]
-    # the OCOD fixture is cp1252 (Latin-1 for its letters): SOCIÉTÉ must survive
+    # an OCOD file in cp1252 (Latin-1 for its letters): SOCIÉTÉ must survive
+    with zipfile.ZipFile(LR / "files" / "OCOD_FULL_2025_11.zip") as published:
+        text = published.read("OCOD_FULL_2025_11.csv").decode("utf-8")
+    latin = _zip({"OCOD_FULL_2025_11.csv": text.encode("cp1252")})
+    _lr_download(server, "OCOD_FULL_2025_11", latin)
     result = crawl(db_path, "gb_land_registry", server.url("/gb_land_registry"))
     assert result.exit_code == 0
     assert "SOCIÉTÉ IMMOBILIÈRE DU LAC SA" in {r["name"] for r in dump(db_path)["records"]}
+    assert any(n.endswith("read as cp1252") for n in result.row["notes"]["notes"])
     assert codecs.lookup("cp1252")
 
 
@@ -160,6 +166,13 @@ def test_change_only_file_removes_titles(server: LocalServer, db_path: Path) -> 
     edges = [r for r in rows["relationships"] if r["object_id"] == "NGL900001"]
     assert edges and all(r["removed"] for r in edges)
     assert "NGL900100" in {a["asset_id"] for a in rows["assets"] if not a["removed"]}
+
+
+def _lr_download(server: LocalServer, stem: str, body: bytes) -> None:
+    """The signed link the API's recorded answer gives for STEM answers with BODY instead."""
+    routes = json.loads((LR / "routes.json").read_text("utf-8"))
+    [signed] = [path for path in routes if path.startswith(f"/files/{stem}.zip?")]
+    server.route("/gb_land_registry" + signed, Reply(body=body))
 
 
 def _zip(members: dict[str, bytes]) -> bytes:
