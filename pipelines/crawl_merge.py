@@ -7,6 +7,7 @@ checks them. Runs inside the caller's transaction, so a crawl lands whole or not
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import duckdb
@@ -50,9 +51,12 @@ def merge_staged(
     crawl_id: int,
     snapshot: bool,
     removal_guard: float | None = DEFAULT_REMOVAL_GUARD,
+    snapshot_tables: Collection[TableName] | None = None,
 ) -> CrawlCounts:
     """Merge every staged table; RemovalsHeld (before anything is written, in the caller's
-    transaction) when a snapshot would remove more than REMOVAL_GUARD of a table's live rows."""
+    transaction) when a snapshot would remove more than REMOVAL_GUARD of a table's live rows.
+    A snapshot covers SNAPSHOT_TABLES only (None: every table): the other tables keep the rows
+    it does not hold."""
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     counts = CrawlCounts()
     settings = Variables(con)
@@ -63,7 +67,8 @@ def merge_staged(
     removed = _apply_removals(con, staging, source, now)
     for table in SHAPES:
         items, cells = staging.item_files(table), staging.cell_files(table)
-        if not items and not cells and not snapshot:
+        whole = snapshot and (snapshot_tables is None or table in snapshot_tables)
+        if not items and not cells and not whole:
             continue
         _source_view(con, table, items, cells, settings)
         problems, repeated = con.execute(
@@ -81,7 +86,7 @@ def merge_staged(
             staged = "crawl_staged"
         valid = valid_sql(table, f"(SELECT * FROM {staged} WHERE problem IS NULL)")
         con.execute(f"CREATE OR REPLACE TEMP VIEW crawl_valid AS {valid}")
-        merged = merge(con, table, "crawl_valid", source, crawl_id, snapshot, now, removal_guard)
+        merged = merge(con, table, "crawl_valid", source, crawl_id, whole, now, removal_guard)
         counts.tables[table] = MergeCounts(
             merged.new,
             merged.changed,

@@ -160,14 +160,18 @@ class StorePipeline:
         self.report.stage("merge")
         guard = None if self.accept_removals else spider.dataset.removal_guard  # type: ignore[attr-defined]
         try:
-            return self._merge(snapshot, guard)
+            return self._merge(snapshot, guard, spider.dataset.snapshot_of)  # type: ignore[attr-defined]
         except RemovalsHeld as held:
             self._end("held", {"held": str(held), "would_remove": held.removing, "live": held.live})
             return "held"
 
-    def _merge(self, snapshot: bool, guard: float | None) -> str:
+    def _merge(
+        self, snapshot: bool, guard: float | None, tables: tuple[TableName, ...] | None
+    ) -> str:
         with connect(self.db_path, wait=self.wait) as store, store.transaction() as con:
-            counts = merge_staged(con, self.staging, self.source, self.crawl_id, snapshot, guard)
+            counts = merge_staged(
+                con, self.staging, self.source, self.crawl_id, snapshot, guard, tables
+            )
             summary = _import_counts(counts, self.unused, self.notes)
             finish_crawl(con, self.crawl_id, summary)
             _patch_notes(con, self.crawl_id, self._extra_notes(counts))

@@ -12,6 +12,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from pipelines.shape import SHAPES, TableName
+
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -48,6 +50,9 @@ class Dataset(Strict):
     format: Literal["csv", "zip-csv", "jsonl", "json-api"]
     encoding: str = "utf-8"  # of text files; "auto" sniffs UTF-8, GB18030 or Latin-1
     snapshot: bool  # the dataset is the whole source: what is missing was removed
+    # the tables a snapshot covers, when the dataset is the whole of only some of the source's
+    # tables (one file of its records, another of its relationships); default: all of them
+    snapshot_tables: list[TableName] | None = None
     # a snapshot marking more than this share of the live rows removed is held, not applied
     removal_guard: float = Field(default=0.1, ge=0, le=1)
     store_source: str | None = None  # the store's source name, when not the spider's
@@ -61,10 +66,19 @@ class Dataset(Strict):
         """What a crawl fetches first: the index, or else the first path."""
         return self.index or self.paths[0]
 
+    @property
+    def snapshot_of(self) -> tuple[TableName, ...]:
+        """The tables a crawl of the dataset marks missing rows removed in (none: no snapshot)."""
+        if not self.snapshot:
+            return ()
+        return tuple(self.snapshot_tables) if self.snapshot_tables else tuple(SHAPES)
+
     @model_validator(mode="after")
     def _has_files(self) -> Dataset:
         if not (self.index or self.paths):
             raise ValueError("a dataset needs an index or paths")
+        if self.snapshot_tables is not None and not (self.snapshot and self.snapshot_tables):
+            raise ValueError("snapshot_tables names the tables of a snapshot: at least one")
         return self
 
 

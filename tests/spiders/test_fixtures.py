@@ -32,7 +32,8 @@ def test_generator_reads_only_committed_files_and_reproduces_them(
     shutil.copytree(FIXTURES / "originals", inputs / "originals")
     out, demo = tmp_path / "fixtures", tmp_path / "demo"
     (out / "gleif" / "api").mkdir(parents=True)
-    for name in ("lei_INR2EJN1ERAN0W5ZP974.json", "children_INR2EJN1ERAN0W5ZP974.json"):
+    real = ("lei", "children", "child_relationships")
+    for name in (f"{kind}_INR2EJN1ERAN0W5ZP974.json" for kind in real):
         shutil.copy(FIXTURES / "gleif" / "api" / name, out / "gleif" / "api" / name)
     (inputs / "records").mkdir()
     sample = REPO / "data" / "sample" / "records" / "hk_companies_registry.csv"

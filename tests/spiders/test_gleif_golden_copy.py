@@ -36,7 +36,9 @@ def test_golden_copy_and_api_give_the_same_records(server: LocalServer, tmp_path
         "ZHONGHUA OVERSEAS INVESTMENT HOLDINGS CO., LTD.",
         "ZHONGHUA HAIWAI TOUZI KONGGU YOUXIAN GONGSI",
     ]
-    assert len(server.seen("/gleif/api/v2/golden-copies/publishes/lei2/latest.csv")) == 1
+    # the file the golden copy API listed, not the fixed latest.csv path
+    assert len(server.seen("/gleif/storage/golden-copy-files/")) == 1
+    assert not server.seen("/gleif/api/v2/golden-copies/publishes/lei2/latest.csv")
 
 
 def test_golden_copy_rerun_changes_nothing(server: LocalServer, db_path: Path) -> None:
