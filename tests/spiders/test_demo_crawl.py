@@ -24,7 +24,7 @@ EXPECTED = {
     "gleif": (14, 0, 0),
     "icij_offshore_leaks": (5, 3, 0),
     "hk_companies_registry": (300, 0, 0),
-    "sg_acra": (3, 0, 0),
+    "sg_acra": (8, 0, 0),
 }
 
 
