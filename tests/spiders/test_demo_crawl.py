@@ -22,7 +22,7 @@ EXPECTED = {
     "gb_land_registry": (5, 30, 24),
     "gb_companies_house": (6, 0, 0),
     "gleif": (14, 0, 0),
-    "icij_offshore_leaks": (5, 3, 0),
+    "icij_offshore_leaks": (9, 6, 0),
     "hk_companies_registry": (300, 0, 0),
     "sg_acra": (8, 0, 0),
 }
