@@ -34,14 +34,10 @@ def test_generator_reads_only_committed_files_and_reproduces_them(
     (out / "gleif" / "api").mkdir(parents=True)
     for name in ("lei_INR2EJN1ERAN0W5ZP974.json", "children_INR2EJN1ERAN0W5ZP974.json"):
         shutil.copy(FIXTURES / "gleif" / "api" / name, out / "gleif" / "api" / name)
-    (inputs / "records").mkdir()
-    sample = REPO / "data" / "sample" / "records" / "hk_companies_registry.csv"
-    shutil.copy(sample, inputs / "records" / sample.name)
     monkeypatch.setattr(generator, "HERE", out)
     monkeypatch.setattr(generator, "DEMO", demo)
     monkeypatch.setattr(generator, "ORIGINALS", inputs / "originals")
     monkeypatch.setattr(generator, "GLEIF_API", out / "gleif" / "api")
-    monkeypatch.setattr(generator, "SAMPLE_RECORDS", inputs / "records")
 
     generator.main()
 
