@@ -86,4 +86,4 @@ def test_a_crawl_shows_its_stages(tmp_path: Path) -> None:
     ]
     output = on_terminal(args, tmp_path)
     assert "read" in output and "merge" in output
-    assert "300 fetched, 300 new" in output.rstrip().splitlines()[-1]
+    assert "11 fetched, 11 new" in output.rstrip().splitlines()[-1]

@@ -11,7 +11,7 @@ from spiders.localserver import LocalServer, Reply
 from tests.reliability.helpers import oad, scalar
 from tests.spiders.helpers import FIXTURES, crawl
 
-HK = (FIXTURES / "hk_companies_registry" / "SP_2.csv").read_text(encoding="utf-8")
+OCOD = "OCOD_FULL_2025_11"
 ROWS = "source_id,name\n" + "".join(f"R{i},COMPANY {i} LIMITED\n" for i in range(10))
 
 
@@ -48,22 +48,31 @@ def test_a_snapshot_import_that_removes_too_much_is_held(tmp_path: Path) -> None
 def test_a_crawl_of_half_the_file_is_held(tmp_path: Path) -> None:
     """A server answering 200 with half the file, well formed: held, not half removed."""
     db = tmp_path / "s.duckdb"
-    lines = HK.split("\n")
-    half = "\n".join(lines[: len(lines) // 2 + 1]) + "\n"
+    whole = (FIXTURES / "gb_land_registry" / "files" / f"{OCOD}.zip").read_bytes()
+    lines = zipfile.ZipFile(io.BytesIO(whole)).read(f"{OCOD}.csv").split(b"\r\n")
+    half = _zip(f"{OCOD}.csv", b"\r\n".join(lines[: len(lines) // 2 + 1]) + b"\r\n")
+    files = ("-a", f"files=/{OCOD}.zip")
     with LocalServer() as server:
-        server.route("/hk/SP_2.csv", Reply(body=HK.encode()))
-        assert crawl(db, "hk_companies_registry", server.url("/hk")).row["new"] == 150
-        server.route("/hk/SP_2.csv", Reply(body=half.encode()))
-        held = crawl(db, "hk_companies_registry", server.url("/hk"))
+        server.route(f"/lr/{OCOD}.zip", Reply(body=whole))
+        assert crawl(db, "gb_land_registry", server.url("/lr"), *files).row["new"] > 24
+        server.route(f"/lr/{OCOD}.zip", Reply(body=half))
+        held = crawl(db, "gb_land_registry", server.url("/lr"), *files)
         assert held.exit_code == 4 and held.row["status"] == "held", held.log[-2000:]
-        assert "live records removed" in held.output
-        assert scalar(db, "SELECT count(*) FROM records WHERE removed_at IS NOT NULL") == 0
-        accepted = crawl(db, "hk_companies_registry", server.url("/hk"), "--accept-removals")
-    assert accepted.exit_code == 0 and accepted.row["removed"] > 60
+        assert "live " in held.output and " removed (" in held.output
+        assert scalar(db, "SELECT count(*) FROM assets WHERE removed_at IS NOT NULL") == 0
+        accepted = crawl(db, "gb_land_registry", server.url("/lr"), *files, "--accept-removals")
+    assert accepted.exit_code == 0 and accepted.row["removed"] >= 11
+
+
+def _zip(name: str, data: bytes) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr(name, data)
+    return out.getvalue()
 
 
 def test_a_zip_that_does_not_verify_fails_the_fetch(tmp_path: Path) -> None:
-    whole = (FIXTURES / "gb_land_registry" / "OCOD_FULL_2025_01.zip").read_bytes()
+    whole = (FIXTURES / "gb_land_registry" / "files" / f"{OCOD}.zip").read_bytes()
     member = zipfile.ZipFile(io.BytesIO(whole)).infolist()[0]
     start = member.header_offset + 30 + len(member.filename) + 40
     broken = (
@@ -71,8 +80,8 @@ def test_a_zip_that_does_not_verify_fails_the_fetch(tmp_path: Path) -> None:
     )
     db = tmp_path / "s.duckdb"
     with LocalServer() as server:
-        server.route("/lr/OCOD_FULL_2025_01.zip", Reply(body=broken))
-        result = crawl(db, "gb_land_registry", server.url("/lr"))
+        server.route(f"/lr/{OCOD}.zip", Reply(body=broken))
+        result = crawl(db, "gb_land_registry", server.url("/lr"), "-a", f"files=/{OCOD}.zip")
     assert result.exit_code == 1 and result.row["status"] == "failed"
     assert "Traceback" not in result.output
     assert scalar(db, "SELECT count(*) FROM assets") == 0

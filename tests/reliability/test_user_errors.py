@@ -156,7 +156,10 @@ def test_bad_label_files_are_named_with_their_line(
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (("--dataset", "nope"), "hk_companies_registry has no dataset 'nope' (datasets: index)"),
+        (
+            ("--dataset", "nope"),
+            "hk_companies_registry has no dataset 'nope' (datasets: new_companies)",
+        ),
         (("-s", "FOO"), "expected NAME=VALUE, got 'FOO'"),
         (("-s", "DOWNLOAD_DELAY=abc"), "setting DOWNLOAD_DELAY='abc': must be a number"),
         (("-s", "ROBOTSTXT_OBEY=maybe"), "setting ROBOTSTXT_OBEY='maybe': must be true or false"),

@@ -12,8 +12,10 @@ from pathlib import Path
 from spiders.localserver import LocalServer, Reply
 from tests.spiders.helpers import FIXTURES, crawl, dump
 
-HK_CSV = (FIXTURES / "hk_companies_registry" / "SP_2.csv").read_text(encoding="utf-8")
+HK_WEEK = "RNC063L_20241230.csv"
+HK_CSV = (FIXTURES / "hk_companies_registry/docs/wrpt/RNC063" / HK_WEEK).read_text("utf-8-sig")
 LR = FIXTURES / "gb_land_registry"
+OCOD = "OCOD_FULL_2025_11"
 OFFICERS = "/company/{n}/officers?items_per_page=2&start_index={s}"
 
 
@@ -73,9 +75,10 @@ def test_429_and_500_are_retried_before_success(server: LocalServer, db_path: Pa
     assert dump(db_path)["rejected_rows"][0]["reason"] == "company 00000001 not found (HTTP 404)"
 
 
-def _hk(server: LocalServer, text: str, encoding: str = "utf-8", **reply: object) -> str:
-    server.route("/hk/SP_2.csv", Reply(body=text.encode(encoding), **reply))  # type: ignore[arg-type]
-    return server.url("/hk")
+def _hk(server: LocalServer, text: str, encoding: str = "utf-8", **reply: object) -> list[str]:
+    """A weekly list of the Hong Kong register served as TEXT, named with -a files=."""
+    server.route(f"/hk/{HK_WEEK}", Reply(body=text.encode(encoding), **reply))  # type: ignore[arg-type]
+    return [server.url("/hk"), "-a", f"files=/{HK_WEEK}"]
 
 
 def test_truncated_zip_fails_clearly_and_writes_nothing(server: LocalServer, db_path: Path) -> None:
@@ -90,37 +93,36 @@ def test_truncated_zip_fails_clearly_and_writes_nothing(server: LocalServer, db_
 
 
 def test_body_cut_short_on_the_wire_fails(server: LocalServer, db_path: Path) -> None:
-    result = crawl(db_path, "hk_companies_registry", _hk(server, HK_CSV, truncate_at=500))
+    result = crawl(db_path, "hk_companies_registry", *_hk(server, HK_CSV, truncate_at=200))
     assert result.exit_code == 1 and result.row["status"] == "failed"
     assert dump(db_path)["records"] == []
 
 
 def test_extra_column_is_reported_and_kept_in_raw(server: LocalServer, db_path: Path) -> None:
-    lines = HK_CSV.split("\n")
-    text = HK_CSV.replace("Dissolved,Type\n", "Dissolved,Type,Website\n", 1)
-    text = text.replace('"Private, ltd by shares"\n', '"Private, ltd by shares",www.example.hk\n')
-    assert lines and text != HK_CSV
-    result = crawl(db_path, "hk_companies_registry", _hk(server, text))
+    lines = HK_CSV.splitlines()  # read with universal newlines
+    text = "\n".join([lines[0] + ",Website"] + [line + ",www.example.hk" for line in lines[1:]])
+    result = crawl(db_path, "hk_companies_registry", *_hk(server, text + "\n"))
     assert result.exit_code == 0, result.log[-2000:]
     assert result.row["notes"]["unused_columns"] == ["Website"]
     assert "Website" in result.output and "columns not used: Website" in result.log
-    assert '"Website":"www.example.hk"' in dump(db_path)["records"][0]["raw"]
+    raw = json.loads(dump(db_path)["records"][0]["raw"])
+    assert raw["rows"][0]["Website"] == "www.example.hk"
 
 
 def test_renamed_required_column_is_a_clear_error(server: LocalServer, db_path: Path) -> None:
-    text = HK_CSV.replace(",Reg no.,", ",Registration number,", 1)
-    result = crawl(db_path, "hk_companies_registry", _hk(server, text))
+    text = HK_CSV.replace(",BR Number,", ",Business Registration Number,", 1)
+    result = crawl(db_path, "hk_companies_registry", *_hk(server, text))
     assert result.exit_code == 1
     errors = " ".join(result.row["notes"]["errors"])
-    assert "line 1: required column 'Reg no.' is missing" in errors and "SP_2.csv" in errors
+    assert "line 1: required column 'BR Number' is missing" in errors and HK_WEEK in errors
     assert dump(db_path)["records"] == []
 
 
 def test_gb18030_and_latin1_text_is_decoded(server: LocalServer, db_path: Path) -> None:
-    result = crawl(db_path, "hk_companies_registry", _hk(server, HK_CSV, "gb18030"))
+    result = crawl(db_path, "hk_companies_registry", *_hk(server, HK_CSV, "gb18030"))
     assert result.exit_code == 0, result.log[-2000:]
     names = {r["source_id"]: r["alt_names"] for r in dump(db_path)["records"]}
-    assert names["634219"] == ["中國資訊科技基建有限公司"]
+    assert names["99990001"] == ["港燈貿易有限公司"]
     # an OCOD file in cp1252 (Latin-1 for its letters): SOCIÉTÉ must survive
     with zipfile.ZipFile(LR / "files" / "OCOD_FULL_2025_11.zip") as published:
         text = published.read("OCOD_FULL_2025_11.csv").decode("utf-8")
@@ -133,27 +135,34 @@ def test_gb18030_and_latin1_text_is_decoded(server: LocalServer, db_path: Path) 
     assert codecs.lookup("cp1252")
 
 
+def _ocod(server: LocalServer, drop: str | None = None) -> list[str]:
+    """The OCOD fixture (a snapshot), without the title DROP when given, named with -a files=."""
+    whole = (FIXTURES / "gb_land_registry" / "files" / f"{OCOD}.zip").read_bytes()
+    member = zipfile.ZipFile(io.BytesIO(whole)).read(f"{OCOD}.csv")
+    if drop is not None:
+        kept = [line for line in member.split(b"\r\n") if not line.startswith(drop.encode())]
+        whole = _zip({f"{OCOD}.csv": b"\r\n".join(kept)})
+    server.route(f"/lr/{OCOD}.zip", Reply(body=whole))
+    return [server.url("/lr"), "-a", f"files=/{OCOD}.zip"]
+
+
 def test_disappeared_record_is_marked_removed_and_rerun_changes_nothing(
     server: LocalServer, db_path: Path
 ) -> None:
-    base = _hk(server, HK_CSV)
-    assert crawl(db_path, "hk_companies_registry", base).row["new"] == 150
-    again = crawl(db_path, "hk_companies_registry", base)
-    assert again.counts == (150, 0, 0, 150, 0, 0)
+    first = crawl(db_path, "gb_land_registry", *_ocod(server))
+    assert first.exit_code == 0, first.log[-2000:]
+    total = first.row["new"]
+    again = crawl(db_path, "gb_land_registry", *_ocod(server))
+    assert again.counts == (total, 0, 0, total, 0, 0)
     before = dump(db_path)
-    third = crawl(db_path, "hk_companies_registry", base)
-    assert third.counts == (150, 0, 0, 150, 0, 0)
+    third = crawl(db_path, "gb_land_registry", *_ocod(server))
+    assert third.counts == (total, 0, 0, total, 0, 0)
     after = dump(db_path)
-    assert after["records"] == before["records"]
-    gone = "\n".join(line for line in HK_CSV.split("\n") if not line.startswith("3919,645548,"))
-    gone = gone.replace("3919,645548", "")  # the row's first line only; its Chinese line follows
-    lines = HK_CSV.split("\n")
-    at = next(i for i, line in enumerate(lines) if line.startswith("3919,645548,"))
-    without = "\n".join(lines[:at] + lines[at + 2 :])
-    fourth = crawl(db_path, "hk_companies_registry", _hk(server, without))
-    assert fourth.counts == (149, 0, 0, 149, 1, 0)
-    removed = {r["source_id"] for r in dump(db_path)["records"] if r["removed"]}
-    assert removed == {"645548"}
+    assert all(after[t] == before[t] for t in ("records", "relationships", "assets"))
+    fourth = crawl(db_path, "gb_land_registry", *_ocod(server, drop="NGL900003"))
+    assert fourth.exit_code == 0 and fourth.row["removed"] >= 1, fourth.log[-2000:]
+    removed = {a["asset_id"] for a in dump(db_path)["assets"] if a["removed"]}
+    assert removed == {"NGL900003"}
 
 
 def test_change_only_file_removes_titles(server: LocalServer, db_path: Path) -> None:

@@ -35,14 +35,10 @@ def test_generator_reads_only_committed_files_and_reproduces_them(
     real = ("lei", "children", "child_relationships")
     for name in (f"{kind}_INR2EJN1ERAN0W5ZP974.json" for kind in real):
         shutil.copy(FIXTURES / "gleif" / "api" / name, out / "gleif" / "api" / name)
-    (inputs / "records").mkdir()
-    sample = REPO / "data" / "sample" / "records" / "hk_companies_registry.csv"
-    shutil.copy(sample, inputs / "records" / sample.name)
     monkeypatch.setattr(generator, "HERE", out)
     monkeypatch.setattr(generator, "DEMO", demo)
     monkeypatch.setattr(generator, "ORIGINALS", inputs / "originals")
     monkeypatch.setattr(generator, "GLEIF_API", out / "gleif" / "api")
-    monkeypatch.setattr(generator, "SAMPLE_RECORDS", inputs / "records")
 
     generator.main()
 
