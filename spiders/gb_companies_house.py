@@ -22,6 +22,7 @@ from scrapy.http import Request, Response
 
 from pipelines.crawl_items import (
     ITEM_TABLES,
+    Discovered,
     ItemBatch,
     Note,
     Record,
@@ -170,8 +171,9 @@ class GbCompaniesHouse(SourceSpider):
         return [ListedFile(name, url, size_in_bytes(text), date, names.handler)]
 
     def parse_index(self, response: Response) -> Iterator[Any]:
-        self.files_left = len(self.listed_files(response))
-        yield from super().parse_index(response)
+        found = list(super().parse_index(response))
+        self.files_left = sum(isinstance(item, Discovered) for item in found)
+        yield from found
 
     # bulk company data ----------------------------------------------------------------------
 
