@@ -98,6 +98,16 @@ class TableBatch:
 
 
 @dataclass
+class ItemBatch:
+    """Many per-item rows (Record, Relationship or Asset) of one table at once: a spider that
+    reads millions of them from one file (JSON lines) hands them over in batches, staged as
+    they come, rather than one Scrapy item each."""
+
+    table: TableName
+    items: list[Any]
+
+
+@dataclass
 class Removal:
     """A change-only file says this key is gone from the source."""
 

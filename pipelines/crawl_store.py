@@ -23,6 +23,7 @@ from scrapy.crawler import Crawler
 from pipelines.crawl_items import (
     ITEM_TABLES,
     Discovered,
+    ItemBatch,
     Note,
     Removal,
     ResponseDone,
@@ -82,6 +83,9 @@ class StorePipeline:
         elif isinstance(item, TableBatch):
             self.staging.write_batch(item)
             self.items += item.data.num_rows
+        elif isinstance(item, ItemBatch):
+            self.staging.write_items(item.table, item.items)
+            self.items += len(item.items)
         elif isinstance(item, Rejected):
             self.rejected.append(item)
         elif isinstance(item, Removal):
