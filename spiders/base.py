@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import os
+import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any, ClassVar
 
@@ -26,6 +27,8 @@ from spiders.listing import ListedFile
 from spiders.metadata import SourceMeta, load_meta
 
 Handler = Callable[..., Iterator[Any]]
+RENEW = "oad_renew_from"  # a signed link's request: the request that handed the link out
+RUN = "oad_run"  # ... and the run of the crawl that was handed the link
 
 
 class SourceSpider(scrapy.Spider):
@@ -48,6 +51,7 @@ class SourceSpider(scrapy.Spider):
         self.failures: list[str] = []
         self.final_status: str | None = None  # set when the crawl's row got its final state
         self.resume = ResumeState(None)
+        self.run = uuid.uuid4().hex  # this process's run of the crawl (a resumed crawl has several)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SourceSpider:
@@ -123,6 +127,16 @@ class SourceSpider(scrapy.Spider):
             cb_kwargs={"handler": handler.__name__, "kwargs": kwargs},
             headers=self.auth_headers() if authorised else {},
         )
+
+    def signed_link(self, response: Response, url: str, handler: Handler) -> Request:
+        """A request for a short-lived signed link that RESPONSE handed out: sent without the
+        key (it is on another host), and re-asked of RESPONSE's request when a paused crawl
+        resumes, since the link will have expired by then."""
+        request = self.request(url, handler, authorised=False)
+        assert response.request is not None
+        request.meta[RENEW] = response.request.to_dict(spider=self)
+        request.meta[RUN] = self.run  # spiders.middleware.RenewExpiredLinks reads both
+        return request
 
     def auth_headers(self) -> dict[str, str]:
         """The dataset's key, from the setting or environment variable `api_key_env` names,

@@ -155,7 +155,7 @@ class GbLandRegistry(SourceSpider):
         link = result.get("download_url") if isinstance(result, dict) else None
         if not isinstance(link, str) or not link.startswith(("https://", "http://")):
             raise ValueError(f"{response.url}: the answer holds no download_url")
-        yield self.request(link, self.parse_file, authorised=False)
+        yield self.signed_link(response, link, self.parse_file)
 
     # the file -------------------------------------------------------------------------------
 

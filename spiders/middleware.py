@@ -1,4 +1,5 @@
-"""Backing off when a server says "too many requests" (HTTP 429), then trying again."""
+"""Downloader middlewares: backing off when a server says "too many requests" (HTTP 429), then
+trying again; asking again for a signed link that a paused crawl was handed before it paused."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import logging
 from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.http import Request, Response
+from scrapy.utils.request import request_from_dict
 
 log = logging.getLogger(__name__)
 
@@ -48,3 +50,27 @@ class BackoffMiddleware:
             except ValueError:
                 pass
         return float(self.base * 2**attempt)
+
+
+class RenewExpiredLinks:
+    """A signed link lives for seconds. Handed out before a pause, it comes back on resume from
+    Scrapy's saved queue or oad's own list of requests in flight, expired: the request that
+    handed it out (kept in its meta by `SourceSpider.signed_link`) is made again instead."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RenewExpiredLinks:
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> Request | None:
+        from spiders.base import RENEW, RUN
+
+        spider = self.crawler.spider
+        if RENEW not in request.meta or spider is None:
+            return None
+        if request.meta.get(RUN) == getattr(spider, "run", None):
+            return None
+        log.info("%s: a link from before the pause; asking for a fresh one", request.url)
+        return request_from_dict(request.meta[RENEW], spider=spider).replace(dont_filter=True)

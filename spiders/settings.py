@@ -65,7 +65,10 @@ def crawl_settings(
         "CONCURRENT_REQUESTS_PER_DOMAIN": meta.rate_limit.concurrent_requests,
         "RETRY_ENABLED": True,
         "RETRY_TIMES": 3,
-        "DOWNLOADER_MIDDLEWARES": {"spiders.middleware.BackoffMiddleware": 560},
+        "DOWNLOADER_MIDDLEWARES": {
+            "spiders.middleware.BackoffMiddleware": 560,
+            "spiders.middleware.RenewExpiredLinks": 100,
+        },
         "ITEM_PIPELINES": {"pipelines.crawl_store.StorePipeline": 300},
         "CONCURRENT_ITEMS": 1,  # items reach the store pipeline in the order yielded
         "DOWNLOAD_MAXSIZE": 0,  # bulk files are large

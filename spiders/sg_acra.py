@@ -100,7 +100,7 @@ class SgAcra(SourceSpider):
         url = str(link)
         if urlsplit(url).scheme not in ("http", "https"):
             raise ValueError(f"{response.url}: the download link is not a web address: {url!r}")
-        return self.request(url, self.parse_file, authorised=False)  # signed: no key
+        return self.signed_link(response, url, self.parse_file)
 
     # the file -------------------------------------------------------------------------------
 

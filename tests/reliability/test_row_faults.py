@@ -3,7 +3,9 @@ and the rest of the file loads. A file that is no table at all writes nothing.""
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from pathlib import Path
 
 from spiders.localserver import LocalServer, Reply
@@ -74,15 +76,20 @@ def test_a_malformed_json_line_is_refused_alone(tmp_path: Path) -> None:
 
 
 def test_a_psc_line_without_a_birth_month_is_refused_alone(tmp_path: Path) -> None:
-    snapshot = (FIXTURES / "gb_companies_house" / "psc-snapshot-2025-01-01.txt").read_text()
-    lines = snapshot.splitlines()
+    part = "psc-snapshot-2025-01-01_1of2"
+    published = FIXTURES / "gb_companies_house" / f"{part}.zip"
+    lines = zipfile.ZipFile(published).read(f"{part}.txt").decode().splitlines()
     broken = json.loads(lines[0])
     broken["data"]["date_of_birth"] = {"year": 1977}
     lines[0] = json.dumps(broken)
+    body = io.BytesIO()
+    with zipfile.ZipFile(body, "w") as archive:
+        archive.writestr(f"{part}.txt", "\n".join(lines) + "\n")
     db = tmp_path / "s.duckdb"
     with LocalServer() as server:
-        server.route("/psc-snapshot-2025-01-01.txt", Reply(body="\n".join(lines).encode()))
-        result = crawl(db, "gb_companies_house", server.url(), "--dataset", "psc")
+        server.route(f"/{part}.zip", Reply(body=body.getvalue()))
+        options = ("--dataset", "psc", "-a", f"files=/{part}.zip")
+        result = crawl(db, "gb_companies_house", server.url(), *options)
     assert result.exit_code == 0, result.log[-2000:]
     assert rejected(db) == [(1, "birth_date", "not YYYY-MM or YYYY-MM-DD")]
     assert result.row["new"] > 0
