@@ -110,7 +110,9 @@ def splink_connection(candidates: pa.Table) -> duckdb.DuckDBPyConnection:
 
 
 def _sources(con: duckdb.DuckDBPyConnection) -> list[str]:
-    return [r[0] for r in con.execute("SELECT DISTINCT source FROM candidates ORDER BY 1").fetchall()]
+    return [
+        r[0] for r in con.execute("SELECT DISTINCT source FROM candidates ORDER BY 1").fetchall()
+    ]
 
 
 def _linker(con: duckdb.DuckDBPyConnection, model: Any) -> Linker:
@@ -118,7 +120,9 @@ def _linker(con: duckdb.DuckDBPyConnection, model: Any) -> Linker:
     tables = []
     for number, source in enumerate(_sources(con)):
         table = f"candidates_{number}"
-        con.execute(f"CREATE OR REPLACE TABLE {table} AS FROM candidates WHERE source = ?", [source])
+        con.execute(
+            f"CREATE OR REPLACE TABLE {table} AS FROM candidates WHERE source = ?", [source]
+        )
         tables.append(api.register(table, dataset_display_name=source))
     # ERROR only: "level not observed, unable to train m" is expected on small data
     return Linker(tables, model, log_level=logging.ERROR)
@@ -137,7 +141,7 @@ def fit(con: duckdb.DuckDBPyConnection, candidate_pairs: int) -> NameModel:
                 EM_BLOCKING, fix_u_probabilities=True, fix_probability_two_random_records_match=True
             )
             model, training["parameters"] = linker.misc.save_model_to_json(), "em"
-        except Exception as error:  # noqa: BLE001 - Splink raises bare Exceptions; keep fixed
+        except Exception as error:  # Splink raises bare Exceptions: the fixed ones stay
             training["em_failed"] = f"{type(error).__name__}: {error}"
     else:
         training["why_fixed"] = f"fewer than {MIN_EM_PAIRS} candidate pairs"

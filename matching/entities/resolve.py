@@ -160,11 +160,25 @@ def _score_names(keys: pa.Table, pairs: pa.Table) -> tuple[pa.Table | None, str 
     if not pairs.num_rows:
         return None, None
     candidates = keys.select(
-        ["source", "source_id", "jurisdiction", "name_key", "name_words", "legal_form",
-         "incorporation_year"]
+        [
+            "source",
+            "source_id",
+            "jurisdiction",
+            "name_key",
+            "name_words",
+            "legal_form",
+            "incorporation_year",
+        ]
     ).rename_columns(
-        ["source", name_model.UNIQUE_ID, "jurisdiction", "name_key", "name_words", "legal_form",
-         "incorporation_year"]
+        [
+            "source",
+            name_model.UNIQUE_ID,
+            "jurisdiction",
+            "name_key",
+            "name_words",
+            "legal_form",
+            "incorporation_year",
+        ]
     )
     splink_con = name_model.splink_connection(candidates)
     try:
