@@ -144,7 +144,7 @@ def resolve_entities(
                 )
             by_name = _count(con, "name")
     finally:
-        con.execute("DROP TABLE IF EXISTS entity_keys")
+        con.execute("DROP TABLE IF EXISTS temp.entity_keys")
     return ResolutionCounts(
         companies=keys.num_rows,
         with_jurisdiction=keys.num_rows - keys.column("jurisdiction").null_count,
