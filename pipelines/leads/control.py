@@ -41,7 +41,10 @@ NATURE_COLUMNS = (
 @cache
 def nature_table(name: str = "leads/natures_of_control.yml") -> dict[str, Control]:
     """Each known nature as the Control it alone gives; ValueError for a malformed entry."""
-    return {str(nature): _nature(str(nature), spec) for nature, spec in read_yaml(name)["natures"].items()}
+    return {
+        str(nature): _nature(str(nature), spec)
+        for nature, spec in read_yaml(name)["natures"].items()
+    }
 
 
 def nature_rows() -> list[tuple[Any, ...]]:

@@ -191,9 +191,8 @@ class EdgeCounts:
 
     def __str__(self) -> str:
         noted = ", ".join(f"{count} {problem}" for problem, count in sorted(self.problems.items()))
-        return (
-            f"{self.relationships} relationships read, {self.edges} lead edges"
-            + (f"; problems: {noted}" if noted else "")
+        return f"{self.relationships} relationships read, {self.edges} lead edges" + (
+            f"; problems: {noted}" if noted else ""
         )
 
 
@@ -220,7 +219,9 @@ def build_edges(con: duckdb.DuckDBPyConnection, book: RoleBook | None = None) ->
 
 def _load_lookups(con: duckdb.DuckDBPyConnection, book: RoleBook) -> None:
     con.execute(_LOOKUPS)
-    con.executemany("INSERT INTO lead_role_words VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", book.word_rows())
+    con.executemany(
+        "INSERT INTO lead_role_words VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", book.word_rows()
+    )
     fallbacks = list(book.fallback_paths().items())
     if fallbacks:
         con.executemany("INSERT INTO lead_role_fallbacks VALUES (?, ?)", fallbacks)

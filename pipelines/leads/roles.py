@@ -64,7 +64,7 @@ class RoleBook:
 
     def fallback_paths(self) -> dict[str, str]:
         """Source -> the raw-payload path read when a word is not known."""
-        found = {}
+        found: dict[str, str] = {}
         for source, names in self.sources.items():
             for name in names:
                 path = self.vocabularies[name].fallback
@@ -105,7 +105,9 @@ def load_roles(name: str = "leads/roles.yml") -> RoleBook:
     """The role book in data/NAME; a malformed file raises ValueError saying what is wrong."""
     data = read_yaml(name)
     roles = {key: _role(key, value) for key, value in data["roles"].items()}
-    vocabularies = {key: _vocabulary(key, value, roles) for key, value in data["vocabularies"].items()}
+    vocabularies = {
+        key: _vocabulary(key, value, roles) for key, value in data["vocabularies"].items()
+    }
     sources = {}
     for source, names in data["sources"].items():
         unknown = [n for n in names if n not in vocabularies]
