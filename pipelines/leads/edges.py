@@ -17,8 +17,8 @@ import duckdb
 from pipelines.leads.control import NATURE_COLUMNS, nature_rows
 from pipelines.leads.roles import RoleBook, load_roles
 
-# the word as roles.normalise_word compares it: lower-cased, spaces trimmed and collapsed
-_WORD = "lower(trim(regexp_replace({}, '\\s+', ' ', 'g')))"
+# the word as roles.normalise_word compares it: lower-cased, spaces trimmed
+_WORD = "lower(trim({}))"
 
 _LOOKUPS = """
 CREATE OR REPLACE TEMP TABLE lead_role_words (
@@ -38,9 +38,9 @@ CREATE OR REPLACE TEMP TABLE lead_natures (
 _WORK = f"""
 CREATE OR REPLACE TEMP TABLE lead_edge_work AS
 WITH live AS (
-    SELECT r.source, r.relationship_id, r.subject_source, r.subject_id, r.object_source,
-           r.object_id, r.object_type, r.role AS published_role, r.start_date, r.end_date,
-           r.source_url, r.raw, c.finished_at AS fetched_at
+    SELECT r.rowid AS edge_no, r.source, r.relationship_id, r.subject_source, r.subject_id,
+           r.object_source, r.object_id, r.object_type, r.role AS published_role,
+           r.start_date, r.end_date, r.source_url, r.raw, c.finished_at AS fetched_at
     FROM relationships r LEFT JOIN crawls c ON c.crawl_id = r.crawl_id
     WHERE r.removed_at IS NULL
 ), roled AS (
@@ -84,7 +84,7 @@ LEFT JOIN assets a
 # One value of a qualifying raw field per edge (the first rule, by rank, that matches).
 _QUALIFIED = """
 CREATE OR REPLACE TEMP TABLE lead_edge_qualified AS
-SELECT r.source, r.relationship_id,
+SELECT r.rowid AS edge_no,
        arg_min(q.certainty, q.rank) AS certainty, arg_min(q.reason, q.rank) AS reason
 FROM relationships r
 JOIN lead_certainty_rules q
@@ -96,7 +96,8 @@ GROUP BY ALL
 # The natures of each edge that reads them, combined: each band's hull, each flag's any.
 _CONTROL = """
 CREATE OR REPLACE TEMP TABLE lead_edge_control AS
-SELECT u.source, u.relationship_id,
+SELECT u.edge_no, any_value(u.source) AS source,
+       any_value(u.relationship_id) AS relationship_id,
        min(n.share_min) AS share_min, max(n.share_max) AS share_max,
        min(n.votes_min) AS votes_min, max(n.votes_max) AS votes_max,
        coalesce(bool_or(n.appoints_directors), false) AS appoints_directors,
@@ -106,10 +107,10 @@ SELECT u.source, u.relationship_id,
        max(n.nominee_for) AS nominee_for, max(n.entity_type) AS entity_type,
        coalesce(list(u.nature ORDER BY u.nature) FILTER (WHERE n.nature IS NULL), [])
            AS unknown_natures
-FROM (SELECT source, relationship_id, unnest(natures) AS nature
+FROM (SELECT edge_no, source, relationship_id, unnest(natures) AS nature
       FROM lead_edge_work WHERE natures IS NOT NULL) u
 LEFT JOIN lead_natures n ON n.nature = u.nature
-GROUP BY ALL
+GROUP BY u.edge_no
 """
 
 _USABLE = (
@@ -133,48 +134,48 @@ SELECT
     coalesce(q.certainty, w.certainty), coalesce(q.reason, w.reason),
     w.source, w.relationship_id, w.source_url, w.fetched_at, current_timestamp
 FROM lead_edge_work w
-LEFT JOIN lead_edge_control c USING (source, relationship_id)
-LEFT JOIN lead_edge_qualified q USING (source, relationship_id)
+LEFT JOIN lead_edge_control c USING (edge_no)
+LEFT JOIN lead_edge_qualified q USING (edge_no)
 WHERE {_USABLE}
 """
 
 _PROBLEMS = f"""
 INSERT INTO lead_edge_problems
 WITH found AS (
-    SELECT w.source, w.relationship_id, 'unknown_role' AS problem,
+    SELECT w.edge_no, 'unknown_role' AS problem,
            'role ' || to_json(w.published_role)
            || coalesce(' (and ' || to_json(w.fallback_word) || ')', '')
            || ' of source ' || w.source || ' is not in data/leads/roles.yml' AS reason
     FROM lead_edge_work w WHERE w.role IS NULL
     UNION ALL
-    SELECT w.source, w.relationship_id, 'missing_subject',
+    SELECT w.edge_no, 'missing_subject',
            'subject record ' || w.subject_source || ' ' || to_json(w.subject_id)
            || CASE WHEN w.subject_removed THEN ' was removed from the store'
                    ELSE ' is not in the store' END
     FROM lead_edge_work w WHERE NOT w.subject_live
     UNION ALL
-    SELECT w.source, w.relationship_id, 'missing_object',
+    SELECT w.edge_no, 'missing_object',
            'object ' || w.object_type || ' ' || w.object_source || ' ' || to_json(w.object_id)
            || CASE WHEN w.object_removed THEN ' was removed from the store'
                    ELSE ' is not in the store' END
     FROM lead_edge_work w WHERE NOT w.object_live
     UNION ALL
-    SELECT w.source, w.relationship_id, 'asset_controls',
+    SELECT w.edge_no, 'asset_controls',
            'role ' || w.role || ' has the object control the subject, but the object is an asset'
     FROM lead_edge_work w WHERE w.controller = 'object' AND w.object_type = 'asset'
     UNION ALL
-    SELECT w.source, w.relationship_id, 'bad_natures',
+    SELECT w.edge_no, 'bad_natures',
            'natures_of_control of subject ' || to_json(w.subject_id) || ' is '
            || w.natures_type || ', not a list'
     FROM lead_edge_work w WHERE w.natures_type IS NOT NULL AND w.natures_type <> 'ARRAY'
     UNION ALL
-    SELECT c.source, c.relationship_id, 'unknown_nature',
+    SELECT c.edge_no, 'unknown_nature',
            'natures of control not in data/leads/natures_of_control.yml: '
            || array_to_string(c.unknown_natures, ', ')
     FROM lead_edge_control c WHERE len(c.unknown_natures) > 0
 )
-SELECT f.source, f.relationship_id, f.problem, f.reason, {_USABLE}, current_timestamp
-FROM found f JOIN lead_edge_work w USING (source, relationship_id)
+SELECT w.source, w.relationship_id, f.problem, f.reason, {_USABLE}, current_timestamp
+FROM found f JOIN lead_edge_work w USING (edge_no)
 """
 
 _TEMPORARY = (
@@ -201,6 +202,8 @@ def build_edges(con: duckdb.DuckDBPyConnection, book: RoleBook | None = None) ->
     transaction of its own (CON must not be inside one): all or nothing."""
     book = book or load_roles()
     con.execute("BEGIN TRANSACTION")
+    # lead_edges has no order to keep: rows are then written from both threads at once
+    con.execute("SET preserve_insertion_order = false")
     try:
         _load_lookups(con, book)
         con.execute("DELETE FROM lead_edges")
@@ -213,6 +216,8 @@ def build_edges(con: duckdb.DuckDBPyConnection, book: RoleBook | None = None) ->
     except BaseException:
         con.execute("ROLLBACK")
         raise
+    finally:
+        con.execute("RESET preserve_insertion_order")
     con.execute("COMMIT")
     return counts
 

@@ -89,8 +89,9 @@ class RoleBook:
 
 
 def normalise_word(published_role: str | None) -> str:
-    """How a source's word is compared: lower-cased, spaces trimmed and collapsed."""
-    return " ".join((published_role or "").lower().split())
+    """How a source's word is compared: lower-cased, spaces trimmed (as edges.py compares it
+    in SQL: inner spaces are kept, so a word with doubled spaces is another word)."""
+    return (published_role or "").lower().strip(" ")
 
 
 def _capped(role: Role, vocabulary: Vocabulary) -> Role:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
+from pipelines.leads.control import Control, parse_natures
 from pipelines.leads.edges import build_edges
 from pipelines.store import Store
 from tests.conftest import rows_by
@@ -196,3 +198,38 @@ def test_a_failed_build_leaves_the_last_one(store: Store, monkeypatch: pytest.Mo
         build_edges(store.con)
     assert len(edges(store)) == 1
     assert store.scalar("SELECT count(*) FROM duckdb_tables() WHERE temporary") == 0
+
+
+def test_the_sql_reads_natures_as_parse_natures_does(store: Store) -> None:
+    """edges.py reads natures in SQL from the same table: the two must agree."""
+    cases = [
+        ["ownership-of-shares-25-to-50-percent-as-firm", "voting-rights-50-to-75-percent"],
+        ["ownership-of-shares-25-to-50-percent", "ownership-of-shares-50-to-75-percent-as-trust"],
+        ["right-to-share-surplus-assets-75-to-100-percent-limited-liability-partnership"],
+        ["registered-owner-as-nominee-person-scotland-registered-overseas-entity"],
+        ["significant-influence-or-control-as-control-over-trust-registered-overseas-entity"],
+        ["right-to-appoint-and-remove-person", "mystery-power", "another-mystery"],
+        [],
+    ]
+    record(store, "gb_companies_house_psc", "company")
+    keys = []
+    for number, natures in enumerate(cases):
+        record(store, "gb_companies_house_psc", f"p{number}", {"natures_of_control": natures})
+        keys.append(edge(store, "gb_companies_house_psc", f"p{number}", "company", "psc"))
+    build_edges(store.con)
+    rows = edges(store)
+    for key, natures in zip(keys, cases, strict=True):
+        expected = parse_natures(natures)
+        row = rows[key]
+        if not natures:  # no natures: nothing read, nothing claimed
+            assert row["share_min"] is None and row["appoints_directors"] is None
+            continue
+        got = Control(
+            share_min=row["share_min"], share_max=row["share_max"],
+            votes_min=row["votes_min"], votes_max=row["votes_max"],
+            appoints_directors=row["appoints_directors"],
+            significant_influence=row["significant_influence"],
+            as_trust=row["as_trust"], as_firm=row["as_firm"], nominee_for=row["nominee_for"],
+            entity_type=row["entity_type"], unknown=sorted(row["unknown_natures"]),
+        )  # fmt: skip
+        assert got == replace(expected, unknown=sorted(expected.unknown)), natures

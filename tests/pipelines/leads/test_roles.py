@@ -71,7 +71,7 @@ def test_the_goldens_hold_the_roles_the_spiders_write() -> None:
 
 
 def test_words_compare_lower_cased_with_spaces_trimmed() -> None:
-    assert canonical_role("icij_offshore_leaks", "  Shareholder   OF ") == canonical_role(
+    assert canonical_role("icij_offshore_leaks", "  Shareholder OF ") == canonical_role(
         "icij_offshore_leaks", "shareholder of"
     )
 
