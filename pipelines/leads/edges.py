@@ -96,8 +96,7 @@ GROUP BY ALL
 # The natures of each edge that reads them, combined: each band's hull, each flag's any.
 _CONTROL = """
 CREATE OR REPLACE TEMP TABLE lead_edge_control AS
-SELECT u.edge_no, any_value(u.source) AS source,
-       any_value(u.relationship_id) AS relationship_id,
+SELECT u.edge_no,
        min(n.share_min) AS share_min, max(n.share_max) AS share_max,
        min(n.votes_min) AS votes_min, max(n.votes_max) AS votes_max,
        coalesce(bool_or(n.appoints_directors), false) AS appoints_directors,
@@ -107,7 +106,7 @@ SELECT u.edge_no, any_value(u.source) AS source,
        max(n.nominee_for) AS nominee_for, max(n.entity_type) AS entity_type,
        coalesce(list(u.nature ORDER BY u.nature) FILTER (WHERE n.nature IS NULL), [])
            AS unknown_natures
-FROM (SELECT edge_no, source, relationship_id, unnest(natures) AS nature
+FROM (SELECT edge_no, unnest(natures) AS nature
       FROM lead_edge_work WHERE natures IS NOT NULL) u
 LEFT JOIN lead_natures n ON n.nature = u.nature
 GROUP BY u.edge_no
