@@ -19,6 +19,7 @@ COMMAND_MODULES = {
     "sources": "cli.commands.sources",
     "match": "cli.commands.match",
     "matches": "cli.commands.matches",
+    "leads": "cli.commands.leads",
     "evaluate": "cli.commands.evaluate",
 }
 

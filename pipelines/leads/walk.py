@@ -1,0 +1,106 @@
+"""The walk from each debtor's matched records to what they own or control: one recursive query
+over the edges (`lead_edges`, built by pipelines.leads.edges) and the links between records of
+one company in several sources (`entity_links`, built by matching.entities), depth-bounded and
+never visiting a node twice on one path, so ownership cycles end."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+
+@dataclass(frozen=True)
+class WalkLimits:
+    depth: int = 4  # hops after the match
+    min_match: float = 0.5  # matches below this start no walk (confirmed ones are 1.0)
+    min_confidence: float = 0.01  # a path whose product falls below this is not followed
+    ceased_factor: float = 0.5  # a ceased PSC, a resigned officer, an ended relationship
+
+
+# one hop's description, the same shape for the match, edges and entity links
+_HOP = """{{'via': {via}, 'role': {role}, 'from_source': {fs}, 'from_id': {fi},
+  'to_source': {ts}, 'to_id': {ti}, 'to_type': {tt}, 'certainty': {c}, 'reason': {r},
+  'evidence_source': {es}, 'evidence_id': {ei}, 'source_url': {u}, 'fetched_at': {f}}}"""
+
+_MATCH_HOP = _HOP.format(
+    via="'match'", role="'matched'", fs="'debtors'", fi="m.debtor_id", ts="m.source",
+    ti="m.source_id", tt="'record'", c="m.match_probability", r="coalesce(m.reason, '')",
+    es="'matches'", ei="m.source || ':' || m.source_id", u="NULL::VARCHAR",
+    f="m.created_at::VARCHAR",
+)  # fmt: skip
+
+_STEP_HOP = _HOP.format(
+    via="s.via", role="s.role", fs="s.from_source", fi="s.from_id", ts="s.to_source",
+    ti="s.to_id", tt="s.to_type", c="s.certainty", r="s.reason", es="s.evidence_source",
+    ei="s.evidence_id", u="s.source_url", f="s.fetched_at",
+)  # fmt: skip
+
+STEPS = """
+CREATE OR REPLACE TEMP TABLE lead_steps AS
+SELECT controller_source AS from_source, controller_id AS from_id,
+       controlled_source AS to_source, controlled_id AS to_id, controlled_type AS to_type,
+       'edge' AS via, role, kind,
+       (base_certainty * CASE WHEN ceased THEN $ceased ELSE 1.0 END)::DOUBLE AS certainty,
+       coalesce(certainty_reason, '') || CASE WHEN ceased THEN '; ceased' ELSE '' END AS reason,
+       source AS evidence_source, relationship_id AS evidence_id, source_url,
+       fetched_at::VARCHAR AS fetched_at
+FROM lead_edges
+UNION ALL  -- an undirected edge (the same person, a similar name) reads both ways
+SELECT controlled_source, controlled_id, controller_source, controller_id, 'record', 'edge',
+       role, kind, (base_certainty * CASE WHEN ceased THEN $ceased ELSE 1.0 END)::DOUBLE,
+       coalesce(certainty_reason, ''), source, relationship_id, source_url, fetched_at::VARCHAR
+FROM lead_edges WHERE undirected AND controlled_type = 'record'
+UNION ALL
+SELECT source_a, id_a, source_b, id_b, 'record', 'same_entity', method, 'identity',
+       probability::DOUBLE, 'the same company: ' || method, 'entity_links',
+       source_a || ':' || id_a || '=' || source_b || ':' || id_b, NULL, resolved_at::VARCHAR
+FROM entity_links
+UNION ALL
+SELECT source_b, id_b, source_a, id_a, 'record', 'same_entity', method, 'identity',
+       probability::DOUBLE, 'the same company: ' || method, 'entity_links',
+       source_a || ':' || id_a || '=' || source_b || ':' || id_b, NULL, resolved_at::VARCHAR
+FROM entity_links
+"""
+
+WALK = f"""
+CREATE OR REPLACE TEMP TABLE lead_paths AS
+WITH RECURSIVE walk AS (
+    SELECT m.debtor_id, m.source AS node_source, m.source_id AS node_id,
+           'record' AS node_type, 'identity' AS last_kind, 0 AS hops,
+           m.match_probability::DOUBLE AS confidence, m.match_probability::DOUBLE AS weakest,
+           [{{'s': m.source, 'i': m.source_id}}] AS visited, [{_MATCH_HOP}] AS path
+    FROM matches m WHERE m.match_probability >= $min_match
+    UNION ALL
+    SELECT w.debtor_id, s.to_source, s.to_id, s.to_type, s.kind, w.hops + 1,
+           w.confidence * s.certainty, least(w.weakest, s.certainty),
+           list_append(w.visited, {{'s': s.to_source, 'i': s.to_id}}),
+           list_append(w.path, {_STEP_HOP})
+    FROM walk w JOIN lead_steps s ON s.from_source = w.node_source AND s.from_id = w.node_id
+    WHERE w.node_type = 'record' AND w.hops < $depth
+      AND w.confidence * s.certainty >= $min_confidence
+      AND NOT list_contains(w.visited, {{'s': s.to_source, 'i': s.to_id}})
+)
+SELECT debtor_id, node_source AS target_source, node_id AS target_id, node_type AS target_type,
+       hops, confidence, weakest, visited, path,
+       md5(debtor_id || '>' || array_to_string(
+           list_transform(visited, lambda n: n.s || '|' || n.i), '>')) AS lead_id
+FROM walk
+WHERE hops > 0 AND (node_type = 'asset' OR last_kind IN ('ownership', 'control', 'group'))
+"""
+
+
+def walk(con: duckdb.DuckDBPyConnection, limits: WalkLimits) -> int:
+    """Every path from a matched record to a title or a controlled company, in the temp table
+    `lead_paths`; returns how many."""
+    con.execute(STEPS, {"ceased": limits.ceased_factor})
+    con.execute(
+        WALK,
+        {
+            "depth": limits.depth,
+            "min_match": limits.min_match,
+            "min_confidence": limits.min_confidence,
+        },
+    )
+    found = con.execute("SELECT count(*) FROM lead_paths").fetchone()
+    return int(found[0]) if found else 0
