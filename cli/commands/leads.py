@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from cli.commands.common import open_store
@@ -88,3 +90,26 @@ def show(ctx: click.Context, lead_id: str) -> None:
         raise UserError(f"no single lead whose id starts with {lead_id!r}")
     for line in lines:
         echo(line)
+
+
+@command.command(name="graph")
+@click.argument("debtor_id")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.pass_context
+def graph(ctx: click.Context, debtor_id: str, out_path: Path) -> None:
+    """Draw a debtor's chains as a graph: one standalone HTML file, nothing fetched to open it.
+
+    \b
+    Example:
+      oad leads graph D001 --out d001-leads.html
+    """
+    from pipelines.leads.graph import debtor_graph_html
+    from pipelines.written import text_file
+
+    with open_store(ctx, read_only=True) as store:
+        page = debtor_graph_html(store.con, debtor_id)
+    if page is None:
+        raise UserError(f"debtor {debtor_id} has no live lead (run `oad leads build` first)")
+    with text_file(out_path, newline="\n") as handle:
+        handle.write(page)
+    echo(f"wrote {out_path}")

@@ -84,7 +84,8 @@ WITH RECURSIVE walk AS (
 SELECT debtor_id, node_source AS target_source, node_id AS target_id, node_type AS target_type,
        hops, confidence, weakest, visited, path,
        md5(debtor_id || '>' || array_to_string(
-           list_transform(visited, lambda n: n.s || '|' || n.i), '>')) AS lead_id
+           list_transform(path, lambda h: h.to_source || '|' || h.to_id || '|'
+                                          || h.evidence_id), '>')) AS lead_id
 FROM walk
 WHERE hops > 0 AND (node_type = 'asset' OR last_kind IN ('ownership', 'control', 'group'))
 """

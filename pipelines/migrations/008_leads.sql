@@ -3,7 +3,7 @@
 -- path, so a rebuild keeps it; a lead no longer found is kept with gone_at set, never deleted.
 DROP TABLE IF EXISTS leads;
 CREATE TABLE leads (
-    lead_id        VARCHAR PRIMARY KEY,      -- md5 of debtor, target and the path's nodes
+    lead_id        VARCHAR PRIMARY KEY,      -- md5 of debtor and each hop's node and evidence
     debtor_id      VARCHAR NOT NULL,
     target_source  VARCHAR NOT NULL,
     target_id      VARCHAR NOT NULL,

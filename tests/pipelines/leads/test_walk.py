@@ -116,3 +116,26 @@ def test_the_leads_commands_list_and_show_a_chain(store: Store, tmp_path: Path) 
     # lead found from the hand-made edges above is kept, as gone
     built = oad(db, "leads", "build")
     assert built.returncode == 0 and "0 new, 0 changed, 0 unchanged, 3 gone" in built.stdout
+
+
+def test_the_graph_is_one_standalone_page_with_names_escaped(store: Store, tmp_path: Path) -> None:
+    from tests.reliability.helpers import oad
+
+    store.con.execute(
+        "INSERT INTO records (source, source_id, name, kind, content_hash, first_seen, last_seen,"
+        " crawl_id) VALUES (?, 'C1', '<script>alert(1)</script> HOLDINGS LTD', 'company', 1,"
+        " now(), now(), 1)",
+        [CH],
+    )
+    build_leads(store.con, 1, WalkLimits())
+    store.close()
+    db, page = tmp_path / "s.duckdb", tmp_path / "d1.html"
+    drawn = oad(db, "leads", "graph", "D1", "--out", str(page))
+    assert drawn.returncode == 0, drawn.stderr
+    html = page.read_text(encoding="utf-8")
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "http" not in html.replace("http://www.w3.org/2000/svg", "")  # nothing fetched
+    assert html.count("<rect") == 6  # the debtor, P1, C1, C2, GB|123, T1
+    assert "same_entity" not in html and "registration_number 0.99" in html
+    none = oad(db, "leads", "graph", "D9", "--out", str(tmp_path / "none.html"))
+    assert none.returncode == 1 and not (tmp_path / "none.html").exists()
