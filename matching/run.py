@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -19,6 +18,7 @@ from matching.models_store import latest_model, save_model
 from matching.pair_scores import candidate_name_scores
 from matching.reviews import apply_reviews, confirmed_labels
 from pipelines.progress import QUIET, Progress
+from pipelines.runs import finish_run, start_run
 from pipelines.shape import record_uid_sql
 from pipelines.store import Store, insert_arrow
 
@@ -80,7 +80,9 @@ def _run(
     clock["predict"] = time.perf_counter() - tick
     progress.stage("write matches")
     with store.transaction():
-        run_id = _start_run(con, started, threshold, model.version, incremental)
+        params = {"threshold": threshold, "model_version": model.version,
+                  "incremental": incremental}  # fmt: skip
+        run_id = start_run(con, "match", params, started)
         identified = _write_matches(con, scored, model.version, run_id, incremental, since)
         apply_reviews(con, run_id)
         links = con.execute(
@@ -91,7 +93,7 @@ def _run(
             run_id, model.version, trained, candidates.pairs, candidates.keys_skipped,
             scored.num_rows, identified, int(links), threshold, clock,
         )  # fmt: skip
-        _finish_run(con, run_id, summary)
+        finish_run(con, run_id, asdict(summary))
         store.audit("match", asdict(summary))
     con.execute(f"DROP TABLE IF EXISTS {CANDIDATES}")
     return summary
@@ -157,27 +159,6 @@ def _last_run_start(con: duckdb.DuckDBPyConnection) -> str | None:
         "SELECT max(finished_at) FROM runs WHERE kind = 'match' AND status = 'finished'"
     ).fetchall()
     return str(row[0][0]) if row and row[0][0] is not None else None
-
-
-def _start_run(
-    con: duckdb.DuckDBPyConnection, started: dt.datetime, threshold: float, version: str,
-    incremental: bool,
-) -> int:  # fmt: skip
-    params = {"threshold": threshold, "model_version": version, "incremental": incremental}
-    row = con.execute(
-        "INSERT INTO runs (run_id, kind, started_at, status, params) VALUES"
-        " (nextval('run_id_seq'), 'match', ?, 'running', ?) RETURNING run_id",
-        [started, json.dumps(params)],
-    ).fetchall()
-    return int(row[0][0])
-
-
-def _finish_run(con: duckdb.DuckDBPyConnection, run_id: int, summary: RunSummary) -> None:
-    con.execute(
-        "UPDATE runs SET finished_at = current_timestamp, status = 'finished', stats = ?"
-        " WHERE run_id = ?",
-        [json.dumps(asdict(summary)), run_id],
-    )
 
 
 def _write_matches(

@@ -36,6 +36,7 @@ class SourceSpider(scrapy.Spider):
     dataset (default: the first listed) and `-a base_url=URL` replaces the production one."""
 
     handle_httpstatus_list: ClassVar[list[int]] = []
+    signed_files: ClassVar[bool] = False  # files come by signed links (see file_label)
 
     def __init__(
         self, dataset: str | None = None, base_url: str | None = None, **kwargs: Any
@@ -190,7 +191,16 @@ class SourceSpider(scrapy.Spider):
     def tables(self, response: Response) -> Iterator[TableFile]:
         """The tables of a downloaded file: the file itself, or each table of a zip."""
         encoding = getattr(self, "encoding", None) or self.dataset.encoding
-        yield from read_download(response.body, response.url, encoding, self.wanted_member)
+        label = self.file_label(response)
+        yield from read_download(response.body, label, encoding, self.wanted_member)
+
+    def file_label(self, response: Response) -> str:
+        """How rows, notes and rejections name the file they came from: its URL. A source
+        whose files come by signed links names them without the query, a short-lived
+        credential that changes with every download."""
+        if self.signed_files:
+            return response.url.split("?", 1)[0]
+        return response.url
 
     def wanted_member(self, name: str) -> bool:
         """Which members of a zip are tables this spider reads."""

@@ -21,7 +21,6 @@ from scrapy.http import Request, Response
 
 from pipelines.crawl_items import Note, Removal, TableBatch
 from pipelines.rejections import Rejected
-from pipelines.table_files import TableFile, read_download
 from pipelines.text_cells import Batch
 from spiders.base import SourceSpider
 from spiders.columns import Columns, ColumnUse, join_present
@@ -62,6 +61,7 @@ class Trailer:
 
 class GbLandRegistry(SourceSpider):
     name = "gb_land_registry"
+    signed_files = True
 
     def __init__(
         self, dataset: str | None = None, base_url: str | None = None, **kwargs: Any
@@ -158,13 +158,6 @@ class GbLandRegistry(SourceSpider):
         yield self.signed_link(response, link, self.parse_file)
 
     # the file -------------------------------------------------------------------------------
-
-    def tables(self, response: Response) -> Iterator[TableFile]:
-        # a signed link's query is a short-lived credential that changes with every download:
-        # rows, notes and rejections name the file by its URL without it
-        label = response.url.split("?", 1)[0]
-        encoding = getattr(self, "encoding", None) or self.dataset.encoding
-        yield from read_download(response.body, label, encoding, self.wanted_member)
 
     def parse_file(self, response: Response) -> Iterator[Any]:
         """The bulk path, with the 'Row Count' trailer row taken out of the rows (whole, or

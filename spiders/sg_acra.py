@@ -19,7 +19,6 @@ import pyarrow.compute as pc
 from scrapy.http import Request, Response
 
 from pipelines.crawl_items import TableBatch
-from pipelines.table_files import TableFile, read_download
 from spiders.base import SourceSpider
 from spiders.columns import Columns, join_present
 from spiders.listing import ListedFile
@@ -31,6 +30,7 @@ DATASET_ID = re.compile(r"d_[0-9A-Za-z]+")
 
 class SgAcra(SourceSpider):
     name = "sg_acra"
+    signed_files = True
 
     # discovery ------------------------------------------------------------------------------
 
@@ -103,13 +103,6 @@ class SgAcra(SourceSpider):
         return self.signed_link(response, url, self.parse_file)
 
     # the file -------------------------------------------------------------------------------
-
-    def tables(self, response: Response) -> Iterator[TableFile]:
-        """The CSV, labelled by its link without the signature (which expires, and would make
-        every crawl's rows look as if they came from another file)."""
-        label = response.url.split("?", 1)[0]
-        encoding = getattr(self, "encoding", None) or self.dataset.encoding
-        yield from read_download(response.body, label, encoding, self.wanted_member)
 
     def parse_columns(self, columns: Columns) -> Iterator[TableBatch]:
         uen = columns.pop("uen")

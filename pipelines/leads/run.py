@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass
 
 from matching.entities import resolve_entities
 from pipelines.leads.build import LeadCounts, build_leads
 from pipelines.leads.edges import build_edges
 from pipelines.leads.walk import WalkLimits
+from pipelines.runs import finish_run, start_run
 from pipelines.store import Store
 
 
@@ -29,17 +29,8 @@ def run_leads(store: Store, limits: WalkLimits) -> LeadsBuilt:
     edges = build_edges(store.con)
     entities = resolve_entities(store.con)
     with store.transaction() as con:
-        found = con.execute(
-            "INSERT INTO runs (run_id, kind, started_at, status, params) VALUES"
-            " (nextval('run_id_seq'), 'leads', current_timestamp, 'running', ?) RETURNING run_id",
-            [json.dumps(asdict(limits))],
-        ).fetchall()
-        run_id = int(found[0][0])
+        run_id = start_run(con, "leads", asdict(limits))
         counts = build_leads(con, run_id, limits)
-        con.execute(
-            "UPDATE runs SET finished_at = current_timestamp, status = 'finished', stats = ?"
-            " WHERE run_id = ?",
-            [json.dumps(asdict(counts)), run_id],
-        )
+        finish_run(con, run_id, asdict(counts))
         store.audit("leads build", {"run_id": run_id, **asdict(counts)})
     return LeadsBuilt(run_id, edges, entities, counts)
