@@ -9,7 +9,7 @@ import os
 import re
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -106,6 +106,19 @@ def _in_use(path: Path, message: str, wait: float) -> StoreInUseError:
     )
 
 
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """All or nothing on a bare connection (not already inside a transaction): an exception
+    inside rolls every write back."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
 def insert_arrow(
     con: duckdb.DuckDBPyConnection,
     name: str,
@@ -194,16 +207,9 @@ class Store:
     def close(self) -> None:
         self.con.close()
 
-    @contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+    def transaction(self) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
         """All or nothing: an exception inside rolls every write back."""
-        self.con.execute("BEGIN TRANSACTION")
-        try:
-            yield self.con
-        except BaseException:
-            self.con.execute("ROLLBACK")
-            raise
-        self.con.execute("COMMIT")
+        return transaction(self.con)
 
     def migrate(self) -> list[str]:
         """Apply the migrations not yet recorded; returns the names applied."""

@@ -3,8 +3,6 @@ within a jurisdiction, then by Latin name within a jurisdiction with a Splink mo
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import duckdb
@@ -12,7 +10,7 @@ import pyarrow as pa
 
 from matching.entities import name_model
 from matching.entities.keys import record_keys
-from pipelines.store import insert_arrow
+from pipelines.store import insert_arrow, transaction
 
 REGISTRATION_VERSION = "entities-registration-1"
 # A shared registration number in one jurisdiction is near proof; names that also agree make
@@ -121,7 +119,7 @@ def resolve_entities(
     try:
         pairs = con.sql(_NAME_PAIRS, params={"max_records": MAX_WORD_RECORDS}).to_arrow_table()
         scores, version = _score_names(keys, pairs)
-        with _transaction(con):
+        with transaction(con):
             now = con.execute("SELECT current_timestamp::TIMESTAMP").fetchall()[0][0]
             con.execute("DELETE FROM entity_links")
             con.execute(
@@ -195,15 +193,3 @@ def _score_names(keys: pa.Table, pairs: pa.Table) -> tuple[pa.Table | None, str 
 def _count(con: duckdb.DuckDBPyConnection, method: str) -> int:
     found = con.execute("SELECT count(*) FROM entity_links WHERE method = ?", [method]).fetchall()
     return int(found[0][0])
-
-
-@contextmanager
-def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """All or nothing, as Store.transaction, for a caller that hands over a bare connection."""
-    con.execute("BEGIN TRANSACTION")
-    try:
-        yield
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    con.execute("COMMIT")

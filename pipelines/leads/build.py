@@ -81,9 +81,9 @@ def build_leads(con: duckdb.DuckDBPyConnection, run_id: int, limits: WalkLimits)
     con.execute(
         """
         INSERT INTO leads
-        SELECT lead_id, debtor_id, target_source, target_id, target_type, NULL, hops, to_json(path),
-               confidence, weakest, value, jurisdiction, evidence_as_of, evidence_hash, 'new',
-               NULL, now(), now(), NULL, $run
+        SELECT lead_id, debtor_id, target_source, target_id, target_type, via_related, hops,
+               to_json(path), confidence, weakest, value, jurisdiction, evidence_as_of,
+               evidence_hash, 'new', NULL, now(), now(), NULL, $run
         FROM lead_found f WHERE NOT EXISTS (SELECT 1 FROM leads l WHERE l.lead_id = f.lead_id)
         """,
         {"run": run_id},

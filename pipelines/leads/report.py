@@ -9,7 +9,7 @@ from typing import Any
 import duckdb
 
 LIST = """
-SELECT l.lead_id, l.debtor_id, l.target_type, l.target_source, l.target_id, l.hops,
+SELECT l.lead_id, l.debtor_id, l.via_related, l.target_type, l.target_source, l.target_id, l.hops,
        l.confidence, l.weakest, l.value, l.jurisdiction, l.status, l.evidence_as_of,
        coalesce(a.address, r.name) AS target_name
 FROM leads l
@@ -35,12 +35,13 @@ def lead_lines(
     params = {"debtor": debtor, "min_confidence": min_confidence, "changed": changed,
               "gone": gone, "limit": limit}  # fmt: skip
     for row in con.execute(LIST, params).fetchall():
-        (lead_id, debtor_id, kind, _source, target_id, hops, confidence, weakest, value,
-         jurisdiction, status, as_of, name) = row  # fmt: skip
+        (lead_id, debtor_id, via_related, kind, _source, target_id, hops, confidence, weakest,
+         value, jurisdiction, status, as_of, name) = row  # fmt: skip
         price = f", £{value:,.0f}" if value is not None else ""
         what = "title" if kind == "asset" else "company"
+        via = f" via {via_related}" if via_related else ""
         yield (
-            f"{lead_id[:12]}  {debtor_id}  p {confidence:.3f} (weakest {weakest:.2f})"
+            f"{lead_id[:12]}  {debtor_id}{via}  p {confidence:.3f} (weakest {weakest:.2f})"
             f"  {hops} hops  {what} {target_id} {name or ''}{price}  [{jurisdiction or '?'},"
             f" {status}, evidence as of {as_of or '?'}]"
         )

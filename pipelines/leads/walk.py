@@ -24,10 +24,9 @@ _HOP = """{{'via': {via}, 'role': {role}, 'from_source': {fs}, 'from_id': {fi},
   'evidence_source': {es}, 'evidence_id': {ei}, 'source_url': {u}, 'fetched_at': {f}}}"""
 
 _MATCH_HOP = _HOP.format(
-    via="'match'", role="'matched'", fs="'debtors'", fi="m.debtor_id", ts="m.source",
-    ti="m.source_id", tt="'record'", c="m.match_probability", r="coalesce(m.reason, '')",
-    es="'matches'", ei="m.source || ':' || m.source_id", u="NULL::VARCHAR",
-    f="m.created_at::VARCHAR",
+    via="m.via", role="m.role", fs="'debtors'", fi="m.debtor_id", ts="m.source",
+    ti="m.source_id", tt="'record'", c="m.probability", r="m.reason",
+    es="m.evidence_source", ei="m.evidence_id", u="NULL::VARCHAR", f="m.found_at",
 )  # fmt: skip
 
 _STEP_HOP = _HOP.format(
@@ -35,6 +34,21 @@ _STEP_HOP = _HOP.format(
     ti="s.to_id", tt="s.to_type", c="s.certainty", r="s.reason", es="s.evidence_source",
     ei="s.evidence_id", u="s.source_url", f="s.fetched_at",
 )  # fmt: skip
+
+# where walks start: the debtor's own matches, and the records found for its related persons
+STARTS = """
+CREATE OR REPLACE TEMP TABLE lead_starts AS
+SELECT debtor_id, source, source_id, match_probability::DOUBLE AS probability,
+       coalesce(reason, '') AS reason, 'match' AS via, 'matched' AS role,
+       'matches' AS evidence_source, source || ':' || source_id AS evidence_id,
+       created_at::VARCHAR AS found_at, NULL::VARCHAR AS via_related
+FROM matches WHERE match_probability >= $min_match
+UNION ALL
+SELECT debtor_id, source, source_id, probability, reason, 'related_person', role_label,
+       'debtors', debtor_id || ':' || person_name || ':' || source || ':' || source_id,
+       matched_at::VARCHAR, person_name || ' (' || role_label || ')'
+FROM related_matches
+"""
 
 STEPS = """
 CREATE OR REPLACE TEMP TABLE lead_steps AS
@@ -66,13 +80,13 @@ FROM entity_links
 WALK = f"""
 CREATE OR REPLACE TEMP TABLE lead_paths AS
 WITH RECURSIVE walk AS (
-    SELECT m.debtor_id, m.source AS node_source, m.source_id AS node_id,
+    SELECT m.debtor_id, m.via_related, m.source AS node_source, m.source_id AS node_id,
            'record' AS node_type, 'identity' AS last_kind, 0 AS hops,
-           m.match_probability::DOUBLE AS confidence, m.match_probability::DOUBLE AS weakest,
+           m.probability AS confidence, m.probability AS weakest,
            [{{'s': m.source, 'i': m.source_id}}] AS visited, [{_MATCH_HOP}] AS path
-    FROM matches m WHERE m.match_probability >= $min_match
+    FROM lead_starts m
     UNION ALL
-    SELECT w.debtor_id, s.to_source, s.to_id, s.to_type, s.kind, w.hops + 1,
+    SELECT w.debtor_id, w.via_related, s.to_source, s.to_id, s.to_type, s.kind, w.hops + 1,
            w.confidence * s.certainty, least(w.weakest, s.certainty),
            list_append(w.visited, {{'s': s.to_source, 'i': s.to_id}}),
            list_append(w.path, {_STEP_HOP})
@@ -81,8 +95,8 @@ WITH RECURSIVE walk AS (
       AND w.confidence * s.certainty >= $min_confidence
       AND NOT list_contains(w.visited, {{'s': s.to_source, 'i': s.to_id}})
 )
-SELECT debtor_id, node_source AS target_source, node_id AS target_id, node_type AS target_type,
-       hops, confidence, weakest, visited, path,
+SELECT debtor_id, via_related, node_source AS target_source, node_id AS target_id,
+       node_type AS target_type, hops, confidence, weakest, visited, path,
        md5(debtor_id || '>' || array_to_string(
            list_transform(path, lambda h: h.to_source || '|' || h.to_id || '|'
                                           || h.evidence_id), '>')) AS lead_id
@@ -92,16 +106,10 @@ WHERE hops > 0 AND (node_type = 'asset' OR last_kind IN ('ownership', 'control',
 
 
 def walk(con: duckdb.DuckDBPyConnection, limits: WalkLimits) -> int:
-    """Every path from a matched record to a title or a controlled company, in the temp table
-    `lead_paths`; returns how many."""
+    """Every path from a matched record (or a related person's) to a title or a controlled
+    company, in the temp table `lead_paths`; returns how many."""
+    con.execute(STARTS, {"min_match": limits.min_match})
     con.execute(STEPS, {"ceased": limits.ceased_factor})
-    con.execute(
-        WALK,
-        {
-            "depth": limits.depth,
-            "min_match": limits.min_match,
-            "min_confidence": limits.min_confidence,
-        },
-    )
+    con.execute(WALK, {"depth": limits.depth, "min_confidence": limits.min_confidence})
     found = con.execute("SELECT count(*) FROM lead_paths").fetchone()
     return int(found[0]) if found else 0
