@@ -136,6 +136,7 @@ def test_the_graph_is_one_standalone_page_with_names_escaped(store: Store, tmp_p
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "http" not in html.replace("http://www.w3.org/2000/svg", "")  # nothing fetched
     assert html.count("<rect") == 6  # the debtor, P1, C1, C2, GB|123, T1
-    assert "same_entity" not in html and "registration_number 0.99" in html
+    assert "same_entity" not in html and "same company" in html and ">0.99<" in html
+    assert "psc (ceased)" in html and "£500,000" in html  # the ceased hop, the title's value
     none = oad(db, "leads", "graph", "D9", "--out", str(tmp_path / "none.html"))
     assert none.returncode == 1 and not (tmp_path / "none.html").exists()
