@@ -25,8 +25,11 @@ demo: setup
 	$(OAD) records import data/sample/records/hk_companies_registry.csv --source hk_companies_registry
 	$(OAD) records import data/sample/records/gleif.jsonl --source gleif
 	$(DEMO_CRAWL) gb_land_registry
+	$(DEMO_CRAWL) gb_land_registry --dataset ccod_full
 	$(DEMO_CRAWL) gb_companies_house
+	$(DEMO_CRAWL) gb_companies_house --dataset psc
 	$(DEMO_CRAWL) gleif --dataset golden_copy
+	$(DEMO_CRAWL) gleif --dataset relationships
 	$(DEMO_CRAWL) icij_offshore_leaks
 	$(DEMO_CRAWL) hk_companies_registry
 	$(DEMO_CRAWL) sg_acra
@@ -34,6 +37,8 @@ demo: setup
 	$(OAD) matches show D001
 	$(OAD) matches show D016
 	$(OAD) matches export out/demo-matches.csv --top 3
+	$(OAD) leads build
+	$(OAD) leads list --limit 20
 	$(OAD) status
 
 lint: setup

@@ -9,10 +9,11 @@ from typing import Any
 import duckdb
 
 LIST = """
-SELECT l.lead_id, l.debtor_id, l.via_related, l.target_type, l.target_source, l.target_id, l.hops,
-       l.confidence, l.weakest, l.value, l.jurisdiction, l.status, l.evidence_as_of,
-       coalesce(a.address, r.name) AS target_name
+SELECT l.lead_id, l.debtor_id, d.name AS debtor_name, l.via_related, l.target_type, l.target_id,
+       l.hops, l.confidence, l.weakest, l.value, l.jurisdiction, l.status, l.evidence_as_of,
+       coalesce(a.address, r.name) AS target_name, l.path::VARCHAR AS path
 FROM leads l
+LEFT JOIN debtors d ON d.debtor_id = l.debtor_id
 LEFT JOIN assets a ON l.target_type = 'asset' AND a.source = l.target_source
      AND a.asset_id = l.target_id
 LEFT JOIN records r ON l.target_type = 'record' AND r.source = l.target_source
@@ -21,6 +22,13 @@ WHERE ($debtor IS NULL OR l.debtor_id = $debtor) AND l.confidence >= $min_confid
   AND (NOT $changed OR l.status = 'changed') AND ($gone OR l.gone_at IS NULL)
 ORDER BY l.debtor_id, l.confidence * coalesce(l.value, 1) DESC, l.confidence DESC, l.lead_id
 LIMIT $limit
+"""
+
+# the names of the records a list of leads passes through, in one query
+NAMES = """
+SELECT r.source, r.source_id, r.name
+FROM records r JOIN (SELECT unnest($sources) AS source, unnest($ids) AS source_id) k
+     USING (source, source_id)
 """
 
 
@@ -32,19 +40,53 @@ def lead_lines(
     gone: bool = False,
     limit: int = 100,
 ) -> Iterator[str]:
+    """One line a lead: the debtor, how sure, what is reached (a title's address and price, or
+    a company) and, for a case team, the companies and people the chain passes through."""
     params = {"debtor": debtor, "min_confidence": min_confidence, "changed": changed,
               "gone": gone, "limit": limit}  # fmt: skip
-    for row in con.execute(LIST, params).fetchall():
-        (lead_id, debtor_id, via_related, kind, _source, target_id, hops, confidence, weakest,
-         value, jurisdiction, status, as_of, name) = row  # fmt: skip
+    rows = con.execute(LIST, params).fetchall()
+    paths = [json.loads(row[-1]) for row in rows]
+    names = _record_names(con, paths)
+    for row, path in zip(rows, paths, strict=True):
+        (lead_id, debtor_id, debtor_name, via_related, kind, target_id, hops, confidence,
+         weakest, value, jurisdiction, status, as_of, name, _path) = row  # fmt: skip
         price = f", £{value:,.0f}" if value is not None else ""
         what = "title" if kind == "asset" else "company"
-        via = f" via {via_related}" if via_related else ""
+        through = _through(path, names)
+        via = f"  via {' → '.join(through)}" if through else ""
+        related = f" (through related person {via_related})" if via_related else ""
         yield (
-            f"{lead_id[:12]}  {debtor_id}{via}  p {confidence:.3f} (weakest {weakest:.2f})"
-            f"  {hops} hops  {what} {target_id} {name or ''}{price}  [{jurisdiction or '?'},"
-            f" {status}, evidence as of {as_of or '?'}]"
+            f"{lead_id[:12]}  {debtor_id} {debtor_name or ''}{related}  p {confidence:.3f}"
+            f" (weakest {weakest:.2f})  {hops} hop{'' if hops == 1 else 's'}  {what} {target_id}"
+            f" {name or ''}{price}{via}  [{jurisdiction or '?'}, {status},"
+            f" evidence as of {as_of or '?'}]"
         )
+
+
+def _record_names(
+    con: duckdb.DuckDBPyConnection, paths: list[list[dict[str, Any]]]
+) -> dict[tuple[str, str], str]:
+    nodes = {(h["to_source"], h["to_id"]) for path in paths for h in path[:-1]}
+    if not nodes:
+        return {}
+    sources, ids = [n[0] for n in nodes], [n[1] for n in nodes]
+    found = con.execute(NAMES, {"sources": sources, "ids": ids}).fetchall()
+    return {(source, key): str(name) for source, key, name in found if name}
+
+
+def _through(path: list[dict[str, Any]], names: dict[tuple[str, str], str]) -> list[str]:
+    """The names of the records between the debtor and the target, each once: a company seen in
+    several sources is named once, as the first source names it."""
+    through: list[str] = []
+    for hop in path[:-1]:
+        name = names.get((hop["to_source"], hop["to_id"]))
+        if name and not any(_same(name, seen) for seen in through):
+            through.append(name)
+    return through
+
+
+def _same(one: str, other: str) -> bool:
+    return one.casefold().rstrip(".") == other.casefold().rstrip(".")
 
 
 def lead_chain(con: duckdb.DuckDBPyConnection, lead_id: str) -> list[str] | None:
@@ -66,11 +108,15 @@ def lead_chain(con: duckdb.DuckDBPyConnection, lead_id: str) -> list[str] | None
     return lines
 
 
+# a match's reason is empty when the linkage model scored it (an identifier or a review says so)
+_MODEL = "the linkage model's probability (oad matches show explains it)"
+
+
 def _hop_lines(number: int, hop: dict[str, Any], con: duckdb.DuckDBPyConnection) -> list[str]:
     name = _name(con, hop["to_source"], hop["to_id"], hop["to_type"])
     return [
         f"{number + 1}. {hop['from_id']} —{hop['role']}→ {hop['to_source']}:{hop['to_id']}"
-        f" {name}  (certainty {hop['certainty']:.2f}: {hop['reason']})",
+        f" {name}  (certainty {hop['certainty']:.2f}: {hop['reason'] or _MODEL})",
         f"   evidence: {hop['evidence_source']} {hop['evidence_id']},"
         f" {hop.get('source_url') or 'no URL'}, fetched {hop.get('fetched_at') or '?'}",
     ]
