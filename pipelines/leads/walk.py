@@ -63,14 +63,16 @@ SELECT source_b, id_b, source_a, id_a, 'record', 'same_entity', method, 'identit
 FROM entity_links
 """
 
+# The debtors walked are those in the temp table lead_walk_batch (a batch of the build's).
 WALK = f"""
-CREATE OR REPLACE TEMP TABLE lead_paths AS
+CREATE OR REPLACE TEMP TABLE lead_walk AS
 WITH RECURSIVE walk AS (
     SELECT m.debtor_id, m.source AS node_source, m.source_id AS node_id,
            'record' AS node_type, 'identity' AS last_kind, 0 AS hops,
            m.match_probability::DOUBLE AS confidence, m.match_probability::DOUBLE AS weakest,
            [{{'s': m.source, 'i': m.source_id}}] AS visited, [{_MATCH_HOP}] AS path
     FROM matches m WHERE m.match_probability >= $min_match
+      AND m.debtor_id IN (SELECT debtor_id FROM lead_walk_batch)
     UNION ALL
     SELECT w.debtor_id, s.to_source, s.to_id, s.to_type, s.kind, w.hops + 1,
            w.confidence * s.certainty, least(w.weakest, s.certainty),
@@ -81,20 +83,50 @@ WITH RECURSIVE walk AS (
       AND w.confidence * s.certainty >= $min_confidence
       AND NOT list_contains(w.visited, {{'s': s.to_source, 'i': s.to_id}})
 )
+SELECT * FROM walk
+"""
+
+PATHS = """
+CREATE OR REPLACE TEMP TABLE lead_paths AS
 SELECT debtor_id, node_source AS target_source, node_id AS target_id, node_type AS target_type,
        hops, confidence, weakest, visited, path,
        md5(debtor_id || '>' || array_to_string(
            list_transform(path, lambda h: h.to_source || '|' || h.to_id || '|'
                                           || h.evidence_id), '>')) AS lead_id
-FROM walk
+FROM lead_walk
 WHERE hops > 0 AND (node_type = 'asset' OR last_kind IN ('ownership', 'control', 'group'))
 """
 
 
-def walk(con: duckdb.DuckDBPyConnection, limits: WalkLimits) -> int:
-    """Every path from a matched record to a title or a controlled company, in the temp table
-    `lead_paths`; returns how many."""
+# Each debtor's walk starts, one fingerprint a debtor: it reads what the seed of WALK reads, so
+# that a debtor whose starts changed is walked again (pipelines.leads.changes).
+START_FINGERPRINTS = """
+SELECT m.debtor_id,
+       hash(list(hash(m.source, m.source_id, m.match_probability, m.reason, m.created_at)
+                 ORDER BY m.source, m.source_id)) AS fingerprint
+FROM matches m WHERE m.match_probability >= $min_match
+GROUP BY m.debtor_id
+"""
+
+# What each walked debtor reached: every node, and whether a path reached it with hops to spare
+# (then its steps were read, and a change to them can change the walk).
+REACH = """
+INSERT INTO lead_reach
+SELECT debtor_id, node_source, node_id, bool_or(node_type = 'record' AND hops < $depth)
+FROM lead_walk GROUP BY ALL
+"""
+
+
+def prepare_steps(con: duckdb.DuckDBPyConnection, limits: WalkLimits) -> None:
+    """The steps a walk may take, from `lead_edges` and `entity_links`, in the temp table
+    `lead_steps`; once a build, before its batches."""
     con.execute(STEPS, {"ceased": limits.ceased_factor})
+
+
+def walk(con: duckdb.DuckDBPyConnection, limits: WalkLimits) -> int:
+    """Every path from a matched record of a debtor in the temp table `lead_walk_batch` to a
+    title or a controlled company, in the temp table `lead_paths` (after prepare_steps); each
+    node reached goes to `lead_reach`. Returns how many paths."""
     con.execute(
         WALK,
         {
@@ -103,5 +135,8 @@ def walk(con: duckdb.DuckDBPyConnection, limits: WalkLimits) -> int:
             "min_confidence": limits.min_confidence,
         },
     )
+    con.execute(REACH, {"depth": limits.depth})
+    con.execute(PATHS)
+    con.execute("DROP TABLE lead_walk")
     found = con.execute("SELECT count(*) FROM lead_paths").fetchone()
     return int(found[0]) if found else 0
