@@ -29,22 +29,31 @@ def command() -> None:
     "--min-match", type=click.FloatRange(0, 1), default=0.5, show_default=True,
     help="Matches below this probability start no chain (confirmed ones are 1).",
 )  # fmt: skip
+@click.option(
+    "--full", is_flag=True,
+    help="Build everything again, not only what changed since the last build.",
+)  # fmt: skip
 @click.pass_context
-def build(ctx: click.Context, depth: int, min_match: float) -> None:
+def build(ctx: click.Context, depth: int, min_match: float, full: bool) -> None:
     """Rebuild the edges, the links between sources' records of one company, and the leads.
 
     A rebuild keeps each lead's id (from its debtor, target and path); a lead whose hops or
-    target changed is marked changed, one no longer found is kept as gone.
+    target changed is marked changed, one no longer found is kept as gone. After a first
+    build, only what changed since is redone (the same result as --full, sooner): the edges of
+    changed relationships, the links when a company record changed, the walks of the debtors
+    those changes can reach; other debtors' leads read unchanged. Other --depth or --min-match
+    than the last build's build everything again.
 
     \b
     Example:
       oad leads build --depth 4
+      oad leads build --full
     """
     from pipelines.leads.run import run_leads
     from pipelines.leads.walk import WalkLimits
 
     with open_store(ctx) as store:
-        built = run_leads(store, WalkLimits(depth=depth, min_match=min_match))
+        built = run_leads(store, WalkLimits(depth=depth, min_match=min_match), full=full)
     echo(built.summary())
 
 

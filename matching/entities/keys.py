@@ -19,10 +19,13 @@ SELECT source, source_id, name, alt_names,
        coalesce(jurisdiction,
                 json_extract_string(raw, '$.identification.country_registered')) AS published,
        registration_number, year(incorporation_date) AS incorporation_year
-FROM records
-WHERE removed_at IS NULL AND kind = 'company'
+FROM records r
+WHERE removed_at IS NULL AND kind = 'company'{only}
 ORDER BY source, source_id
 """
+_ONLY = (
+    " AND EXISTS (SELECT 1 FROM {table} c WHERE c.source = r.source AND c.source_id = r.source_id)"
+)
 
 KEY_SCHEMA = pa.schema(
     [
@@ -41,9 +44,11 @@ KEY_SCHEMA = pa.schema(
 )
 
 
-def record_keys(con: duckdb.DuckDBPyConnection) -> pa.Table:
-    """One row per live company record (KEY_SCHEMA); keys are None where the record gives none."""
-    rows = con.execute(_RECORDS_SQL).fetchall()
+def record_keys(con: duckdb.DuckDBPyConnection, only: str | None = None) -> pa.Table:
+    """One row per live company record (KEY_SCHEMA); keys are None where the record gives none.
+    ONLY names a table (a trusted identifier) of (source, source_id): only those records."""
+    scope = _ONLY.format(table=only) if only else ""
+    rows = con.execute(_RECORDS_SQL.format(only=scope)).fetchall()
     return pa.Table.from_pylist([_keys(*row) for row in rows], schema=KEY_SCHEMA)
 
 

@@ -29,7 +29,7 @@ _NAMES_AGREE = (
 )
 
 _REGISTRATION_LINKS = f"""
-INSERT INTO entity_links
+INSERT INTO entity_links_found
 SELECT a.source, a.source_id, b.source, b.source_id, 'registration_number',
        CASE WHEN coalesce({_NAMES_AGREE}, false) THEN $agree ELSE $differ END,
        a.jurisdiction,
@@ -69,7 +69,7 @@ ORDER BY ALL
 """
 
 _NAME_LINKS = """
-INSERT INTO entity_links
+INSERT INTO entity_links_found
 SELECT a.source, a.source_id, b.source, b.source_id, 'name', s.match_probability,
        a.jurisdiction,
        json_object('names', [a.name, b.name], 'name_keys', [a.name_key, b.name_key],
@@ -83,6 +83,22 @@ JOIN entity_keys b ON b.source = greatest(s.source_l, s.source_r)
  AND b.source_id = CASE WHEN s.source_l < s.source_r THEN s.id_r ELSE s.id_l END
 WHERE s.match_probability >= $min_probability
 """
+
+
+# The links found replace the table's, but a link found again as it was (the same pair, method,
+# probability, jurisdiction, explanation and model) keeps its row and its resolved_at: a walk
+# reads that time as the link's, and a rebuild of the same records changes nothing.
+_SAME_LINK = """
+a.source_a = b.source_a AND a.id_a = b.id_a AND a.source_b = b.source_b AND a.id_b = b.id_b
+AND a.method = b.method AND a.probability = b.probability AND a.jurisdiction = b.jurisdiction
+AND a.explanation::VARCHAR = b.explanation::VARCHAR AND a.model_version = b.model_version
+"""
+_REPLACE_LINKS = (
+    f"DELETE FROM entity_links a WHERE NOT EXISTS (SELECT 1 FROM entity_links_found b"
+    f" WHERE {_SAME_LINK})",
+    f"INSERT INTO entity_links SELECT * FROM entity_links_found a WHERE NOT EXISTS"
+    f" (SELECT 1 FROM entity_links b WHERE {_SAME_LINK})",
+)
 
 
 @dataclass(frozen=True)
@@ -113,36 +129,49 @@ def resolve_entities(
        whether fixed parameters or EM-trained ones were used.
 
     Each link's explanation JSON says what agreed. A rebuild over the same records gives the
-    same links."""
-    keys = record_keys(con)
-    insert_arrow(con, "keys_in", keys, "CREATE OR REPLACE TEMP TABLE entity_keys AS FROM keys_in")
-    try:
-        pairs = con.sql(_NAME_PAIRS, params={"max_records": MAX_WORD_RECORDS}).to_arrow_table()
-        scores, version = _score_names(keys, pairs)
-        with transaction(con):
-            now = con.execute("SELECT current_timestamp::TIMESTAMP").fetchall()[0][0]
-            con.execute("DELETE FROM entity_links")
-            con.execute(
-                _REGISTRATION_LINKS,
-                {
-                    "agree": REGISTRATION_P_NAMES_AGREE,
-                    "differ": REGISTRATION_P_NAMES_DIFFER,
-                    "version": REGISTRATION_VERSION,
-                    "now": now,
-                },
-            )
-            by_number = _count(con, "registration_number")
-            if scores is not None and version is not None:
-                insert_arrow(
-                    con,
-                    "name_scores",
-                    scores,
-                    _NAME_LINKS,
-                    {"version": version, "now": now, "min_probability": min_name_probability},
-                )
-            by_name = _count(con, "name")
-    finally:
-        con.execute("DROP TABLE IF EXISTS temp.entity_keys")
+    same links, and keeps the rows (and resolved_at) of links found again as they were."""
+    with transaction(con):
+        return relink_entities(con, min_name_probability)
+
+
+def relink_entities(
+    con: duckdb.DuckDBPyConnection,
+    min_name_probability: float = MIN_NAME_PROBABILITY,
+    changed_records: str | None = None,
+) -> ResolutionCounts:
+    """resolve_entities within the caller's transaction (its working tables are temporary: a
+    rollback takes them too). The keys of each company record are kept in `entity_keys`;
+    CHANGED_RECORDS names a table (a trusted identifier) of (source, source_id): only those
+    records' keys are made again, the others' read as the last resolution left them. None makes
+    every key again. The links are then found from every key, as a whole resolution finds them."""
+    _refresh_keys(con, changed_records)
+    keys = con.sql("SELECT * FROM entity_keys ORDER BY source, source_id").to_arrow_table()
+    pairs = con.sql(_NAME_PAIRS, params={"max_records": MAX_WORD_RECORDS}).to_arrow_table()
+    scores, version = _score_names(keys, pairs)
+    now = con.execute("SELECT current_timestamp::TIMESTAMP").fetchall()[0][0]
+    con.execute("CREATE OR REPLACE TEMP TABLE entity_links_found AS FROM entity_links LIMIT 0")
+    con.execute(
+        _REGISTRATION_LINKS,
+        {
+            "agree": REGISTRATION_P_NAMES_AGREE,
+            "differ": REGISTRATION_P_NAMES_DIFFER,
+            "version": REGISTRATION_VERSION,
+            "now": now,
+        },
+    )
+    by_number = _count(con, "registration_number")
+    if scores is not None and version is not None:
+        insert_arrow(
+            con,
+            "name_scores",
+            scores,
+            _NAME_LINKS,
+            {"version": version, "now": now, "min_probability": min_name_probability},
+        )
+    by_name = _count(con, "name")
+    for statement in _REPLACE_LINKS:
+        con.execute(statement)
+    con.execute("DROP TABLE temp.entity_links_found")
     return ResolutionCounts(
         companies=keys.num_rows,
         with_jurisdiction=keys.num_rows - keys.column("jurisdiction").null_count,
@@ -152,6 +181,18 @@ def resolve_entities(
         name_links=by_name,
         name_model_version=version,
     )
+
+
+def _refresh_keys(con: duckdb.DuckDBPyConnection, changed_records: str | None) -> None:
+    if changed_records is None:
+        con.execute("DELETE FROM entity_keys")
+    else:
+        con.execute(
+            f"DELETE FROM entity_keys k USING {changed_records} c"  # a trusted name
+            " WHERE c.source = k.source AND c.source_id = k.source_id"
+        )
+    made = record_keys(con, changed_records)
+    insert_arrow(con, "keys_in", made, "INSERT INTO entity_keys BY NAME SELECT * FROM keys_in")
 
 
 def _score_names(keys: pa.Table, pairs: pa.Table) -> tuple[pa.Table | None, str | None]:
@@ -191,5 +232,7 @@ def _score_names(keys: pa.Table, pairs: pa.Table) -> tuple[pa.Table | None, str 
 
 
 def _count(con: duckdb.DuckDBPyConnection, method: str) -> int:
-    found = con.execute("SELECT count(*) FROM entity_links WHERE method = ?", [method]).fetchall()
+    found = con.execute(
+        "SELECT count(*) FROM entity_links_found WHERE method = ?", [method]
+    ).fetchall()
     return int(found[0][0])

@@ -1,7 +1,12 @@
 """Leads kept across builds: each path the walk finds (pipelines.leads.walk) becomes a lead whose
 id comes from its debtor, target and path, so a rebuild keeps it. A lead whose hops or target
 changed since the last build is flagged changed, with what changed; one no longer found is kept
-as gone, never deleted."""
+as gone, never deleted.
+
+Debtors are walked in batches (a batch's paths are folded before the next is walked, so memory
+holds one batch's paths), and a build may walk only some debtors again (those whose walk could
+have changed, pipelines.leads.changes): the live leads of the others are kept as they are and
+read unchanged, as a whole build would find them."""
 
 from __future__ import annotations
 
@@ -10,8 +15,26 @@ from dataclasses import dataclass
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
-from pipelines.leads.walk import WalkLimits, walk
+from pipelines.leads.walk import START_FINGERPRINTS, WalkLimits, prepare_steps, walk
+from pipelines.store import insert_arrow
+
+# Debtors walked at once: at 10,000 debtors of about 26 leads each, a batch of 2,500 holds its
+# walk in well under a gigabyte, and more batches cost a scan of the steps a hop each.
+BATCH_DEBTORS = 2500
+
+# The debtors to walk, numbered into batches: every debtor with a start, or those of a table.
+_EVERY_DEBTOR = f"""
+CREATE OR REPLACE TEMP TABLE lead_walk_debtors AS
+SELECT debtor_id, (row_number() OVER (ORDER BY debtor_id) - 1) // $size AS batch
+FROM ({START_FINGERPRINTS})
+"""
+_SOME_DEBTORS = """
+CREATE OR REPLACE TEMP TABLE lead_walk_debtors AS
+SELECT debtor_id, (row_number() OVER (ORDER BY debtor_id) - 1) // $size AS batch
+FROM (SELECT DISTINCT debtor_id FROM {table})
+"""
 
 # every path found, with its target's value and jurisdiction, how fresh its evidence is, and a
 # hash of its hops and of the current content of every record and asset it passes through
@@ -58,9 +81,68 @@ class LeadCounts:
         )
 
 
-def build_leads(con: duckdb.DuckDBPyConnection, run_id: int, limits: WalkLimits) -> LeadCounts:
-    """Walk, then fold what was found into `leads`; within the caller's transaction."""
-    walk(con, limits)
+def build_leads(
+    con: duckdb.DuckDBPyConnection,
+    run_id: int,
+    limits: WalkLimits,
+    debtors: str | None = None,
+    batch_debtors: int = BATCH_DEBTORS,
+) -> LeadCounts:
+    """Walk, then fold what was found into `leads`; within the caller's transaction.
+
+    DEBTORS names a temp table (a trusted identifier) with a debtor_id column: only those debtors
+    are walked again, their leads found, changed or gone; the live leads of every other debtor
+    are kept and marked unchanged. None walks every debtor with a start. What each walked debtor
+    reached replaces its rows of `lead_reach`."""
+    prepare_steps(con, limits)
+    if debtors is None:
+        con.execute("DELETE FROM lead_reach")
+        con.execute(_EVERY_DEBTOR, {"size": batch_debtors, "min_match": limits.min_match})
+    else:
+        con.execute(_SOME_DEBTORS.format(table=debtors), {"size": batch_debtors})
+        con.execute(
+            "DELETE FROM lead_reach WHERE debtor_id IN (SELECT debtor_id FROM lead_walk_debtors)"
+        )
+    con.execute("CREATE OR REPLACE TEMP TABLE lead_found_ids (lead_id VARCHAR)")
+    batches = con.execute("SELECT max(batch) FROM lead_walk_debtors").fetchall()[0][0]
+    for batch in range(-1 if batches is None else batches + 1):
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE lead_walk_batch AS"
+            " SELECT debtor_id FROM lead_walk_debtors WHERE batch = ?",
+            [batch],
+        )
+        walk(con, limits)
+        _fold(con, run_id)
+    if debtors is None:
+        gone_scope = ""
+    else:
+        gone_scope = " AND debtor_id IN (SELECT debtor_id FROM lead_walk_debtors)"
+        # a debtor not walked again would find the same paths, with the same evidence
+        con.execute(
+            "UPDATE leads SET status = 'unchanged', changes = NULL, last_built = now(),"
+            " run_id = $run WHERE gone_at IS NULL"
+            " AND debtor_id NOT IN (SELECT debtor_id FROM lead_walk_debtors)",
+            {"run": run_id},
+        )
+    con.execute(
+        "UPDATE leads SET status = 'gone', gone_at = now(), run_id = $run WHERE gone_at IS NULL"
+        " AND lead_id NOT IN (SELECT lead_id FROM lead_found_ids)" + gone_scope,
+        {"run": run_id},
+    )
+    for table in ("lead_found_ids", "lead_walk_batch", "lead_walk_debtors", "lead_steps"):
+        con.execute(f"DROP TABLE IF EXISTS {table}")  # trusted names
+    rows = con.execute(
+        "SELECT status, count(*) FROM leads WHERE run_id = ? GROUP BY status", [run_id]
+    ).fetchall()
+    counts = dict(rows)
+    return LeadCounts(
+        counts.get("new", 0), counts.get("unchanged", 0), counts.get("changed", 0),
+        counts.get("gone", 0),
+    )  # fmt: skip
+
+
+def _fold(con: duckdb.DuckDBPyConnection, run_id: int) -> None:
+    """Fold one batch's paths (lead_paths) into `leads`: found again, changed, or new."""
     con.execute(FOUND)
     changed = _changes(con)
     con.execute(
@@ -76,8 +158,20 @@ def build_leads(con: duckdb.DuckDBPyConnection, run_id: int, limits: WalkLimits)
         """,
         {"run": run_id},
     )
-    for lead_id, what in changed.items():
-        con.execute("UPDATE leads SET changes = ? WHERE lead_id = ?", [json.dumps(what), lead_id])
+    if changed:  # one update for all: one a lead costs a statement each
+        said = pa.table(
+            {
+                "lead_id": list(changed),
+                "changes": [json.dumps(what) for what in changed.values()],
+            }
+        )
+        insert_arrow(
+            con,
+            "lead_changes",
+            said,
+            "UPDATE leads SET changes = c.changes::JSON FROM lead_changes c"
+            " WHERE leads.lead_id = c.lead_id",
+        )
     con.execute(
         """
         INSERT INTO leads
@@ -88,21 +182,9 @@ def build_leads(con: duckdb.DuckDBPyConnection, run_id: int, limits: WalkLimits)
         """,
         {"run": run_id},
     )
-    con.execute(
-        """
-        UPDATE leads SET status = 'gone', gone_at = now(), run_id = $run
-        WHERE gone_at IS NULL AND lead_id NOT IN (SELECT lead_id FROM lead_found)
-        """,
-        {"run": run_id},
-    )
-    rows = con.execute(
-        "SELECT status, count(*) FROM leads WHERE run_id = ? GROUP BY status", [run_id]
-    ).fetchall()
-    counts = dict(rows)
-    return LeadCounts(
-        counts.get("new", 0), counts.get("unchanged", 0), counts.get("changed", 0),
-        counts.get("gone", 0),
-    )  # fmt: skip
+    con.execute("INSERT INTO lead_found_ids SELECT lead_id FROM lead_found")
+    con.execute("DROP TABLE lead_found")
+    con.execute("DROP TABLE lead_paths")
 
 
 def _changes(con: duckdb.DuckDBPyConnection) -> dict[str, list[dict[str, Any]]]:

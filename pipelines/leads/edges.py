@@ -6,6 +6,8 @@ has ceased, and a base certainty with its reason. What cannot be used (an unknow
 the store does not have) goes to `lead_edge_problems` instead; an unknown nature of control is
 noted there while its edge is kept. The whole build is set-based SQL in one transaction: the
 role book and the natures table go into small temporary tables, never into the SQL text.
+An incremental leads build reads again, with the same SQL, only the relationships that changed
+or whose ends changed (update_edges).
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ WITH live AS (
            r.object_source, r.object_id, r.object_type, r.role AS published_role,
            r.start_date, r.end_date, r.source_url, r.raw, c.finished_at AS fetched_at
     FROM relationships r LEFT JOIN crawls c ON c.crawl_id = r.crawl_id
-    WHERE r.removed_at IS NULL
+    WHERE r.removed_at IS NULL{{scope}}
 ), roled AS (
     SELECT l.* EXCLUDE (raw),
            coalesce(w.role, fw.role) AS role, coalesce(w.kind, fw.kind) AS kind,
@@ -89,7 +91,7 @@ SELECT r.rowid AS edge_no,
 FROM relationships r
 JOIN lead_certainty_rules q
     ON q.source = r.source AND json_extract_string(r.raw, q.path) = q.value
-WHERE r.removed_at IS NULL
+WHERE r.removed_at IS NULL{scope}
 GROUP BY ALL
 """
 
@@ -111,6 +113,12 @@ FROM (SELECT edge_no, unnest(natures) AS nature
 LEFT JOIN lead_natures n ON n.nature = u.nature
 GROUP BY u.edge_no
 """
+
+# An update reads again only the relationships named in the temp table lead_dirty_relationships.
+_DIRTY = (
+    " AND EXISTS (SELECT 1 FROM lead_dirty_relationships d"
+    " WHERE d.source = r.source AND d.relationship_id = r.relationship_id)"
+)
 
 _USABLE = (
     "w.role IS NOT NULL AND w.subject_live AND w.object_live"
@@ -204,20 +212,47 @@ def build_edges(con: duckdb.DuckDBPyConnection, book: RoleBook | None = None) ->
     # lead_edges has no order to keep: rows are then written from both threads at once
     con.execute("SET preserve_insertion_order = false")
     try:
-        _load_lookups(con, book)
         con.execute("DELETE FROM lead_edges")
         con.execute("DELETE FROM lead_edge_problems")
-        for statement in (_WORK, _QUALIFIED, _CONTROL, _EDGES, _PROBLEMS):
-            con.execute(statement)
-        counts = _counts(con)
-        for table in _TEMPORARY:
-            con.execute(f"DROP TABLE {table}")  # trusted names, not data
+        counts = _write(con, book, scope="")
     except BaseException:
         con.execute("ROLLBACK")
         raise
     finally:
         con.execute("RESET preserve_insertion_order")
     con.execute("COMMIT")
+    return counts
+
+
+def update_edges(con: duckdb.DuckDBPyConnection, book: RoleBook | None = None) -> EdgeCounts:
+    """Build again, within the caller's transaction, the edges and problems of the relationships
+    in the temp table `lead_dirty_relationships` (source, relationship_id): changed ones, and
+    those whose ends or crawl changed (pipelines.leads.changes). Their edges as they were are
+    left in the temp table `lead_edges_before`, to tell which steps changed. The counts are the
+    relationships read again, and every edge and problem of the table."""
+    book = book or load_roles()
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE lead_edges_before AS SELECT e.* FROM lead_edges e"
+        " SEMI JOIN lead_dirty_relationships d"
+        " ON d.source = e.source AND d.relationship_id = e.relationship_id"
+    )
+    for table in ("lead_edges", "lead_edge_problems"):  # trusted names
+        con.execute(
+            f"DELETE FROM {table} t USING lead_dirty_relationships d"
+            " WHERE d.source = t.source AND d.relationship_id = t.relationship_id"
+        )
+    return _write(con, book, scope=_DIRTY)
+
+
+def _write(con: duckdb.DuckDBPyConnection, book: RoleBook, scope: str) -> EdgeCounts:
+    """The edges and problems of the live relationships SCOPE (trusted SQL) leaves in."""
+    _load_lookups(con, book)
+    for statement in (_WORK.format(scope=scope), _QUALIFIED.format(scope=scope), _CONTROL,
+                      _EDGES, _PROBLEMS):  # fmt: skip
+        con.execute(statement)
+    counts = _counts(con)
+    for table in _TEMPORARY:
+        con.execute(f"DROP TABLE {table}")  # trusted names, not data
     return counts
 
 

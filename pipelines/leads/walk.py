@@ -35,20 +35,24 @@ _STEP_HOP = _HOP.format(
     ei="s.evidence_id", u="s.source_url", f="s.fetched_at",
 )  # fmt: skip
 
-# where walks start: the debtor's own matches, and the records found for its related persons
-STARTS = """
-CREATE OR REPLACE TEMP TABLE lead_starts AS
+# Where walks start: the debtor's own matches at or above the floor, and the records found for
+# its related persons (matching.related_persons), each with the first hop's description; a
+# related person's evidence is the debtor file, as of the debtor's last import.
+STARTS_SELECT = """
 SELECT debtor_id, source, source_id, match_probability::DOUBLE AS probability,
        coalesce(reason, '') AS reason, 'match' AS via, 'matched' AS role,
        'matches' AS evidence_source, source || ':' || source_id AS evidence_id,
        created_at::VARCHAR AS found_at, NULL::VARCHAR AS via_related
 FROM matches WHERE match_probability >= $min_match
 UNION ALL
-SELECT debtor_id, source, source_id, probability, reason, 'related_person', role_label,
-       'debtors', debtor_id || ':' || person_name || ':' || source || ':' || source_id,
-       matched_at::VARCHAR, person_name || ' (' || role_label || ')'
-FROM related_matches
+SELECT r.debtor_id, r.source, r.source_id, r.probability, r.reason, 'related_person',
+       r.role_label, 'debtors',
+       r.debtor_id || ':' || r.person_name || ':' || r.source || ':' || r.source_id,
+       d.updated_at::VARCHAR, r.person_name || ' (' || r.role_label || ')'
+FROM related_matches r JOIN debtors d USING (debtor_id)
 """
+
+STARTS = f"CREATE OR REPLACE TEMP TABLE lead_starts AS {STARTS_SELECT}"
 
 STEPS = """
 CREATE OR REPLACE TEMP TABLE lead_steps AS
@@ -77,14 +81,18 @@ SELECT source_b, id_b, source_a, id_a, 'record', 'same_entity', method, 'identit
 FROM entity_links
 """
 
+# The debtors walked are those in the temp table lead_walk_batch (a batch of the build's). Two
+# links between sources' records of one company are never taken in a row: the links are made
+# between every pair of a company's records, so a second one only reaches the same records
+# again by another way, a second lead to the same asset through the same company.
 WALK = f"""
-CREATE OR REPLACE TEMP TABLE lead_paths AS
+CREATE OR REPLACE TEMP TABLE lead_walk AS
 WITH RECURSIVE walk AS (
     SELECT m.debtor_id, m.via_related, m.source AS node_source, m.source_id AS node_id,
-           'record' AS node_type, 'identity' AS last_kind, 0 AS hops,
+           'record' AS node_type, 'match' AS last_kind, 0 AS hops,
            m.probability AS confidence, m.probability AS weakest,
            [{{'s': m.source, 'i': m.source_id}}] AS visited, [{_MATCH_HOP}] AS path
-    FROM lead_starts m
+    FROM lead_starts m WHERE m.debtor_id IN (SELECT debtor_id FROM lead_walk_batch)
     UNION ALL
     SELECT w.debtor_id, w.via_related, s.to_source, s.to_id, s.to_type, s.kind, w.hops + 1,
            w.confidence * s.certainty, least(w.weakest, s.certainty),
@@ -93,23 +101,58 @@ WITH RECURSIVE walk AS (
     FROM walk w JOIN lead_steps s ON s.from_source = w.node_source AND s.from_id = w.node_id
     WHERE w.node_type = 'record' AND w.hops < $depth
       AND w.confidence * s.certainty >= $min_confidence
+      AND NOT (w.last_kind = 'identity' AND s.kind = 'identity')
       AND NOT list_contains(w.visited, {{'s': s.to_source, 'i': s.to_id}})
 )
+SELECT * FROM walk
+"""
+
+PATHS = """
+CREATE OR REPLACE TEMP TABLE lead_paths AS
 SELECT debtor_id, via_related, node_source AS target_source, node_id AS target_id,
        node_type AS target_type, hops, confidence, weakest, visited, path,
        md5(debtor_id || '>' || array_to_string(
            list_transform(path, lambda h: h.to_source || '|' || h.to_id || '|'
                                           || h.evidence_id), '>')) AS lead_id
-FROM walk
+FROM lead_walk
 WHERE hops > 0 AND (node_type = 'asset' OR last_kind IN ('ownership', 'control', 'group'))
 """
 
 
-def walk(con: duckdb.DuckDBPyConnection, limits: WalkLimits) -> int:
-    """Every path from a matched record (or a related person's) to a title or a controlled
-    company, in the temp table `lead_paths`; returns how many."""
+# Each debtor's walk starts, one fingerprint a debtor: it reads what the seed of WALK reads, so
+# that a debtor whose starts changed is walked again (pipelines.leads.changes).
+START_FINGERPRINTS = f"""
+SELECT m.debtor_id,
+       hash(list(hash(m.source, m.source_id, m.probability, m.reason, m.via, m.found_at,
+                      m.evidence_id)
+                 ORDER BY m.source, m.source_id, m.evidence_id)) AS fingerprint
+FROM ({STARTS_SELECT}) m
+GROUP BY m.debtor_id
+"""
+
+# What each walked debtor reached: every node, and whether a path reached it with hops to spare
+# (then its steps were read, and a change to them can change the walk).
+REACH = """
+INSERT INTO lead_reach
+SELECT debtor_id, node_source, node_id, bool_or(node_type = 'record' AND hops < $depth)
+FROM lead_walk GROUP BY ALL
+"""
+
+
+def prepare_steps(con: duckdb.DuckDBPyConnection, limits: WalkLimits) -> None:
+    """The steps a walk may take, from `lead_edges` and `entity_links`, in the temp table
+    `lead_steps`, and where walks start, in `lead_starts`; once a build, before its batches."""
     con.execute(STARTS, {"min_match": limits.min_match})
     con.execute(STEPS, {"ceased": limits.ceased_factor})
+
+
+def walk(con: duckdb.DuckDBPyConnection, limits: WalkLimits) -> int:
+    """Every path from a matched record (or a related person's) of a debtor in the temp table
+    `lead_walk_batch` to a title or a controlled company, in the temp table `lead_paths` (after
+    prepare_steps); each node reached goes to `lead_reach`. Returns how many paths."""
     con.execute(WALK, {"depth": limits.depth, "min_confidence": limits.min_confidence})
+    con.execute(REACH, {"depth": limits.depth})
+    con.execute(PATHS)
+    con.execute("DROP TABLE lead_walk")
     found = con.execute("SELECT count(*) FROM lead_paths").fetchone()
     return int(found[0]) if found else 0

@@ -289,13 +289,6 @@ def test_bad_input_is_kept_with_its_reason_and_the_build_completes(
         found(leads)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the walk follows one identity link after another: D001's Hong Kong company, linked"
-    " by its number to both its OCOD entry and its corporate PSC entry, reaches its title"
-    " directly and again through the PSC entry (HK → PSC = OCOD → title), a second lead to the"
-    " same title through the same company",
-)
 def test_one_company_seen_in_three_sources_gives_one_lead_to_its_title(
     sample_store: Path,
 ) -> None:
