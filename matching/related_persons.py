@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -129,12 +130,7 @@ def related_people(con: duckdb.DuckDBPyConnection, rules: RelatedRules) -> pa.Ta
 
 def _scores(con: duckdb.DuckDBPyConnection, names: list[str], rules: RelatedRules) -> pa.Table:
     """The best-agreeing person records for each related person's name."""
-    keys = _name_keys(names)
-    con.register("related_keys", keys)
-    try:
-        candidates = con.execute(_CANDIDATES, {"most": MAX_CANDIDATES}).fetchall()
-    finally:
-        con.unregister("related_keys")
+    candidates = _candidates(con, names) if names else []  # none: no scan of every key
     scored: dict[str, list[tuple[float, str, str, str]]] = {}
     for person_name, source, source_id, record_names, _weight in candidates:
         score, record_name = max(
@@ -156,6 +152,14 @@ def _scores(con: duckdb.DuckDBPyConnection, names: list[str], rules: RelatedRule
              for column in columns]
         ),
     )  # fmt: skip
+
+
+def _candidates(con: duckdb.DuckDBPyConnection, names: list[str]) -> list[tuple[Any, ...]]:
+    con.register("related_keys", _name_keys(names))
+    try:
+        return con.execute(_CANDIDATES, {"most": MAX_CANDIDATES}).fetchall()
+    finally:
+        con.unregister("related_keys")
 
 
 def _name_keys(names: list[str]) -> pa.Table:
