@@ -5,8 +5,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DB := out/demo.duckdb
 OAD := $(BIN)/oad --db $(DEMO_DB)
-# a crawl of the bundled responses in data/sample/crawl/, served on 127.0.0.1 while it runs
-DEMO_CRAWL := $(OAD) crawl --serve data/sample/crawl -s LOG_LEVEL=WARNING
+# one discovery run: the sample's files dropped in out/inbox/ are imported, every source is
+# crawled from the bundled responses in data/sample/crawl/ (served on 127.0.0.1 while it runs),
+# then matching, the leads and the digest (out/digests/)
+DEMO_CONFIG := data/sample/discovery.toml
 
 .PHONY: setup demo test lint typecheck unit clean
 
@@ -19,26 +21,17 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: setup
-	mkdir -p out
-	rm -f $(DEMO_DB) $(DEMO_DB).wal
-	$(OAD) debtors import data/sample/debtors.csv
-	$(OAD) records import data/sample/records/hk_companies_registry.csv --source hk_companies_registry
-	$(OAD) records import data/sample/records/gleif.jsonl --source gleif
-	$(DEMO_CRAWL) gb_land_registry
-	$(DEMO_CRAWL) gb_land_registry --dataset ccod_full
-	$(DEMO_CRAWL) gb_companies_house
-	$(DEMO_CRAWL) gb_companies_house --dataset psc
-	$(DEMO_CRAWL) gleif --dataset golden_copy
-	$(DEMO_CRAWL) gleif --dataset relationships
-	$(DEMO_CRAWL) icij_offshore_leaks
-	$(DEMO_CRAWL) hk_companies_registry
-	$(DEMO_CRAWL) sg_acra
-	$(OAD) match
+	rm -rf $(DEMO_DB) $(DEMO_DB).wal out/inbox out/digests
+	mkdir -p out/inbox/debtors out/inbox/hk_companies_registry out/inbox/gleif out/digests
+	cp data/sample/debtors.csv out/inbox/debtors/
+	cp data/sample/records/hk_companies_registry.csv out/inbox/hk_companies_registry/
+	cp data/sample/records/gleif.jsonl out/inbox/gleif/
+	$(OAD) run --config $(DEMO_CONFIG)
 	$(OAD) matches show D001
 	$(OAD) matches show D016
 	$(OAD) matches export out/demo-matches.csv --top 3
-	$(OAD) leads build
 	$(OAD) leads list --limit 20
+	$(OAD) leads graph D001 --out out/demo-d001-leads.html
 	$(OAD) status
 
 lint: setup

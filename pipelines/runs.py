@@ -1,4 +1,5 @@
-"""The `runs` table: a row per match or leads run, started running and finished with its stats."""
+"""The `runs` table: a row per match, leads or discovery run, started running and finished (or
+failed) with its stats."""
 
 from __future__ import annotations
 
@@ -30,4 +31,15 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: int, stats: dict[str, Any
         "UPDATE runs SET finished_at = current_timestamp, status = 'finished', stats = ?"
         " WHERE run_id = ?",
         [json.dumps(stats), run_id],
+    )
+
+
+def fail_run(
+    con: duckdb.DuckDBPyConnection, run_id: int, reason: str, stats: dict[str, Any]
+) -> None:
+    """The run ended without finishing: why, and what its steps had done by then."""
+    con.execute(
+        "UPDATE runs SET finished_at = current_timestamp, status = 'failed', stats = ?"
+        " WHERE run_id = ?",
+        [json.dumps({**stats, "error": reason}), run_id],
     )

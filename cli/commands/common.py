@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import click
+from click.core import ParameterSource
 
 from pipelines.store import Store, connect
 
@@ -17,3 +20,13 @@ def open_store(ctx: click.Context, read_only: bool = False) -> Iterator[Store]:
     options = ctx.find_root().obj or {}
     with connect(options.get("db_path"), read_only=read_only, wait=options["wait"]) as store:
         yield store
+
+
+def run_flows(ctx: click.Context, arguments: list[str]) -> int:
+    """`python -m flows ARGUMENTS` in a process of its own (the flows are another face over
+    the library: the CLI starts them, it does not import them), with the store from `oad --db`
+    or OAD_DB when one was given, else the configuration's. Its exit status."""
+    root = ctx.find_root()
+    if root.get_parameter_source("db_path") is not ParameterSource.DEFAULT:
+        arguments = [*arguments, "--db", str((root.obj or {})["db_path"])]
+    return subprocess.call([sys.executable, "-m", "flows", *arguments])

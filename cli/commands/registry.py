@@ -20,7 +20,10 @@ COMMAND_MODULES = {
     "match": "cli.commands.match",
     "matches": "cli.commands.matches",
     "leads": "cli.commands.leads",
+    "runs": "cli.commands.runs",
     "evaluate": "cli.commands.evaluate",
+    "run": "cli.commands.run",
+    "schedule": "cli.commands.schedule",
 }
 
 

@@ -1,5 +1,6 @@
-"""`make demo`'s import and crawl steps, as the Makefile lists them, into a temporary store: each
-crawl serves data/sample/crawl/ on 127.0.0.1 for its duration and loads every source."""
+"""`make demo`'s imports and crawls, as the Makefile and the demo's discovery configuration list
+them, into a temporary store: each crawl serves data/sample/crawl/ on 127.0.0.1 for its duration
+and loads every source."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from urllib.parse import urlsplit
 import duckdb
 from click.testing import Result
 
+from pipelines.config import load_config
 from tests.conftest import REPO
 
 # live records, relationships and assets per source after the demo's imports and crawls
@@ -33,25 +35,26 @@ CRAWLS = 9
 
 
 def demo_steps(db: Path) -> list[list[str]]:
-    """The demo target's `oad` lines up to its last crawl, with $(OAD) and $(DEMO_CRAWL) expanded
-    to run from this interpreter against DB."""
+    """The demo's discovery run as commands against DB: the files the Makefile drops in
+    out/inbox/ imported, then each source of data/sample/discovery.toml crawled from its served
+    folder (the flow itself runs in tests/flows/)."""
     lines = (REPO / "Makefile").read_text(encoding="utf-8").splitlines()
-    definitions = dict(
-        line.split(" := ", 1) for line in lines if line.startswith(("OAD :=", "DEMO_CRAWL :="))
-    )
-    oad = [sys.executable, "-m", "cli", "--db", str(db)]
-    crawl = shlex.split(definitions["DEMO_CRAWL"].removeprefix("$(OAD)"))
     recipe = lines[lines.index("demo: setup") + 1 :]
-    recipe = recipe[: next(i for i, line in enumerate(recipe) if not line.startswith("\t"))]
+    oad = [sys.executable, "-m", "cli", "--db", str(db)]
     steps = []
-    for line in recipe:
-        command = line.strip()
-        if command.startswith("$(DEMO_CRAWL) "):
-            steps.append([*oad, *crawl, *shlex.split(command.removeprefix("$(DEMO_CRAWL)"))])
-        elif command.startswith("$(OAD) ") and "status" not in command:
-            steps.append([*oad, *shlex.split(command.removeprefix("$(OAD)"))])
-    last_crawl = max(i for i, step in enumerate(steps) if "--serve" in step)
-    return steps[: last_crawl + 1]
+    for line in recipe[: next(i for i, line in enumerate(recipe) if not line.startswith("\t"))]:
+        if line.strip().startswith("cp data/sample/"):
+            _, file, folder = line.split()
+            source = Path(folder).name
+            kind = ["debtors", "import", file] if source == "debtors" else [
+                "records", "import", file, "--source", source]  # fmt: skip
+            steps.append([*oad, *kind])
+    config = load_config(REPO / "data" / "sample" / "discovery.toml")
+    for crawl in config.crawl.sources:
+        dataset = ["--dataset", crawl.dataset] if crawl.dataset else []
+        steps.append([*oad, "crawl", crawl.source, *dataset, "--serve", str(config.crawl.serve),
+                      "-s", "LOG_LEVEL=WARNING"])  # fmt: skip
+    return steps
 
 
 def test_demo_crawls_serve_the_bundled_files_and_load_every_source(tmp_path: Path) -> None:

@@ -1,0 +1,126 @@
+"""A discovery run after a day's changes, against the whole run it saves.
+
+The store of benchmarks/match.py (100,000 debtors, 1,000,000 records: the bundled Hong Kong
+register pairs, generated persons, recombined register words), matched and its leads built;
+then 10,000 of its records change (a vendor file dropped in the inbox with new names and
+addresses for them) and the discovery flow runs once as `oad run` runs it: Prefect's temporary
+API, the import of the dropped file, matching of what changed, the leads, the digest. No source
+is crawled (no network). Prefect's own share is the flow's wall time less its steps' seconds.
+Beside it: the whole match and leads build over the same store.
+
+Run: .venv/bin/python benchmarks/incremental.py [--debtors N] [--records N] [--changed N]
+The last line printed is one JSON object with the figures (target: the discovery run under
+2 minutes on 2 cores).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(REPO), str(REPO / "benchmarks")]
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+from match import peak_gb, write_data  # noqa: E402
+
+from matching.run import run_matching  # noqa: E402
+from pipelines.debtors import import_debtors  # noqa: E402
+from pipelines.leads.run import run_leads  # noqa: E402
+from pipelines.leads.walk import WalkLimits  # noqa: E402
+from pipelines.records import import_records  # noqa: E402
+from pipelines.store import connect  # noqa: E402
+
+
+def write_changes(work: Path, count: int, rng: random.Random) -> Path:
+    """COUNT of the store's records again, each with a new name word and a new address."""
+    with (work / "records.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    folder = work / "inbox" / "bench"
+    folder.mkdir(parents=True)
+    path = folder / "changes.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        out = csv.DictWriter(handle, fieldnames=[*rows[0], "address"])
+        out.writeheader()
+        for row in rng.sample(rows, count):
+            renamed = f"{row['name']} {rng.choice(['GLOBAL', 'PACIFIC', 'ASIA'])}"
+            out.writerow({**row, "name": renamed, "address": f"{rng.randint(1, 99)} QUEEN'S ROAD"})
+    return path
+
+
+def write_config(work: Path) -> Path:
+    path = work / "oad.toml"
+    path.write_text('[imports]\nfolder = "inbox"\n[digest]\nfolder = "digests"\n', "utf-8")
+    return path
+
+
+def build_store(work: Path, args: argparse.Namespace, figures: dict[str, object]) -> Path:
+    db = work / "bench.duckdb"
+    write_data(work, args.debtors, args.records, random.Random(11))
+    with connect(db) as store:
+        import_debtors(store, work / "debtors.csv")
+        import_records(store, work / "records.csv", "bench")
+        tick = time.perf_counter()
+        run_matching(store)
+        run_leads(store, WalkLimits())
+        figures["first_match_and_leads_s"] = round(time.perf_counter() - tick, 1)
+    return db
+
+
+def discovery(work: Path, db: Path, figures: dict[str, object]) -> None:
+    from flows.discovery import discovery_flow
+
+    tick = time.perf_counter()
+    result = discovery_flow(str(write_config(work)), str(db))
+    wall = time.perf_counter() - tick
+    steps = result["seconds"]
+    figures["discovery_run_s"] = round(wall, 1)
+    figures.update({f"discovery_{name}_s": seconds for name, seconds in steps.items()})
+    figures["prefect_overhead_s"] = round(wall - sum(steps.values()), 1)
+    figures["rematched_pairs"] = result["steps"]["match"]["scored_pairs"]
+    figures["leads"] = result["steps"]["leads"]["counts"]
+    print(
+        f"discovery run: {wall:.1f} s ({', '.join(f'{k} {v} s' for k, v in steps.items())};"
+        f" Prefect {figures['prefect_overhead_s']} s), {figures['rematched_pairs']:,} pairs"
+    )
+
+
+def full_rerun(db: Path, figures: dict[str, object]) -> None:
+    with connect(db) as store:
+        tick = time.perf_counter()
+        run_matching(store)
+        run_leads(store, WalkLimits())
+        figures["full_rerun_s"] = round(time.perf_counter() - tick, 1)
+    print(f"full rerun (match and leads): {figures['full_rerun_s']} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--debtors", type=int, default=100_000)
+    parser.add_argument("--records", type=int, default=1_000_000)
+    parser.add_argument("--changed", type=int, default=10_000)
+    args = parser.parse_args()
+    figures: dict[str, object] = {"debtors": args.debtors, "records": args.records,
+                                  "changed": args.changed}  # fmt: skip
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        os.environ.setdefault("PREFECT_HOME", str(work / "prefect"))
+        db = build_store(work, args, figures)
+        print(f"store built, matched and its leads built in {figures['first_match_and_leads_s']} s")
+        write_changes(work, args.changed, random.Random(12))
+        discovery(work, db, figures)
+        full_rerun(db, figures)
+    figures["peak_memory_gb"] = round(peak_gb(), 2)
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()

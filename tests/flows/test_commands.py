@@ -1,0 +1,146 @@
+"""`oad run` and `oad schedule` as a user runs them: a bad configuration stops at once; a run
+prints its summary and records itself; a schedule served against a real `prefect server start`
+on 127.0.0.1 fires and records runs in the store."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pipelines.errors import StoreInUseError
+from pipelines.store import connect
+from tests.conftest import REPO
+
+SAMPLE_CRAWL = REPO / "data" / "sample" / "crawl"
+
+
+def oad(db: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 600) -> (
+    subprocess.CompletedProcess[str]
+):  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "cli", "--db", str(db), *args],
+        cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})},
+        capture_output=True, text=True, timeout=timeout, check=False,
+    )  # fmt: skip
+
+
+def one_source_config(folder: Path) -> Path:
+    (folder / "inbox" / "debtors").mkdir(parents=True)
+    (folder / "inbox" / "debtors" / "debtors.csv").write_bytes(
+        (REPO / "data" / "sample" / "debtors.csv").read_bytes()
+    )
+    path = folder / "oad.toml"
+    path.write_text(
+        f'[crawl]\nserve = "{SAMPLE_CRAWL}"\n[[crawl.sources]]\nsource = "sg_acra"\n'
+        '[imports]\nfolder = "inbox"\n[digest]\nfolder = "digests"\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def discovery_statuses(db: Path) -> list[str]:
+    if not db.exists():
+        return []
+    try:
+        with connect(db, read_only=True, wait=0) as store:
+            rows = store.con.execute(
+                "SELECT status FROM runs WHERE kind = 'discovery' ORDER BY run_id"
+            ).fetchall()
+    except StoreInUseError:
+        return []
+    return [row[0] for row in rows]
+
+
+def test_a_bad_configuration_stops_the_run_at_once(tmp_path: Path) -> None:
+    config = tmp_path / "oad.toml"
+    config.write_text('[[crawl.sources]]\nsource = "gleif"\ndataset = "nope"\n', encoding="utf-8")
+    done = oad(tmp_path / "s.duckdb", "run", "--config", str(config), timeout=120)
+    assert done.returncode == 2
+    assert f"{config}: crawl.sources.0: gleif has no dataset 'nope'" in done.stderr
+    assert not (tmp_path / "s.duckdb").exists()
+
+
+@pytest.mark.slow
+def test_oad_run_prints_the_summary_and_records_the_run(tmp_path: Path) -> None:
+    db = tmp_path / "s.duckdb"
+    done = oad(db, "run", "--config", str(one_source_config(tmp_path)),
+               env={"PREFECT_HOME": str(tmp_path / "prefect")})  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "crawl sg_acra:default: finished" in done.stdout
+    assert "import " in done.stdout and "debtors.csv: imported" in done.stdout
+    assert "digest: " in done.stdout
+    assert discovery_statuses(db) == ["finished"]
+    listed = oad(db, "runs", "list", "--kind", "discovery")
+    assert listed.returncode == 0 and "finished" in listed.stdout
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def prefect_server(tmp_path: Path) -> Iterator[dict[str, str]]:
+    """`prefect server start` on 127.0.0.1, its state in a temporary PREFECT_HOME."""
+    port = free_port()
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect"),
+           "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_UI_ENABLED": "false"}  # fmt: skip
+    server = subprocess.Popen(
+        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
+         "--port", str(port)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    api = f"http://127.0.0.1:{port}/api"
+    try:
+        _wait_for(lambda: _healthy(api), 240, "the Prefect server to start")
+        yield {"PREFECT_HOME": env["PREFECT_HOME"], "PREFECT_API_URL": api}
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+
+
+def _healthy(api: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{api}/health", timeout=5) as answer:
+            return bool(json.loads(answer.read()))
+    except OSError:
+        return False
+
+
+def _wait_for(check: object, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():  # type: ignore[operator]
+            return
+        time.sleep(2)
+    raise AssertionError(f"waited {seconds} s for {what}")
+
+
+@pytest.mark.slow
+def test_a_schedule_fires_against_a_prefect_server(
+    tmp_path: Path, prefect_server: dict[str, str]
+) -> None:
+    db = tmp_path / "s.duckdb"
+    config = one_source_config(tmp_path)
+    served = subprocess.Popen(
+        [sys.executable, "-m", "cli", "--db", str(db), "schedule", "--config", str(config),
+         "--interval", "10"],
+        cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO), **prefect_server},
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        _wait_for(lambda: "finished" in discovery_statuses(db), 300, "a scheduled run")
+    finally:
+        served.terminate()
+        served.wait(timeout=60)
+    assert discovery_statuses(db)[0] == "finished"
