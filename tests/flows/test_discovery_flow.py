@@ -6,12 +6,13 @@ reaches a webhook."""
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import shutil
 import threading
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
@@ -95,31 +96,56 @@ def discovery_runs(db: Path) -> list[tuple[int, str, dict[str, Any]]]:
     return [(row[0], row[1], json.loads(row[2] or "{}")) for row in rows]
 
 
-def set_price(site: Path, title: str, price: str) -> None:
-    """The CCOD file as the Land Registry would publish it after a sale."""
-    path = site / "crawl" / CCOD
+def edit_zip(path: Path, change: Callable[[str], str]) -> None:
+    """A zipped CSV as its publisher would publish it after a change."""
     with zipfile.ZipFile(path) as archive:
         name = archive.namelist()[0]
         text = archive.read(name).decode("utf-8")
-    lines = text.splitlines(keepends=True)
-    changed = [_repriced(line, title, price) for line in lines]
-    assert changed != lines
+    changed = change(text)
+    assert changed != text
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(name, "".join(changed))
+        archive.writestr(name, changed)
     path.write_bytes(buffer.getvalue())
+
+
+def set_price(site: Path, title: str, price: str) -> None:
+    """The title's line in the CCOD file with another price paid (a sale)."""
+
+    def repriced(text: str) -> str:
+        lines = text.splitlines(keepends=True)
+        return "".join(_repriced(line, title, price) for line in lines)
+
+    edit_zip(site / "crawl" / CCOD, repriced)
+
+
+def rename_company(site: Path, old: str, new: str) -> None:
+    """A company of the Companies House file under a new name, in whichever part holds it."""
+    for part in sorted((site / "crawl" / "gb_companies_house").glob("BasicCompanyData-*.zip")):
+        with zipfile.ZipFile(part) as archive:
+            if old in archive.read(archive.namelist()[0]).decode("utf-8"):
+                edit_zip(part, lambda text: text.replace(old, new))
+                return
+    raise AssertionError(f"no {old} in the Companies House files")
 
 
 def _repriced(line: str, title: str, price: str) -> str:
     if not line.startswith(title + ","):
         return line
-    import csv
-
     row = next(csv.reader([line]))
     row[8] = price  # Price Paid
     out = io.StringIO()
     csv.writer(out, lineterminator=line[len(line.rstrip("\r\n")) :]).writerow(row)
     return out.getvalue()
+
+
+def rematched(db: Path, match_run: int) -> set[tuple[str, str]]:
+    """The records whose matches the match run MATCH_RUN wrote."""
+    with connect(db, read_only=True) as store:
+        rows = store.con.execute(
+            "SELECT DISTINCT source, source_id FROM matches WHERE run_id = ?", [match_run]
+        ).fetchall()
+    return {(source, source_id) for source, source_id in rows}
 
 
 def test_runs_build_then_change_nothing_then_only_what_changed(harness: None, site: Path) -> None:
@@ -148,9 +174,12 @@ def test_runs_build_then_change_nothing_then_only_what_changed(harness: None, si
     }  # fmt: skip
     assert {k: v[1] for k, v in leads_of(db).items()} == dict.fromkeys(built, "unchanged")
 
+    # a title sold at another price, and a company with no chain renamed after a debtor's
     set_price(site, "NGL990101", "2300000")
+    rename_company(site, "JADE RIVER HOLDINGS PLC", "ANFENG INVESTMENT LIMITED")
     third = run(config, db)
-    assert third["steps"]["match"]["scored_pairs"] == 0  # no record changed: nothing rematched
+    assert 0 < third["steps"]["match"]["scored_pairs"] < first["steps"]["match"]["scored_pairs"]
+    assert rematched(db, third["steps"]["match"]["run_id"]) == {("gb_companies_house", "12345675")}
     after = leads_of(db)
     assert {k for k, v in after.items() if v[1] == "changed"} == set(chain)
     assert set(after) == set(built)
