@@ -20,24 +20,19 @@ import duckdb
 
 from pipelines.cells import neutralise_formula
 from pipelines.errors import OadError
+from pipelines.leads.report import LEADS_NAMED, RANKED_LEADS
 from pipelines.markdown import markdown_text
 
 # the leads a run made new or changed at or above the confidence, and every lead it found gone:
 # a gone lead may have been reported at a higher confidence before, so none is held back
-DIGEST_LEADS = """
+DIGEST_LEADS = f"""
 SELECT l.debtor_id, d.name AS debtor_name, l.lead_id, l.status, l.confidence, l.weakest,
        l.value, l.target_type, l.target_source, l.target_id,
        coalesce(a.address, r.name) AS target_name, l.jurisdiction, l.via_related,
        l.changes::VARCHAR AS changes
-FROM leads l
-LEFT JOIN debtors d ON d.debtor_id = l.debtor_id
-LEFT JOIN assets a ON l.target_type = 'asset' AND a.source = l.target_source
-     AND a.asset_id = l.target_id
-LEFT JOIN records r ON l.target_type = 'record' AND r.source = l.target_source
-     AND r.source_id = l.target_id
-WHERE l.run_id = $run
+{LEADS_NAMED}WHERE l.run_id = $run
   AND (l.status = 'gone' OR (l.status IN ('new', 'changed') AND l.confidence >= $min_confidence))
-ORDER BY l.debtor_id, l.confidence * coalesce(l.value, 1) DESC, l.confidence DESC, l.lead_id
+{RANKED_LEADS}
 """
 
 STATUSES = ("new", "changed", "gone")

@@ -22,6 +22,15 @@ def open_store(ctx: click.Context, read_only: bool = False) -> Iterator[Store]:
         yield store
 
 
+# the discovery run's configuration file, for the commands that start a flow
+config_option = click.option(
+    "--config",
+    type=click.Path(dir_okay=False),
+    envvar="OAD_CONFIG",
+    help="The run's configuration (default: OAD_CONFIG, else ./oad.toml).",
+)
+
+
 def run_flows(ctx: click.Context, arguments: list[str]) -> int:
     """`python -m flows ARGUMENTS` in a process of its own (the flows are another face over
     the library: the CLI starts them, it does not import them), with the store from `oad --db`

@@ -4,16 +4,11 @@ from __future__ import annotations
 
 import click
 
-from cli.commands.common import run_flows
+from cli.commands.common import config_option, run_flows
 
 
 @click.command(name="run")
-@click.option(
-    "--config",
-    type=click.Path(dir_okay=False),
-    envvar="OAD_CONFIG",
-    help="The run's configuration (default: OAD_CONFIG, else ./oad.toml).",
-)
+@config_option
 @click.pass_context
 def command(ctx: click.Context, config: str | None) -> None:
     """Run discovery once: import dropped files, crawl the configured sources (at once, each

@@ -4,16 +4,11 @@ from __future__ import annotations
 
 import click
 
-from cli.commands.common import run_flows
+from cli.commands.common import config_option, run_flows
 
 
 @click.command(name="schedule")
-@click.option(
-    "--config",
-    type=click.Path(dir_okay=False),
-    envvar="OAD_CONFIG",
-    help="The run's configuration (default: OAD_CONFIG, else ./oad.toml).",
-)
+@config_option
 @click.option("--cron", help="When to run, as cron: '0 2 * * *' is 02:00 every night.")
 @click.option("--interval", type=click.FloatRange(min=1), help="Or every N seconds.")
 @click.option("--name", default="oad-discovery", show_default=True, help="The deployment.")

@@ -8,19 +8,27 @@ from typing import Any
 
 import duckdb
 
-LIST = """
-SELECT l.lead_id, l.debtor_id, d.name AS debtor_name, l.via_related, l.target_type, l.target_id,
-       l.hops, l.confidence, l.weakest, l.value, l.jurisdiction, l.status, l.evidence_as_of,
-       coalesce(a.address, r.name) AS target_name, l.path::VARCHAR AS path
+# leads with their debtor (d), and the title (a) or company record (r) each reaches; and the
+# order a case team reads them in: each debtor's most valuable and surest first
+LEADS_NAMED = """
 FROM leads l
 LEFT JOIN debtors d ON d.debtor_id = l.debtor_id
 LEFT JOIN assets a ON l.target_type = 'asset' AND a.source = l.target_source
      AND a.asset_id = l.target_id
 LEFT JOIN records r ON l.target_type = 'record' AND r.source = l.target_source
      AND r.source_id = l.target_id
-WHERE ($debtor IS NULL OR l.debtor_id = $debtor) AND l.confidence >= $min_confidence
+"""
+RANKED_LEADS = (
+    "ORDER BY l.debtor_id, l.confidence * coalesce(l.value, 1) DESC, l.confidence DESC, l.lead_id"
+)
+
+LIST = f"""
+SELECT l.lead_id, l.debtor_id, d.name AS debtor_name, l.via_related, l.target_type, l.target_id,
+       l.hops, l.confidence, l.weakest, l.value, l.jurisdiction, l.status, l.evidence_as_of,
+       coalesce(a.address, r.name) AS target_name, l.path::VARCHAR AS path
+{LEADS_NAMED}WHERE ($debtor IS NULL OR l.debtor_id = $debtor) AND l.confidence >= $min_confidence
   AND (NOT $changed OR l.status = 'changed') AND ($gone OR l.gone_at IS NULL)
-ORDER BY l.debtor_id, l.confidence * coalesce(l.value, 1) DESC, l.confidence DESC, l.lead_id
+{RANKED_LEADS}
 LIMIT $limit
 """
 
