@@ -304,7 +304,8 @@ def _upsert(store: Store, crawl_id: int, file: str, debtors: list[Debtor]) -> No
         " s.id_type, s.id_valid, s.lei, s.birth_date, s.birth_date_origin, s.nationality,"
         " s.address,"
         " s.related_persons::JSON, s.outstanding_amount, s.currency, s.findings,"
-        " s.content_hash, ?, s.source_line, ?, current_timestamp, current_timestamp"
+        " s.content_hash, ?, s.source_line, ?, current_timestamp, current_timestamp,"
+        " NULL, NULL, NULL, NULL, NULL, NULL, NULL"  # the claim: read from the list in a later step
         " FROM staged_debtors s"
         " ON CONFLICT (debtor_id) DO UPDATE SET name = excluded.name, kind = excluded.kind,"
         " alt_names = excluded.alt_names, id_number = excluded.id_number,"
