@@ -6,7 +6,6 @@ nothing here knows of Prefect."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 from dataclasses import asdict
 from pathlib import Path
@@ -14,7 +13,7 @@ from typing import Any
 
 from pipelines.config import DiscoveryConfig, SourceCrawl
 from pipelines.errors import OadError
-from pipelines.processes import process_alive, process_identity
+from pipelines.processes import left_running, process_identity
 from pipelines.runs import fail_run, finish_run, start_run
 from pipelines.store import connect
 
@@ -33,10 +32,11 @@ def begin_run(db_path: DbPath, config: DiscoveryConfig) -> int:
             "SELECT run_id, params->'$.runner' FROM runs"
             " WHERE kind = 'discovery' AND status = 'running'"
         ).fetchall()
-        for run_id, runner in rows:
-            identity = json.loads(runner) if runner else None
-            if identity is not None and process_alive(identity):
-                raise OadError(f"discovery run {run_id} is still running (process {identity})")
+        gone, running = left_running(rows)
+        if running:
+            run_id, identity = running[0]
+            raise OadError(f"discovery run {run_id} is still running (process {identity})")
+        for run_id in gone:
             fail_run(con, run_id, "its process ended without recording a result", {})
         params = {"runner": process_identity(os.getpid()),
                   "config": config.model_dump(mode="json")}  # fmt: skip

@@ -3,11 +3,13 @@ there, and ending a child process together with its parent."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
 import threading
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +35,23 @@ def process_alive(identity: dict[str, Any]) -> bool:
         pass  # someone else's process: it exists
     started = identity.get("started")
     return started is None or _start_time(pid) == started
+
+
+def left_running(
+    rows: Iterable[tuple[int, str | None]],
+) -> tuple[list[int], list[tuple[int, dict[str, Any]]]]:
+    """ROWS (an id, and the identity of the process that started it as JSON text) split into
+    the ids whose process is gone (a row without an identity counts as gone) and those whose
+    process still runs, with its identity."""
+    gone: list[int] = []
+    running: list[tuple[int, dict[str, Any]]] = []
+    for row_id, runner in rows:
+        identity = json.loads(runner) if runner else None
+        if identity is not None and process_alive(identity):
+            running.append((row_id, identity))
+        else:
+            gone.append(row_id)
+    return gone, running
 
 
 def _start_time(pid: int) -> int | None:

@@ -32,7 +32,7 @@ from typing import Any
 from pipelines.crawl_log import refreshed_note, start_crawl
 from pipelines.crawl_resume import ResumeState
 from pipelines.errors import DEFAULT_WAIT, OadError
-from pipelines.processes import process_alive, process_identity
+from pipelines.processes import left_running, process_identity
 from pipelines.progress import QUIET, Progress
 from pipelines.store import connect, resolve_db_path
 from pipelines.upsert import ensure_source
@@ -215,10 +215,7 @@ def _fail_orphans(con: Any) -> None:
         "SELECT crawl_id, json_extract(notes, '$.runner') FROM crawls"
         " WHERE status = 'running' AND kind = 'crawl'"
     ).fetchall()
-    for crawl_id, runner in rows:
-        identity = json.loads(runner) if runner else None
-        if identity is not None and process_alive(identity):
-            continue
+    for crawl_id in left_running(rows)[0]:
         reason = "its process ended without recording a result (it was killed?)"
         for folder in Path(tempfile.gettempdir()).glob(f"oad-staged-{crawl_id}-*"):
             shutil.rmtree(folder, ignore_errors=True)  # what its killed process staged
