@@ -42,7 +42,7 @@ def audit_rows(db: Path) -> list[dict[str, Any]]:
 
 def test_help_has_an_example(oad: Oad) -> None:
     shown = oad("export", "leads", "--help").output
-    assert "Examples:" in shown and "oad export leads --format xlsx" in shown
+    assert "Example:" in shown and "oad export leads --format xlsx" in shown
     assert "--redact" in shown and "--status [all|confirmed]" in shown
 
 
