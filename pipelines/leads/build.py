@@ -52,7 +52,8 @@ WITH nodes AS (
     GROUP BY n.lead_id
 )
 SELECT p.*, a.price_paid AS value,
-       CASE WHEN p.target_type = 'asset' THEN 'GB' ELSE r.jurisdiction END AS jurisdiction,
+       CASE WHEN p.target_type = 'asset' THEN 'GB'
+            ELSE coalesce(k.jurisdiction, r.jurisdiction) END AS jurisdiction,
        (SELECT min(TRY_CAST(h.fetched_at AS TIMESTAMP))::DATE FROM unnest(p.path) t(h))
            AS evidence_as_of,
        hash(list_transform(p.path, lambda e: [e.via, e.role, e.from_source, e.from_id,
@@ -65,6 +66,8 @@ LEFT JOIN assets a ON p.target_type = 'asset' AND a.source = p.target_source
      AND a.asset_id = p.target_id
 LEFT JOIN records r ON p.target_type = 'record' AND r.source = p.target_source
      AND r.source_id = p.target_id
+LEFT JOIN entity_keys k ON p.target_type = 'record' AND k.source = p.target_source
+     AND k.source_id = p.target_id  -- its jurisdiction as an ISO code ('BVI' is VG)
 """
 
 

@@ -182,6 +182,15 @@ def test_a_corporate_psc_is_the_hop_to_its_foreign_parent(sample_store: Path) ->
     assert link is not None and link[0] == "HK" and '"389793"' in link[1]
 
 
+def test_each_lead_names_its_jurisdiction_by_iso_code(sample_store: Path) -> None:
+    # the offshore register publishes "BVI": a case team filters and routes by ISO codes
+    with duckdb.connect(str(sample_store), read_only=True) as con:
+        rows = con.execute("SELECT DISTINCT jurisdiction FROM leads").fetchall()
+    codes = {row[0] for row in rows}
+    assert "VG" in codes and "GB" in codes
+    assert all(code is None or (len(code) == 2 and code.isupper()) for code in codes), codes
+
+
 def test_a_ceased_psc_halves_its_hop(sample_store: Path) -> None:
     # D021 held WONG BROTHERS TRADING LIMITED until 2019: the chain stands, at half the PSC's
     # certainty
