@@ -1,0 +1,98 @@
+"""One table on one openpyxl sheet, the way every oad workbook shows it: a bold header row that
+stays in view, a filter on every column, widths that fit the text (Chinese counted double), and
+no cell that Excel would run as a formula or refuse to open.
+
+Crawled text is untrusted: a string starting with = + - @ (or a tab, CR, LF) gets a leading
+quote (pipelines/cells.py), and control characters XML cannot hold are shown as U+FFFD rather
+than dropped, so that a reader sees something was there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from pipelines.cells import neutralise_formula
+
+CellValue = str | int | float | Decimal | bool | dt.date | dt.datetime | None
+
+_MIN_WIDTH = 6
+_SAMPLED_ROWS = 2000  # widths are judged on the first rows: enough to fit, cheap at 100,000
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    number_format: str | None = None  # e.g. '0.00', '#,##0', 'yyyy-mm-dd hh:mm'
+    max_width: int = 50
+
+
+def safe_cell(value: CellValue) -> CellValue:
+    """VALUE as a cell may hold it: text neutralised, aware times in UTC without their zone
+    (Excel has no time zones)."""
+    if isinstance(value, str):
+        return neutralise_formula(ILLEGAL_CHARACTERS_RE.sub("\ufffd", value))
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+    return value
+
+
+def write_table(
+    sheet: Worksheet, columns: Sequence[Column], rows: Iterable[Sequence[CellValue]]
+) -> int:
+    """Write COLUMNS' headers and ROWS to SHEET (empty, from A1); returns the rows written."""
+    safe_rows = [[safe_cell(value) for value in row] for row in rows]
+    for number, row in enumerate(safe_rows, 1):
+        if len(row) != len(columns):
+            raise ValueError(f"row {number} has {len(row)} cells for {len(columns)} columns")
+    sheet.append([column.header for column in columns])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in safe_rows:
+        sheet.append(row)
+    _format_numbers(sheet, columns, len(safe_rows))
+    _fit_widths(sheet, columns, safe_rows)
+    sheet.freeze_panes = "A2"
+    last = get_column_letter(len(columns))
+    sheet.auto_filter.ref = f"A1:{last}{len(safe_rows) + 1}"
+    return len(safe_rows)
+
+
+def _format_numbers(sheet: Worksheet, columns: Sequence[Column], count: int) -> None:
+    for index, column in enumerate(columns, 1):
+        if column.number_format is None or count == 0:
+            continue
+        for (cell,) in sheet.iter_rows(min_row=2, max_row=count + 1, min_col=index, max_col=index):
+            cell.number_format = column.number_format
+
+
+def _fit_widths(
+    sheet: Worksheet, columns: Sequence[Column], rows: Sequence[Sequence[CellValue]]
+) -> None:
+    for index, column in enumerate(columns):
+        widest = max(
+            [display_width(column.header) + 2]  # room for the filter's button
+            + [display_width(row[index]) for row in rows[:_SAMPLED_ROWS]]
+        )
+        width = min(max(widest + 1, _MIN_WIDTH), column.max_width)
+        sheet.column_dimensions[get_column_letter(index + 1)].width = width
+
+
+def display_width(value: CellValue) -> int:
+    """How many narrow characters VALUE takes on screen: wide (CJK) characters count two."""
+    if value is None:
+        return 0
+    if isinstance(value, dt.datetime):
+        return 19
+    if isinstance(value, dt.date):
+        return 10
+    text = value if isinstance(value, str) else str(value)
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
