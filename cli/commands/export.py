@@ -19,6 +19,7 @@ from pipelines.errors import OadError
 WRITERS = {
     "xlsx": "pipelines.exports.xlsx:write_xlsx",
     "csv": "pipelines.exports.csv_export:write_csv",
+    "ftm": "pipelines.exports.ftm:write_ftm",
 }
 
 
