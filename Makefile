@@ -37,6 +37,10 @@ demo: setup
 	$(OAD) leads list --limit 20
 	$(OAD) leads graph D001 --out out/demo-d001-leads.html
 	$(OAD) status
+	mkdir -p out/exports
+	$(OAD) export leads --format xlsx -o out/exports/case.xlsx
+	$(OAD) export leads --format csv -o out/exports/case.csv
+	$(OAD) export leads --format xlsx -o out/exports/case-redacted.xlsx --redact
 
 lint: setup
 	$(BIN)/ruff check .

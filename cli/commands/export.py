@@ -69,7 +69,7 @@ def leads(
     """Write the leads, the facts they rest on and the reviews to OUT in FORMAT.
 
     \b
-    Examples:
+    Example:
       oad export leads --format xlsx -o out/exports/case.xlsx
       oad export leads --format csv -o out/exports/d001.csv --debtor D001 --min-confidence 0.5
       oad export leads --format xlsx -o counsel.xlsx --status confirmed --redact
