@@ -14,10 +14,12 @@ dropped: it is kept as text in the entity's `notes` (or a link's `description`).
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from pathlib import Path
 
 from followthemoney import model
 from followthemoney.proxy import EntityProxy
+from followthemoney.util import make_entity_id
 
 from pipelines.exports.case import Case, Debtor, Fact, Hop, Lead, Node
 from pipelines.exports.files import written_whole
@@ -56,6 +58,7 @@ def case_entities(case: Case) -> list[EntityProxy]:
     return list(builder.entities.values())
 
 
+@lru_cache(maxsize=65536)
 def node_id(node: Node) -> str:
     """The entity id of a point on a chain: the same record or title, the same id."""
     parts = ("debtors", node.node_id) if node.node_type == "debtor" else (
@@ -68,8 +71,7 @@ def hop_id(hop: Hop) -> str:
 
 
 def _make_id(*parts: str) -> str:
-    proxy = model.make_entity("Thing", key_prefix=ID_PREFIX)
-    made = proxy.make_id(*parts)
+    made = make_entity_id(*parts, key_prefix=ID_PREFIX)
     assert made is not None  # parts are never all empty: a kind and a key
     return made
 

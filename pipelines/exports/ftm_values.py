@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from functools import lru_cache
 
 from followthemoney.proxy import EntityProxy
+from followthemoney.types import registry
 
 from pipelines.dates import parse_date
 
@@ -26,10 +27,7 @@ class FtmValues:
         text = _text(value)
         if not text:
             return
-        prop_type = self.proxy.schema.properties[prop].type
-        cleaned: Any = prop_type.clean(text, proxy=self.proxy)
-        if cleaned is None and prop_type.name == "date":
-            cleaned = _register_date(text)
+        cleaned = _clean(self.proxy.schema.properties[prop].type.name, text)
         if cleaned is None:
             self.refused.append((prop, text))
             self._keep(f"{prop} as published: {text}")
@@ -49,6 +47,19 @@ def _text(value: Value) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value).strip()
+
+
+@lru_cache(maxsize=65536)
+def _clean(type_name: str, text: str) -> str | None:
+    """TEXT as FtM's type cleans it (the same URL or date recurs on thousands of entities: each
+    is cleaned once); a date FtM cannot read is tried in oad's formats."""
+    prop_type = registry.get(type_name)
+    if prop_type is None or type_name == "phone":  # a phone number reads by the entity's country
+        raise ValueError(f"no context-free cleaning for FtM type {type_name!r}")
+    cleaned: str | None = prop_type.clean(text)
+    if cleaned is None and type_name == "date":
+        cleaned = _register_date(text)
+    return cleaned
 
 
 def _register_date(text: str) -> str | None:

@@ -16,14 +16,8 @@ from pypdf import PdfReader
 
 from pipelines.exports.case import Case, CaseFilter, load_case
 from pipelines.exports.dossier import file_names, render_html, write_dossiers
-from tests.pipelines.exports.case_store import FORMULA_NAME, NOTE, build_case_store
-
-
-@pytest.fixture(scope="module")
-def case_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("dossier") / "case.duckdb"
-    build_case_store(db)
-    return db
+from pipelines.exports.dossier_view import money
+from tests.pipelines.exports.case_store import FORMULA_NAME, NOTE
 
 
 def case_of(db: Path, filters: CaseFilter | None = None) -> Case:
@@ -36,27 +30,30 @@ def pdf_text(pdf: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def one_debtor(case_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def one_debtor(built_case_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("pdf") / "d1.pdf"
-    assert write_dossiers(case_of(case_db, CaseFilter(debtor_id="D1")), out) == [out]
+    assert write_dossiers(case_of(built_case_db, CaseFilter(debtor_id="D1")), out) == [out]
     return out
 
 
-def test_the_dossier_reads_as_counsel_needs_it(one_debtor: Path, case_db: Path) -> None:
+def test_the_dossier_reads_as_counsel_needs_it(one_debtor: Path, built_case_db: Path) -> None:
     text = pdf_text(one_debtor)
-    case = case_of(case_db)
+    case = case_of(built_case_db, CaseFilter(debtor_id="D1"))
+    claim = case.debtors[0].claim
+    owed = money(claim.outstanding_amount, claim.currency)
+    assert owed and claim.outstanding_amount
     for wanted in ("安丰投资有限公司", "title T1", "https://example.org/ccod/T1", "T1",
                    "FORMULA HOLDINGS LIMITED", "not legal advice", f"leads run {case.run_id}",
-                   "CNY 1,250,000.00", "alice", NOTE, "weakest", "Evidence", "E1"):  # fmt: skip
+                   owed, "alice", NOTE, "weakest", "Evidence", "E1"):  # fmt: skip
         assert wanted in text, wanted
     assert FORMULA_NAME in text  # a crawled formula is text in a PDF, shown as published
     assert "陈大文" not in text  # another debtor's dossier is not in this one
     assert "page 1 of" in text
 
 
-def test_each_hop_shows_its_certainty_and_reason(one_debtor: Path, case_db: Path) -> None:
+def test_each_hop_shows_its_certainty_and_reason(one_debtor: Path, built_case_db: Path) -> None:
     text = " ".join(pdf_text(one_debtor).split())
-    leads = case_of(case_db, CaseFilter(debtor_id="D1")).leads
+    leads = case_of(built_case_db, CaseFilter(debtor_id="D1")).leads
     assert leads
     for hop in (hop for lead in leads for hop in lead.hops):
         assert f"{hop.certainty:.2f}" in text
@@ -94,9 +91,14 @@ def test_a_debtor_without_leads_still_gets_its_dossier(case_db: Path, tmp_path: 
 
 
 def test_redacted_dossier_leaves_out_the_banks_fields(case_db: Path) -> None:
-    html = render_html(case := case_of(case_db, CaseFilter(redact=True)), list(case.debtors))
+    plain = case_of(case_db, CaseFilter(debtor_id="D1")).debtors[0].claim
+    owed = money(plain.outstanding_amount)
+    whole = case_of(case_db)
+    assert owed and owed in render_html(whole, list(whole.debtors))
+    redacted = case_of(case_db, CaseFilter(redact=True))
+    html = render_html(redacted, list(redacted.debtors))
     assert "安丰投资有限公司" in html
-    assert "D1" not in html and NOTE not in html and "1,250,000" not in html
+    assert "D1" not in html and NOTE not in html and owed not in html
 
 
 def test_crawled_text_cannot_become_markup(case_db: Path) -> None:

@@ -9,23 +9,19 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import pytest
 from click.testing import CliRunner
 from followthemoney import model
 from followthemoney.cli.cli import cli as ftm_cli
 from followthemoney.types import registry
 
-from pipelines.exports.case import CaseFilter, load_case, pseudonym
+from pipelines.exports.case import Case, CaseFilter, load_case, pseudonym
 from pipelines.exports.ftm import share_band, write_ftm
 from pipelines.exports.ftm_values import FtmValues
-from tests.pipelines.exports.case_store import build_case_store
 
 
-@pytest.fixture(scope="module")
-def case_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("ftm") / "case.duckdb"
-    build_case_store(db)
-    return db
+def case_of(db: Path) -> Case:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return load_case(con)
 
 
 def export(db: Path, out: Path, filters: CaseFilter | None = None) -> list[dict[str, Any]]:
@@ -124,8 +120,9 @@ def test_the_match_link_explains_itself(case_db: Path, tmp_path: Path) -> None:
     (summary,) = match["properties"]["summary"]
     assert summary.startswith("certainty 1.00: confirmed by alice") and "name agrees" in summary
     psc = next(e for e in entities if e["id"] == match["properties"]["object"][0])
-    assert psc["properties"]["name"] == ["ANVEN INVESTMENT LIMITED"]
-    assert psc["properties"]["registrationNumber"] == ["01234567"]
+    first = next(lead.hops[0].end for lead in case_of(case_db).leads if lead.debtor_id == "D1")
+    assert psc["properties"]["name"] == [first.name] == ["ANVEN INVESTMENT LIMITED"]
+    assert psc["properties"]["registrationNumber"] == [first.registration_number]
 
 
 def test_a_crawled_formula_is_plain_text_here(case_db: Path, tmp_path: Path) -> None:
