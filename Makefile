@@ -41,6 +41,8 @@ demo: setup
 	$(OAD) export leads --format xlsx -o out/exports/case.xlsx
 	$(OAD) export leads --format csv -o out/exports/case.csv
 	$(OAD) export leads --format xlsx -o out/exports/case-redacted.xlsx --redact
+	$(OAD) export leads --format ftm -o out/exports/leads.ftm.jsonl
+	$(OAD) export leads --format pdf -o out/exports/dossiers
 
 lint: setup
 	$(BIN)/ruff check .
