@@ -10,11 +10,15 @@ OAD := $(BIN)/oad --db $(DEMO_DB)
 # then matching, the leads and the digest (out/digests/)
 DEMO_CONFIG := data/sample/discovery.toml
 
-.PHONY: setup demo test lint typecheck unit clean
+.PHONY: setup system demo test lint typecheck unit clean
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+# the system packages (fonts, Pango, poppler, ICU, chromium): checked on every setup, quickly
+system:
+	.ci/system-packages
+
+$(STAMP): pyproject.toml | system
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
@@ -37,6 +41,8 @@ demo: setup
 	$(OAD) export leads --format xlsx -o out/exports/case.xlsx
 	$(OAD) export leads --format csv -o out/exports/case.csv
 	$(OAD) export leads --format xlsx -o out/exports/case-redacted.xlsx --redact
+	$(OAD) export leads --format ftm -o out/exports/leads.ftm.jsonl
+	$(OAD) export leads --format pdf -o out/exports/dossiers
 
 lint: setup
 	$(BIN)/ruff check .

@@ -1,5 +1,5 @@
-"""Exports at scale: the case read once (load_case), then written as the xlsx case pack and as
-CSV, each timed.
+"""Exports at scale: the case read once (load_case), then written as the xlsx case pack, as CSV
+and as FollowTheMoney JSON lines, each timed.
 
 The store is synthetic, inserted with SQL, and its leads come from the real leads build: each
 debtor (a Chinese company name) is matched to a person with significant control of a Companies
@@ -27,6 +27,7 @@ sys.path.insert(0, str(REPO))
 
 from pipelines.exports.case import Case, load_case  # noqa: E402
 from pipelines.exports.csv_export import write_csv  # noqa: E402
+from pipelines.exports.ftm import write_ftm  # noqa: E402
 from pipelines.exports.xlsx import write_xlsx  # noqa: E402
 from pipelines.leads.run import run_leads  # noqa: E402
 from pipelines.leads.walk import WalkLimits  # noqa: E402
@@ -38,6 +39,7 @@ NATURES = json.dumps({"natures_of_control": ["ownership-of-shares-75-to-100-perc
 FORMATS: dict[str, tuple[Callable[[Case, Path], list[Path]], str]] = {
     "xlsx": (write_xlsx, "case.xlsx"),
     "csv": (write_csv, "case.csv"),
+    "ftm": (write_ftm, "case.ftm.jsonl"),
 }
 
 _DEBTORS = """
