@@ -83,11 +83,6 @@ class Fact:
     url: str | None
     fetched_at: dt.datetime | None
     content_hash: str | None
-    # a relationship's dates as the store holds them, ISO text that may be partial ('2021-03'):
-    # a PSC notified or ceased, an officer appointed or resigned; what a dissipation check
-    # compares with the date of default
-    start_date: str | None = None
-    end_date: str | None = None
 
 
 @dataclass(frozen=True)
@@ -376,7 +371,7 @@ def _hop_fact(
             return Fact(_fact_id("relationship", source, key), "relationship", source, key,
                         statement, hop.get("source_url"), fetched, None)  # fmt: skip
         return Fact(_fact_id("relationship", source, key), "relationship", source, key,
-                    statement, row[6], row[7], row[8], row[4], row[5])  # fmt: skip
+                    statement, row[6], row[7], row[8])  # fmt: skip
     if hop["via"] == "match":
         statement = f"debtor {start} matched to {end.name} (p {hop['certainty']:.3f})"
         reason = f": {hop['reason']}" if hop["reason"] else ""
