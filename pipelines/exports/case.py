@@ -122,6 +122,10 @@ class Hop:
     start: Node
     end: Node
     fact_id: str  # the Fact this hop rests on
+    # an edge's terms as its source publishes them (natures of control, dates in its own form)
+    share: str | None = None
+    since: str | None = None
+    until: str | None = None
 
 
 @dataclass(frozen=True)
@@ -230,9 +234,11 @@ def load_case(con: duckdb.DuckDBPyConnection, filters: CaseFilter | None = None)
     paths = [json.loads(row[6]) for row in lead_rows]
     nodes = _nodes(con, paths)
     assets = _assets(con, paths)
-    facts = _facts(con, paths, nodes)
+    relationships = _relationships(con, paths)
+    facts = _facts(paths, nodes, relationships)
     leads = tuple(
-        _lead(row, path, nodes, assets, facts) for row, path in zip(lead_rows, paths, strict=True)
+        _lead(row, path, nodes, assets, facts, relationships)
+        for row, path in zip(lead_rows, paths, strict=True)
     )
     debtors = tuple(
         _debtor(row) for row in con.execute(_DEBTORS, {"debtor": filters.debtor_id}).fetchall()
@@ -330,15 +336,23 @@ def _assets(
     return found
 
 
-def _facts(
-    con: duckdb.DuckDBPyConnection, paths: list[list[dict[str, Any]]], published: _Published
-) -> dict[str, Fact]:
-    """Each hop's fact, and the published row of every record and asset on the chains."""
-    facts: dict[str, Fact] = {}
+def _relationships(
+    con: duckdb.DuckDBPyConnection, paths: list[list[dict[str, Any]]]
+) -> dict[tuple[str, str], Any]:
+    """The published row of every edge the chains pass along, by (source, relationship id)."""
     edges = [
         (h["evidence_source"], h["evidence_id"]) for p in paths for h in p if h["via"] == "edge"
     ]
-    relationships = {(r[0], r[1]): r for r in _by_keys(con, _RELATIONSHIPS, sorted(set(edges)))}
+    return {(r[0], r[1]): r for r in _by_keys(con, _RELATIONSHIPS, sorted(set(edges)))}
+
+
+def _facts(
+    paths: list[list[dict[str, Any]]],
+    published: _Published,
+    relationships: dict[tuple[str, str], Any],
+) -> dict[str, Fact]:
+    """Each hop's fact, and the published row of every record and asset on the chains."""
+    facts: dict[str, Fact] = {}
     for path in paths:
         for hop in path:
             fact = _hop_fact(hop, published, relationships)
@@ -400,11 +414,12 @@ def _lead(
     published: _Published,
     assets: dict[tuple[str, str], tuple[Asset, Fact]],
     facts: dict[str, Fact],
+    relationships: dict[tuple[str, str], Any],
 ) -> Lead:
     (lead_id, debtor_id, via_related, target_source, target_id, target_type, _path, confidence,
      weakest, value, jurisdiction, status, as_of, first_built, last_built, run_id,
      decision) = row  # fmt: skip
-    hops = tuple(_hop(number, hop, published) for number, hop in enumerate(path, 1))
+    hops = tuple(_hop(number, hop, published, relationships) for number, hop in enumerate(path, 1))
     found = assets.get((target_source, target_id)) if target_type == "asset" else None
     if found is not None:
         facts.setdefault(found[1].fact_id, found[1])
@@ -416,8 +431,15 @@ def _lead(
     )  # fmt: skip
 
 
-def _hop(number: int, hop: dict[str, Any], published: _Published) -> Hop:
+def _hop(
+    number: int,
+    hop: dict[str, Any],
+    published: _Published,
+    relationships: dict[tuple[str, str], Any],
+) -> Hop:
     via, source, key = hop["via"], hop["evidence_source"], hop["evidence_id"]
+    edge = relationships.get((source, key)) if via == "edge" else None
+    share, since, until = edge[3:6] if edge else (None, None, None)
     kind = {"edge": "relationship", "same_entity": "entity_link",
             "related_person": "debtor_file"}.get(via, "match")  # fmt: skip
     fact_id = (
@@ -427,6 +449,7 @@ def _hop(number: int, hop: dict[str, Any], published: _Published) -> Hop:
         number, via, hop["role"], float(hop["certainty"]), hop["reason"] or "",
         _node(published, hop["from_source"], hop["from_id"], "debtor" if number == 1 else "record"),
         _node(published, hop["to_source"], hop["to_id"], hop["to_type"]), fact_id,
+        share, since, until,
     )  # fmt: skip
 
 

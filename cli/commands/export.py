@@ -1,0 +1,89 @@
+"""`oad export`: the case handed to a recovery team, outside counsel or a funder, in the format
+they take (xlsx case pack, CSV, FollowTheMoney, PDF dossier). Every format renders the one case
+pipelines/exports/case.py reads; every export is written to the audit log."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from cli.commands.common import open_store
+from cli.output import echo
+from pipelines.errors import OadError
+
+# format -> "module:function" writing a Case to a path and returning the files written;
+# imported only when that format is asked for, so that `oad --help` stays quick
+WRITERS = {
+    "xlsx": "pipelines.exports.xlsx:write_xlsx",
+    "csv": "pipelines.exports.csv_export:write_csv",
+    "ftm": "pipelines.exports.ftm:write_ftm",
+}
+
+
+def _writer(name: str) -> Callable[..., list[Path]]:
+    module, function = WRITERS[name].split(":")
+    writer: Callable[..., list[Path]] = getattr(importlib.import_module(module), function)
+    return writer
+
+
+@click.group(name="export")
+def command() -> None:
+    """Export the case: leads with their chains, evidence and reviews.
+
+    \b
+    Example:
+      oad export leads --format xlsx -o out/exports/case.xlsx
+    """
+
+
+@command.command(name="leads")
+@click.option("--format", "format_", type=click.Choice(sorted(WRITERS)), required=True,
+              help="xlsx: the case pack; csv: OUT's stem + -leads.csv, -evidence.csv.")  # fmt: skip
+@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="File to write (its folder is made if missing).")  # fmt: skip
+@click.option("--debtor", help="Only this debtor (its debtor_id).")
+@click.option("--min-confidence", type=click.FloatRange(0, 1), default=0.0, show_default=True,
+              help="Only leads at least this confident.")  # fmt: skip
+@click.option("--status", type=click.Choice(["all", "confirmed"]), default="all",
+              show_default=True,
+              help="confirmed: only chains from a match an investigator confirmed.")  # fmt: skip
+@click.option("--redact", is_flag=True,
+              help="Leave out the bank's internal fields: debtor ids (a stable pseudonym"
+                   " instead), outstanding amounts, review notes.")  # fmt: skip
+@click.pass_context
+def leads(
+    ctx: click.Context,
+    format_: str,
+    out: Path,
+    debtor: str | None,
+    min_confidence: float,
+    status: str,
+    redact: bool,
+) -> None:
+    """Write the leads, the facts they rest on and the reviews to OUT in FORMAT.
+
+    \b
+    Examples:
+      oad export leads --format xlsx -o out/exports/case.xlsx
+      oad export leads --format csv -o out/exports/d001.csv --debtor D001 --min-confidence 0.5
+      oad export leads --format xlsx -o counsel.xlsx --status confirmed --redact
+    """
+    from pipelines.exports.audit import record_export
+    from pipelines.exports.case import CaseFilter, load_case
+
+    filters = CaseFilter(debtor, min_confidence, "confirmed" if status == "confirmed" else "all",
+                         redact)  # fmt: skip
+    with open_store(ctx) as store:
+        case = load_case(store.con, filters)
+        if debtor is not None and not case.debtors:
+            raise OadError(f"no debtor {debtor!r} in the store")
+        written = _writer(format_)(case, out)
+        counts = {"debtors": len(case.debtors), "leads": len(case.leads),
+                  "facts": len(case.facts)}  # fmt: skip
+        record_export(store, "export", filters, written, counts, format=format_)
+    for path in written:
+        echo(f"wrote {path}")
+    echo(f"{len(case.leads)} leads, {len(case.facts)} facts, {len(case.debtors)} debtors")

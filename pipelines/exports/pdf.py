@@ -1,0 +1,41 @@
+"""HTML to PDF with WeasyPrint, for the dossiers and the recovery assessment.
+
+The HTML carries crawled text, so rendering fetches nothing: only `data:` URLs resolve (no file,
+no network), and a link in a crawled value cannot make the renderer reach out. Fonts come from
+the system (fontconfig); CSS that names "Noto Sans CJK SC" gets Chinese from fonts-noto-cjk.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher
+
+# Stylesheet fragments every oad PDF may share: A4, CJK-capable fonts, page numbers.
+PAGE_CSS = """
+@page { size: A4; margin: 18mm 16mm 20mm 16mm;
+        @bottom-right { content: "page " counter(page) " of " counter(pages);
+                        font-size: 8pt; color: #555; } }
+html { font-family: "Noto Sans CJK SC", "Noto Sans", sans-serif; font-size: 9.5pt;
+       line-height: 1.35; color: #111; }
+"""
+
+
+def html_to_pdf(html: str, out: Path) -> None:
+    """Render HTML (a whole document) to a PDF at OUT, written whole or not at all."""
+    document = HTML(string=html, base_url=None, url_fetcher=URLFetcher(allowed_protocols={"data"}))
+    pdf = document.write_pdf()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    # A temporary file beside OUT, renamed into place: a reader never sees half a PDF, and a
+    # failed render leaves the previous one as it was.
+    handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(pdf)
+        os.replace(temporary, out)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
