@@ -10,11 +10,15 @@ OAD := $(BIN)/oad --db $(DEMO_DB)
 # then matching, the leads and the digest (out/digests/)
 DEMO_CONFIG := data/sample/discovery.toml
 
-.PHONY: setup demo test lint typecheck unit clean
+.PHONY: setup system demo test lint typecheck unit clean
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+# the system packages (fonts, Pango, poppler, ICU, chromium): checked on every setup, quickly
+system:
+	.ci/system-packages
+
+$(STAMP): pyproject.toml | system
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
@@ -33,6 +37,10 @@ demo: setup
 	$(OAD) leads list --limit 20
 	$(OAD) leads graph D001 --out out/demo-d001-leads.html
 	$(OAD) status
+	mkdir -p out/exports
+	$(OAD) export leads --format xlsx -o out/exports/case.xlsx
+	$(OAD) export leads --format csv -o out/exports/case.csv
+	$(OAD) export leads --format xlsx -o out/exports/case-redacted.xlsx --redact
 
 lint: setup
 	$(BIN)/ruff check .

@@ -20,6 +20,7 @@ WRITERS = {
     "xlsx": "pipelines.exports.xlsx:write_xlsx",
     "csv": "pipelines.exports.csv_export:write_csv",
     "ftm": "pipelines.exports.ftm:write_ftm",
+    "pdf": "pipelines.exports.dossier:write_dossiers",
 }
 
 
@@ -41,9 +42,11 @@ def command() -> None:
 
 @command.command(name="leads")
 @click.option("--format", "format_", type=click.Choice(sorted(WRITERS)), required=True,
-              help="xlsx: the case pack; csv: OUT's stem + -leads.csv, -evidence.csv.")  # fmt: skip
-@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="File to write (its folder is made if missing).")  # fmt: skip
+              help="xlsx: the case pack; csv: OUT's stem + -leads.csv, -evidence.csv;"
+                   " ftm: FollowTheMoney JSON lines; pdf: the dossier per debtor.")  # fmt: skip
+@click.option("-o", "--out", type=click.Path(path_type=Path), required=True,
+              help="File to write (its folder is made if missing); for pdf, a folder (one"
+                   " PDF per debtor) unless it ends in .pdf.")  # fmt: skip
 @click.option("--debtor", help="Only this debtor (its debtor_id).")
 @click.option("--min-confidence", type=click.FloatRange(0, 1), default=0.0, show_default=True,
               help="Only leads at least this confident.")  # fmt: skip
@@ -66,14 +69,18 @@ def leads(
     """Write the leads, the facts they rest on and the reviews to OUT in FORMAT.
 
     \b
-    Examples:
+    Example:
       oad export leads --format xlsx -o out/exports/case.xlsx
       oad export leads --format csv -o out/exports/d001.csv --debtor D001 --min-confidence 0.5
       oad export leads --format xlsx -o counsel.xlsx --status confirmed --redact
+      oad export leads --format ftm -o out/exports/leads.ftm.jsonl
+      oad export leads --format pdf -o out/exports/dossiers/
     """
     from pipelines.exports.audit import record_export
     from pipelines.exports.case import CaseFilter, load_case
 
+    if out.is_dir() and format_ != "pdf":
+        raise click.BadParameter(f"{out} is a folder; {format_} writes a file", param_hint="-o")
     filters = CaseFilter(debtor, min_confidence, "confirmed" if status == "confirmed" else "all",
                          redact)  # fmt: skip
     with open_store(ctx) as store:

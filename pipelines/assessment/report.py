@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from importlib import resources
 from pathlib import Path
 
 from jinja2 import Environment, select_autoescape
@@ -15,6 +14,7 @@ from pipelines.assessment.model import NOT_ADVICE, Assessment
 from pipelines.assessment.tables import MONEY, RATIO, TABLES, Table
 from pipelines.assessment.text import header
 from pipelines.exports.sheets import CellValue, Column
+from pipelines.resources import data_file
 
 _HEADINGS = {
     "portfolio": "Debtors ranked by expected recovery",
@@ -43,8 +43,8 @@ def assessment_html(assessment: Assessment) -> str:
     from pipelines.exports.pdf import PAGE_CSS  # WeasyPrint's module: loaded only for a PDF
 
     environment = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
-    template_text = resources.files("pipelines.assessment").joinpath("assessment.html")
-    template = environment.from_string(template_text.read_text(encoding="utf-8"))
+    template_text = data_file("assessment", "assessment.html.j2").read_text(encoding="utf-8")
+    template = environment.from_string(template_text)
     one = len(assessment.debtors) == 1
     title = "Recovery assessment" + (
         f": {assessment.debtors[0].debtor.debtor_id} {assessment.debtors[0].debtor.name}"

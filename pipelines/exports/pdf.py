@@ -24,10 +24,16 @@ html { font-family: "Noto Sans CJK SC", "Noto Sans", sans-serif; font-size: 9.5p
 """
 
 
+def render_pdf(html: str) -> bytes:
+    """HTML (a whole document) as PDF bytes."""
+    document = HTML(string=html, base_url=None, url_fetcher=URLFetcher(allowed_protocols={"data"}))
+    pdf: bytes = document.write_pdf()
+    return pdf
+
+
 def html_to_pdf(html: str, out: Path) -> None:
     """Render HTML (a whole document) to a PDF at OUT, written whole or not at all."""
-    document = HTML(string=html, base_url=None, url_fetcher=URLFetcher(allowed_protocols={"data"}))
-    pdf = document.write_pdf()
+    pdf = render_pdf(html)
     out.parent.mkdir(parents=True, exist_ok=True)
     # A temporary file beside OUT, renamed into place: a reader never sees half a PDF, and a
     # failed render leaves the previous one as it was.

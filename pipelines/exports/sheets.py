@@ -15,9 +15,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pipelines.cells import neutralise_formula
@@ -46,36 +48,50 @@ def safe_cell(value: CellValue) -> CellValue:
 
 
 def write_table(
-    sheet: Worksheet, columns: Sequence[Column], rows: Iterable[Sequence[CellValue]]
+    sheet: Worksheet | WriteOnlyWorksheet,
+    columns: Sequence[Column],
+    rows: Iterable[Sequence[CellValue]],
 ) -> int:
-    """Write COLUMNS' headers and ROWS to SHEET (empty, from A1); returns the rows written."""
+    """Write COLUMNS' headers and ROWS to SHEET (empty; a workbook's sheet, or a write-only one,
+    which is several times quicker for large tables); returns the rows written."""
     safe_rows = [[safe_cell(value) for value in row] for row in rows]
     for number, row in enumerate(safe_rows, 1):
         if len(row) != len(columns):
             raise ValueError(f"row {number} has {len(row)} cells for {len(columns)} columns")
-    sheet.append([column.header for column in columns])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in safe_rows:
-        sheet.append(row)
-    _format_numbers(sheet, columns, len(safe_rows))
+    # a write-only sheet writes its settings before its first row: all of them come first
     _fit_widths(sheet, columns, safe_rows)
     sheet.freeze_panes = "A2"
-    last = get_column_letter(len(columns))
-    sheet.auto_filter.ref = f"A1:{last}{len(safe_rows) + 1}"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(safe_rows) + 1}"
+    bold = Font(bold=True)
+    sheet.append([_styled(sheet, column.header, font=bold) for column in columns])
+    formats = [column.number_format for column in columns]
+    for row in safe_rows:
+        sheet.append(
+            [value if form is None or value is None else _styled(sheet, value, form)
+             for value, form in zip(row, formats, strict=True)]
+        )  # fmt: skip
     return len(safe_rows)
 
 
-def _format_numbers(sheet: Worksheet, columns: Sequence[Column], count: int) -> None:
-    for index, column in enumerate(columns, 1):
-        if column.number_format is None or count == 0:
-            continue
-        for (cell,) in sheet.iter_rows(min_row=2, max_row=count + 1, min_col=index, max_col=index):
-            cell.number_format = column.number_format
+def _styled(
+    sheet: Worksheet | WriteOnlyWorksheet,
+    value: CellValue,
+    number_format: str | None = None,
+    font: Font | None = None,
+) -> WriteOnlyCell:
+    """A cell carrying its own format (either kind of sheet takes one as it appends)."""
+    cell = WriteOnlyCell(sheet, value)
+    if number_format is not None:
+        cell.number_format = number_format
+    if font is not None:
+        cell.font = font
+    return cell
 
 
 def _fit_widths(
-    sheet: Worksheet, columns: Sequence[Column], rows: Sequence[Sequence[CellValue]]
+    sheet: Worksheet | WriteOnlyWorksheet,
+    columns: Sequence[Column],
+    rows: Sequence[Sequence[CellValue]],
 ) -> None:
     for index, column in enumerate(columns):
         widest = max(

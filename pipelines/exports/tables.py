@@ -136,9 +136,12 @@ def traced(leads: Iterable[Lead]) -> _Traced:
 
 
 def summary_table(case: Case) -> Table:
+    by_debtor: dict[str, list[Lead]] = defaultdict(list)
+    for lead in case.leads:
+        by_debtor[lead.debtor_id].append(lead)
     rows: list[Row] = []
     for debtor in case.debtors:
-        mine = case.leads_of(debtor.debtor_id)
+        mine = by_debtor.get(debtor.debtor_id, [])
         found = traced(mine)
         best = max((lead.confidence for lead in mine), default=None)
         rows.append(
@@ -159,16 +162,15 @@ JURISDICTION_COLUMNS = (
 
 def jurisdiction_table(case: Case) -> Table:
     """Known value by jurisdiction; each debtor's targets counted once within it."""
-    by_place: dict[str, list[Lead]] = defaultdict(list)
+    by_place: dict[str, dict[str, list[Lead]]] = defaultdict(lambda: defaultdict(list))
     for lead in case.leads:
-        by_place[lead.jurisdiction or "unknown"].append(lead)
+        by_place[lead.jurisdiction or "unknown"][lead.debtor_id].append(lead)
     rows: list[Row] = []
     for place in sorted(by_place):
-        leads = by_place[place]
-        debtors = sorted({lead.debtor_id for lead in leads})
-        parts = [traced(lead for lead in leads if lead.debtor_id == d) for d in debtors]
+        debtors = by_place[place]
+        parts = [traced(leads) for leads in debtors.values()]
         rows.append(
-            [place, len(debtors), len(leads), sum(p.targets for p in parts),
+            [place, len(debtors), sum(p.leads for p in parts), sum(p.targets for p in parts),
              sum((p.known for p in parts), Decimal(0)),
              sum((p.confirmed for p in parts), Decimal(0)),
              sum((p.weighted for p in parts), Decimal(0))]

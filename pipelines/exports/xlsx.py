@@ -22,10 +22,7 @@ from pipelines.exports.tables import (
 
 def write_xlsx(case: Case, out: Path) -> list[Path]:
     """CASE as one workbook at OUT (its folder made if missing); returns [OUT]."""
-    book = Workbook()
-    first = book.active
-    if first is not None:
-        book.remove(first)
+    book = Workbook(write_only=True)
     tables = (summary_table, jurisdiction_table, leads_table, evidence_table, reviews_table,
               about_table)  # fmt: skip
     for build in tables:

@@ -23,7 +23,7 @@ PSC, CH, CCOD = "gb_companies_house_psc", "gb_companies_house", "gb_land_registr
 FORMULA_NAME = '=HYPERLINK("http://x","y")'
 NOTE = "same registered office; bank file ref 7731"
 DEBTORS_CSV = """债务人编号,名称,类型,欠款金额,币种
-D1,安丰投资有限公司,公司,1250000.00,CNY
+D1,安丰投资有限公司,公司,1234567.89,CNY
 D2,陈大文,个人,880000.00,CNY
 D3,宝伦发展有限公司,公司,3750000.00,CNY
 """
@@ -73,7 +73,7 @@ def build_case_store(db: Path) -> None:
     debtors.write_text(DEBTORS_CSV, encoding="utf-8")
     with connect(db) as store:
         import_debtors(store, debtors)
-        _record(store, PSC, "K1", "ANVEN INVESTMENT LIMITED", "company", "01234567")
+        _record(store, PSC, "K1", "ANVEN INVESTMENT LIMITED", "company", "07654321")
         _record(store, PSC, "P2", "CHAN Tai Man", "person", None)
         _record(store, PSC, "R3", "BAO LUN DEVELOPMENT LIMITED", "company", None)
         _record(store, CH, "C1", FORMULA_NAME, "company", "00000001")
