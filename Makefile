@@ -41,6 +41,9 @@ demo: setup
 	$(OAD) export leads --format xlsx -o out/exports/case.xlsx
 	$(OAD) export leads --format csv -o out/exports/case.csv
 	$(OAD) export leads --format xlsx -o out/exports/case-redacted.xlsx --redact
+	$(OAD) assess --rates data/sample/fx_rates.yml -o out/exports/assessment.xlsx
+	$(OAD) assess --rates data/sample/fx_rates.yml -o out/exports/assessment.pdf
+	$(OAD) assess --debtor D001 --config $(DEMO_CONFIG)
 
 lint: setup
 	$(BIN)/ruff check .
