@@ -43,6 +43,9 @@ demo: setup
 	$(OAD) export leads --format xlsx -o out/exports/case-redacted.xlsx --redact
 	$(OAD) export leads --format ftm -o out/exports/leads.ftm.jsonl
 	$(OAD) export leads --format pdf -o out/exports/dossiers
+	$(OAD) assess --rates data/sample/fx_rates.yml -o out/exports/assessment.xlsx
+	$(OAD) assess --rates data/sample/fx_rates.yml -o out/exports/assessment.pdf
+	$(OAD) assess --debtor D001 --config $(DEMO_CONFIG)
 
 lint: setup
 	$(BIN)/ruff check .

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from pipelines.errors import InputFileError
@@ -15,6 +15,8 @@ class ColumnSpec:
     required: tuple[str, ...]
     aliases: dict[str, str]  # folded header -> canonical column
     kinds: dict[str, str]  # folded kind value -> 'company' | 'person'
+    # further value tables of the spec (e.g. 'claim_kinds'): name -> folded value -> meaning
+    vocabularies: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -38,8 +40,18 @@ def load_spec(name: str) -> ColumnSpec:
     for column, names in raw["columns"].items():
         for alias in [column, *names]:
             aliases[fold_header(str(alias))] = column
-    kinds = {fold_header(str(v)): kind for kind, values in raw["kinds"].items() for v in values}
-    return ColumnSpec(tuple(raw["required"]), aliases, kinds)
+    kinds = _vocabulary(raw["kinds"])
+    vocabularies = {
+        name: _vocabulary(table)
+        for name, table in raw.items()
+        if name not in ("required", "columns", "kinds")
+    }
+    return ColumnSpec(tuple(raw["required"]), aliases, kinds, vocabularies)
+
+
+def _vocabulary(table: dict[str, list[str]]) -> dict[str, str]:
+    """{meaning: [spellings]} -> {folded spelling: meaning}."""
+    return {fold_header(str(v)): meaning for meaning, values in table.items() for v in values}
 
 
 def map_header(file: str, header: list[str], spec: ColumnSpec) -> HeaderMap:

@@ -103,6 +103,10 @@ class ScheduleConfig(_Strict):
     interval: float | None = Field(default=None, gt=0)  # seconds
 
 
+class AssessConfig(_Strict):
+    rates: Path | None = None  # exchange rates for `oad assess` (YAML: base, rates)
+
+
 class DiscoveryConfig(_Strict):
     store: Path | None = None  # the DuckDB store (`oad --db` / OAD_DB when not given)
     crawl: CrawlConfig = Field(default_factory=CrawlConfig)
@@ -111,6 +115,7 @@ class DiscoveryConfig(_Strict):
     leads: LeadsConfig = Field(default_factory=LeadsConfig)
     digest: DigestConfig = Field(default_factory=DigestConfig)
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
+    assess: AssessConfig = Field(default_factory=AssessConfig)
 
 
 def _http_url(url: str | None) -> str | None:
@@ -162,5 +167,6 @@ def _anchored(config: DiscoveryConfig, base: Path) -> DiscoveryConfig:
         "crawl": config.crawl.model_copy(update={"serve": anchor(config.crawl.serve)}),
         "imports": config.imports.model_copy(update={"folder": anchor(config.imports.folder)}),
         "digest": config.digest.model_copy(update={"folder": anchor(config.digest.folder)}),
+        "assess": config.assess.model_copy(update={"rates": anchor(config.assess.rates)}),
     }
     return config.model_copy(update=changes)

@@ -29,11 +29,17 @@ from pipelines.table_files import read_file
 from pipelines.text import clean
 from pipelines.values import parse_amount, parse_related_persons, split_list
 
+# The claim behind the debt, in the order of the debtors table's claim columns (migration 012).
+CLAIM_FIELDS = (
+    "claim_kind", "claim_reference", "claim_forum", "judgment_date", "judgment_final",
+    "default_date", "secured_amount",
+)  # fmt: skip
+
 # Compared between imports; a difference in any of them is an update.
 COMPARED_FIELDS = (
     "name", "kind", "alt_names", "id_number", "id_type", "id_valid", "lei", "birth_date",
     "birth_date_origin", "nationality", "address", "related_persons", "outstanding_amount",
-    "currency", "findings",
+    "currency", "findings", *CLAIM_FIELDS,
 )  # fmt: skip
 
 
@@ -56,6 +62,13 @@ class Debtor:
     outstanding_amount: Decimal | None = None
     currency: str | None = None
     findings: list[str] = field(default_factory=list)
+    claim_kind: str | None = None  # 'judgment' or 'award'
+    claim_reference: str | None = None
+    claim_forum: str | None = None
+    judgment_date: dt.date | None = None
+    judgment_final: bool | None = None
+    default_date: dt.date | None = None
+    secured_amount: Decimal | None = None
 
     def compared(self) -> dict[str, str | None]:
         """Each compared field as text, the form used for hashing and for the change log."""
@@ -71,7 +84,14 @@ class Debtor:
         return out
 
     def content_hash(self) -> str:
-        text = json.dumps(self.compared(), ensure_ascii=False, sort_keys=True)
+        # an empty claim field is left out, so that rows of lists without a claim keep the hash
+        # they had before the claim columns existed (a re-import is then no change)
+        compared = {
+            name: text
+            for name, text in self.compared().items()
+            if text is not None or name not in CLAIM_FIELDS
+        }
+        text = json.dumps(compared, ensure_ascii=False, sort_keys=True)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -96,6 +116,7 @@ def parse_debtor(line: int, cells: list[str], header: HeaderMap, spec: ColumnSpe
     debtor.address = value.get("address") or None
     debtor.currency = (value.get("currency") or "").upper() or None
     _parse_optional(debtor, value)
+    _parse_claim(debtor, value, spec)
     _check_id_and_birth(debtor, value.get("id_number", ""))
     if value.get("lei"):
         debtor.lei, problem = check_lei(value["lei"])
@@ -135,6 +156,40 @@ def _parse_optional(debtor: Debtor, value: dict[str, str]) -> None:
         debtor.related_persons = parse_related_persons(value.get("related_persons", ""))
     except ValueError as error:
         raise RowError("related_persons", str(error)) from None
+
+
+def _parse_claim(debtor: Debtor, value: dict[str, str], spec: ColumnSpec) -> None:
+    """The claim columns; a value that cannot be read rejects the row, as for other fields."""
+    debtor.claim_kind = _vocabulary_value(value, "claim_kind", spec.vocabularies["claim_kinds"],
+                                          "neither a judgment nor an award")  # fmt: skip
+    debtor.claim_reference = value.get("claim_reference") or None
+    debtor.claim_forum = value.get("claim_forum") or None
+    for name in ("judgment_date", "default_date"):
+        try:
+            if value.get(name):
+                setattr(debtor, name, parse_date(value[name]))
+        except ValueError as error:
+            raise RowError(name, f"{name} {value[name]!r}: {error}") from None
+    final = _vocabulary_value(value, "judgment_final", spec.vocabularies["yes_no"],
+                              "not yes or no (是/否, yes/no, true/false, Y/N)")  # fmt: skip
+    debtor.judgment_final = None if final is None else final == "true"
+    try:
+        if value.get("secured_amount"):
+            debtor.secured_amount = parse_amount(value["secured_amount"])
+    except ValueError as error:
+        raise RowError("secured_amount", str(error)) from None
+
+
+def _vocabulary_value(
+    value: dict[str, str], name: str, vocabulary: dict[str, str], problem: str
+) -> str | None:
+    text = value.get(name)
+    if not text:
+        return None
+    meaning = vocabulary.get(fold_header(text))
+    if meaning is None:
+        raise RowError(name, f"{name} {text!r} is {problem}")
+    return meaning
 
 
 def _check_id_and_birth(debtor: Debtor, raw_id: str) -> None:
@@ -294,6 +349,15 @@ def _upsert(store: Store, crawl_id: int, file: str, debtors: list[Debtor]) -> No
             "findings": [d.findings for d in debtors],
             "content_hash": [d.content_hash() for d in debtors],
             "source_line": [d.line for d in debtors],
+            "claim_kind": pa.array([d.claim_kind for d in debtors], type=pa.string()),
+            "claim_reference": pa.array([d.claim_reference for d in debtors], type=pa.string()),
+            "claim_forum": pa.array([d.claim_forum for d in debtors], type=pa.string()),
+            "judgment_date": pa.array([d.judgment_date for d in debtors], type=pa.date32()),
+            "judgment_final": pa.array([d.judgment_final for d in debtors], type=pa.bool_()),
+            "default_date": pa.array([d.default_date for d in debtors], type=pa.date32()),
+            "secured_amount": pa.array(
+                [d.secured_amount for d in debtors], type=pa.decimal128(20, 2)
+            ),
         }
     )
     insert_arrow(
@@ -305,7 +369,8 @@ def _upsert(store: Store, crawl_id: int, file: str, debtors: list[Debtor]) -> No
         " s.address,"
         " s.related_persons::JSON, s.outstanding_amount, s.currency, s.findings,"
         " s.content_hash, ?, s.source_line, ?, current_timestamp, current_timestamp,"
-        " NULL, NULL, NULL, NULL, NULL, NULL, NULL"  # the claim: read from the list in a later step
+        " s.claim_kind, s.claim_reference, s.claim_forum, s.judgment_date, s.judgment_final,"
+        " s.default_date, s.secured_amount"
         " FROM staged_debtors s"
         " ON CONFLICT (debtor_id) DO UPDATE SET name = excluded.name, kind = excluded.kind,"
         " alt_names = excluded.alt_names, id_number = excluded.id_number,"
@@ -316,6 +381,10 @@ def _upsert(store: Store, crawl_id: int, file: str, debtors: list[Debtor]) -> No
         " outstanding_amount = excluded.outstanding_amount, currency = excluded.currency,"
         " findings = excluded.findings, content_hash = excluded.content_hash,"
         " source_file = excluded.source_file, source_line = excluded.source_line,"
-        " crawl_id = excluded.crawl_id, updated_at = excluded.updated_at",
+        " crawl_id = excluded.crawl_id, updated_at = excluded.updated_at,"
+        " claim_kind = excluded.claim_kind, claim_reference = excluded.claim_reference,"
+        " claim_forum = excluded.claim_forum, judgment_date = excluded.judgment_date,"
+        " judgment_final = excluded.judgment_final, default_date = excluded.default_date,"
+        " secured_amount = excluded.secured_amount",
         [file, crawl_id],
     )

@@ -32,7 +32,10 @@ def import_command(ctx: click.Context, file: Path, encoding: str | None, sheet: 
     Columns (case-insensitive; Chinese headers such as 债务人编号, 名称, 类型, 证件号码, 出生日期
     are accepted): debtor_id, name, kind (company|person), alt_names (; separated), id_number,
     birth_date, nationality, address, related_persons (name:role; ...), outstanding_amount,
-    currency. USCCs and resident ID numbers are validated; an invalid one is kept and flagged.
+    currency; the claim, all optional: claim_kind (judgment|award, 判决|仲裁裁决), claim_reference
+    (案号), claim_forum (法院, 仲裁机构), judgment_date (判决日期), judgment_final (是否生效:
+    是/否, yes/no, true/false, Y/N), default_date (违约日期), secured_amount (担保金额).
+    USCCs and resident ID numbers are validated; an invalid one is kept and flagged.
     Malformed rows are kept in the rejected-rows table with their line and reason.
 
     \b
