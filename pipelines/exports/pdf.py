@@ -7,12 +7,12 @@ the system (fontconfig); CSS that names "Noto Sans CJK SC" gets Chinese from fon
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
+
+from pipelines.exports.files import written_whole
 
 # Stylesheet fragments every oad PDF may share: A4, CJK-capable fonts, page numbers.
 PAGE_CSS = """
@@ -32,16 +32,8 @@ def render_pdf(html: str) -> bytes:
 
 
 def html_to_pdf(html: str, out: Path) -> None:
-    """Render HTML (a whole document) to a PDF at OUT, written whole or not at all."""
+    """Render HTML (a whole document) to a PDF at OUT, written whole or not at all: a reader
+    never sees half a PDF, and a failed render leaves the previous one as it was."""
     pdf = render_pdf(html)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    # A temporary file beside OUT, renamed into place: a reader never sees half a PDF, and a
-    # failed render leaves the previous one as it was.
-    handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(pdf)
-        os.replace(temporary, out)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with written_whole([out]) as (temporary,):
+        temporary.write_bytes(pdf)

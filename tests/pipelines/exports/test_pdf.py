@@ -71,3 +71,15 @@ def test_a_failed_render_keeps_the_previous_file(tmp_path: Path) -> None:
         html_to_pdf(None, out)  # type: ignore[arg-type]
     assert out.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["kept.pdf"]
+
+
+def test_a_pdf_is_an_ordinary_file_others_may_read(tmp_path: Path) -> None:
+    # a case team shares the folder: the PDF gets the permissions any new file gets (umask 022)
+    import os
+
+    previous = os.umask(0o022)
+    try:
+        html_to_pdf("<html><body><p>x</p></body></html>", tmp_path / "x.pdf")
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "x.pdf").stat().st_mode & 0o777 == 0o644
