@@ -4,6 +4,7 @@ no file behind."""
 from __future__ import annotations
 
 import http.server
+import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -75,8 +76,6 @@ def test_a_failed_render_keeps_the_previous_file(tmp_path: Path) -> None:
 
 def test_a_pdf_is_an_ordinary_file_others_may_read(tmp_path: Path) -> None:
     # a case team shares the folder: the PDF gets the permissions any new file gets (umask 022)
-    import os
-
     previous = os.umask(0o022)
     try:
         html_to_pdf("<html><body><p>x</p></body></html>", tmp_path / "x.pdf")
