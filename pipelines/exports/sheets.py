@@ -10,6 +10,7 @@ than dropped, so that a reader sees something was there.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from pipelines.cells import neutralise_formula
 CellValue = str | int | float | Decimal | bool | dt.date | dt.datetime | None
 
 _MIN_WIDTH = 6
+_PLAIN_NUMBER = re.compile(r"^([#,0]*0)(\.0+)?(%?)$")
 _SAMPLED_ROWS = 2000  # widths are judged on the first rows: enough to fit, cheap at 100,000
 
 
@@ -96,10 +98,26 @@ def _fit_widths(
     for index, column in enumerate(columns):
         widest = max(
             [display_width(column.header) + 2]  # room for the filter's button
-            + [display_width(row[index]) for row in rows[:_SAMPLED_ROWS]]
+            + [
+                display_width(shown(row[index], column.number_format))
+                for row in rows[:_SAMPLED_ROWS]
+            ]
         )
         width = min(max(widest + 1, _MIN_WIDTH), column.max_width)
         sheet.column_dimensions[get_column_letter(index + 1)].width = width
+
+
+def shown(value: CellValue, number_format: str | None) -> CellValue:
+    """A number as a plain numeric format (#,##0.00, 0.0%, 0.000) shows it, so that its
+    column is fitted to the grouped digits Excel draws and not to the bare value (a column too
+    narrow shows ####)."""
+    plain = _PLAIN_NUMBER.match(number_format or "")
+    if plain is None or isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return value
+    decimals = len(plain.group(2) or ".") - 1  # the zeros after the point
+    grouping = "," if "," in plain.group(1) else ""
+    scaled = value * 100 if plain.group(3) == "%" else value
+    return f"{scaled:{grouping}.{decimals}f}" + plain.group(3)
 
 
 def display_width(value: CellValue) -> int:

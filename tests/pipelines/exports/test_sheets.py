@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from pipelines.exports.sheets import Column, display_width, write_table
+from pipelines.exports.sheets import Column, display_width, shown, write_table
 
 COLUMNS = (Column("name"), Column("value", "#,##0"), Column("seen", "yyyy-mm-dd hh:mm"))
 
@@ -61,3 +61,17 @@ def test_a_row_of_the_wrong_length_is_refused() -> None:
 
 def test_wide_characters_count_double() -> None:
     assert display_width("许家印") == 6 and display_width("HUI Ka Yan") == 10
+
+
+def test_numbers_are_fitted_as_their_format_shows_them(tmp_path: Path) -> None:
+    columns = [Column("net", "#,##0.00"), Column("share", "0.0%")]
+    path = tmp_path / "numbers.xlsx"
+    book = Workbook()
+    write_table(book.active, columns, [[Decimal("56000000.00"), Decimal("1.1574534464")]])
+    book.save(path)
+    sheet = load_workbook(path).active
+    assert sheet is not None
+    # "56,000,000.00" is 13 wide, not the 11 of "56000000.00": a narrower column shows ####
+    assert sheet.column_dimensions["A"].width == len("56,000,000.00") + 1
+    assert shown(Decimal("1.1574534464"), "0.0%") == "115.7%"
+    assert sheet.column_dimensions["B"].width == len("share") + 2 + 1  # the header is wider
