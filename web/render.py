@@ -12,7 +12,7 @@ import jinja2
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Match
 
 from pipelines.user_sessions import Session
 
@@ -45,8 +45,13 @@ NAV = (
 def nav_for(request: Request, session: Session | None) -> list[NavItem]:
     if session is None:
         return []
-    served = {route.path for route in request.app.routes if isinstance(route, Route)}
-    return [item for item in NAV if item.path in served and session.user.may(item.role)]
+    return [item for item in NAV if _served(request, item.path) and session.user.may(item.role)]
+
+
+def _served(request: Request, path: str) -> bool:
+    """Whether the app answers GET PATH (routers it includes are not listed route by route)."""
+    scope = {"type": "http", "path": path, "method": "GET", "root_path": ""}
+    return any(route.matches(scope)[0] is Match.FULL for route in request.app.routes)
 
 
 @dataclass(frozen=True)

@@ -143,7 +143,7 @@ def test_failed_logins_past_the_limit_are_refused_for_a_while(
     if opens:
         assert log_in(con, "ann", GOOD, address, moment).user.name == "ann"
     else:
-        with pytest.raises(LoginThrottled, match="too many failed logins.*after 09:15 UTC"):
+        with pytest.raises(LoginThrottled, match=r"too many failed logins.*after 09:15 UTC"):
             log_in(con, "ann", GOOD, address, moment)
 
 

@@ -157,3 +157,15 @@ def test_the_runs_page_lists_runs_newest_first(workbench_store: Path) -> None:
     html = client.get("/runs").text
     assert re.findall(r"<td>(match|leads|discovery)</td>", html) == ["discovery", "leads", "match"]
     assert "links 412" in html
+
+
+@pytest.mark.parametrize(
+    ("user", "nav"),
+    [("vic", ["Runs"]), ("ian", ["Runs"]), ("ada", ["Runs", "Audit", "Users"])],
+)
+def test_the_header_lists_the_pages_the_role_may_see(
+    workbench_store: Path, user: str, nav: list[str]
+) -> None:
+    client, _ = logged_in(workbench_store, user)
+    header = client.get("/runs").text.split('<nav aria-label="main">')[1].split("</nav>")[0]
+    assert re.findall(r">([A-Za-z ]+)</a>", header) == nav
