@@ -10,7 +10,7 @@ OAD := $(BIN)/oad --db $(DEMO_DB)
 # then matching, the leads and the digest (out/digests/)
 DEMO_CONFIG := data/sample/discovery.toml
 
-.PHONY: setup system demo test lint typecheck unit clean
+.PHONY: setup system demo test lint typecheck unit clean screenshots
 
 setup: $(STAMP)
 
@@ -58,6 +58,10 @@ unit: setup
 	$(BIN)/pytest
 
 test: lint typecheck unit
+
+# the workbench's main pages, as a browser shows them, into docs/screenshots/
+screenshots: setup
+	OAD_SCREENSHOTS=docs/screenshots $(BIN)/pytest tests/web/test_browser.py -q -k screenshots
 
 clean:
 	rm -rf out .pytest_cache .mypy_cache .ruff_cache

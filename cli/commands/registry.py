@@ -26,6 +26,8 @@ COMMAND_MODULES = {
     "schedule": "cli.commands.schedule",
     "assess": "cli.commands.assess",
     "export": "cli.commands.export",
+    "serve": "cli.commands.serve",
+    "users": "cli.commands.users",
 }
 
 

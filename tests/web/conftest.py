@@ -1,0 +1,89 @@
+"""A small store with runs and audit entries, its users, and the workbench over it, served
+by uvicorn on 127.0.0.1 for the browser tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from pipelines.runs import finish_run, start_run
+from pipelines.store import connect
+from pipelines.users import add_user
+from pipelines.workbench_db import connect_workbench
+from web.app import create_app
+
+PASSWORD = "a long password"
+T0 = dt.datetime(2025, 5, 6, 8, 30)
+USERS = {"ada": "admin", "ian": "investigator", "vic": "viewer"}
+HOSTILE_NAME = "<script>alert('x')</script>許家印"
+
+
+def build_store(store_path: Path) -> None:
+    """Three runs, and audit entries: one with a crawled name that carries a script tag."""
+    with connect(store_path) as store:
+        con = store.con
+        match = start_run(con, "match", {"threshold": 0.9}, T0)
+        finish_run(con, match, {"links": 412, "candidates": 9031, "threshold": 0.9})
+        leads = start_run(con, "leads", {"depth": 4}, T0 + dt.timedelta(minutes=20))
+        finish_run(con, leads, {"new": 37, "changed": 4, "unchanged": 120, "gone": 1})
+        discovery = start_run(con, "discovery", {}, T0 + dt.timedelta(hours=1))
+        finish_run(con, discovery, {"imported": 3, "crawled": 5, "failed": 0})
+        # the finish times are the clock's: set known ones so the durations read true
+        for run_id, seconds in ((match, 95), (leads, 41), (discovery, 1460)):
+            con.execute(
+                "UPDATE runs SET finished_at = started_at + to_seconds(?) WHERE run_id = ?",
+                [seconds, run_id],
+            )
+        for action, details in [
+            ("crawl", {"source": "hk_companies_registry", "fetched": 1200, "new": 31}),
+            ("review", {"debtor_id": "D001", "record_name": HOSTILE_NAME, "decision": "confirm"}),
+            ("export", {"format": "pdf", "debtor": "D001 许家印", "files": 1}),
+        ]:
+            store.audit(action, details)
+
+
+def add_users(store_path: Path) -> None:
+    with closing(connect_workbench(store_path)) as con:
+        for name, role in USERS.items():
+            add_user(con, name, role, PASSWORD, dt.datetime.now(dt.UTC))
+
+
+@pytest.fixture
+def workbench_store(tmp_path: Path) -> Path:
+    store_path = tmp_path / "bank.duckdb"
+    build_store(store_path)
+    add_users(store_path)
+    return store_path
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def served(workbench_store: Path) -> Iterator[str]:
+    """The workbench's base URL, served from a thread of this process."""
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(workbench_store), host="127.0.0.1", port=port, log_level="error")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "the workbench did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)

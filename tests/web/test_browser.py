@@ -1,0 +1,140 @@
+"""The workbench in a real browser (Debian's chromium driven by Playwright).
+
+With OAD_SCREENSHOTS=DIR the main pages are also saved there as PNG (`make screenshots`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pipelines.user_sessions import MAX_FAILURES
+from tests.web.conftest import HOSTILE_NAME, PASSWORD
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+Browser, Page = playwright_api.Browser, playwright_api.Page
+CHROMIUM = "/usr/bin/chromium"
+if not Path(CHROMIUM).exists():
+    pytest.skip("the system's chromium is not installed", allow_module_level=True)
+
+_HOLDER = """
+import sys, duckdb
+con = duckdb.connect(sys.argv[1])
+con.execute("INSERT INTO runs VALUES (999, 'discovery', now(), NULL, 'running', NULL, NULL)")
+print("holding", flush=True)
+sys.stdin.readline()
+"""
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with playwright_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1200, "height": 760})
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
+def log_in(page: Page, base: str, name: str, password: str = PASSWORD) -> None:
+    page.goto(f"{base}/login")
+    page.fill("input[name=name]", name)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+
+
+def test_a_wrong_password_is_refused_and_failures_past_the_limit_lock_out(
+    page: Page, served: str
+) -> None:
+    for _ in range(MAX_FAILURES):
+        log_in(page, served, "vic", "not the password")
+        assert "wrong name or password" in page.inner_text(".error")
+    log_in(page, served, "vic")  # the right password, too late
+    assert "too many failed logins" in page.inner_text(".error")
+    assert page.url.startswith(f"{served}/login")
+
+
+def test_a_viewer_sees_no_admin_pages_and_her_forged_post_is_refused(
+    page: Page, served: str
+) -> None:
+    log_in(page, served, "vic")
+    nav = page.inner_text("header nav")
+    assert "Runs" in nav and "Audit" not in nav and "Users" not in nav
+    token = page.get_attribute("input[name=csrf_token]", "value")
+    forged = page.request.post(f"{served}/users/ian/disable", form={"csrf_token": token})
+    assert forged.status == 403
+    assert page.goto(f"{served}/audit").status == 403
+
+
+def test_a_post_without_the_csrf_token_is_refused(page: Page, served: str) -> None:
+    log_in(page, served, "ada")
+    page.goto(f"{served}/users")
+    page.eval_on_selector_all(
+        "input[name=csrf_token]", "fields => fields.forEach(field => field.remove())"
+    )
+    with page.expect_navigation():
+        page.click("tr:has(td:text-is('vic')) button")
+    assert "no valid CSRF token" in page.inner_text(".error")
+    page.goto(f"{served}/users")
+    assert "active" in page.inner_text("tr:has(td:text-is('vic'))")
+
+
+def test_a_crawled_name_with_a_script_tag_shows_as_text(page: Page, served: str) -> None:
+    alerts: list[str] = []
+    page.on("dialog", lambda dialog: (alerts.append(dialog.message), dialog.dismiss()))
+    log_in(page, served, "ada")
+    page.goto(f"{served}/audit")
+    assert HOSTILE_NAME in page.inner_text("main")
+    assert alerts == []
+
+
+def test_the_runs_page_answers_from_the_replica_while_a_run_writes(
+    page: Page, served: str, workbench_store: Path
+) -> None:
+    log_in(page, served, "vic")
+    page.goto(f"{served}/runs")
+    assert page.locator(".banner").count() == 0
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLDER, str(workbench_store)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
+        response = page.goto(f"{served}/runs")
+        assert response.status == 200
+        banner = page.inner_text(".banner")
+        assert re.search(r"A run is writing the store: showing it as of \d{4}-\d\d-\d\d", banner)
+        kinds = page.locator("tbody tr td:nth-child(2)").all_inner_texts()
+        assert kinds == ["discovery", "leads", "match"]  # the run being written is not there
+    finally:
+        if holder.stdin:
+            holder.stdin.close()
+        holder.wait(timeout=30)
+
+
+@pytest.mark.skipif(not os.environ.get("OAD_SCREENSHOTS"), reason="OAD_SCREENSHOTS not set")
+def test_screenshots_of_the_main_pages(page: Page, served: str) -> None:
+    folder = Path(os.environ["OAD_SCREENSHOTS"])
+    folder.mkdir(parents=True, exist_ok=True)
+    page.goto(f"{served}/login")
+    page.screenshot(path=str(folder / "login.png"))
+    log_in(page, served, "ada")
+    for name in ("runs", "audit", "users"):
+        page.goto(f"{served}/{name}")
+        page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+        assert (folder / f"{name}.png").stat().st_size > 0
