@@ -26,6 +26,7 @@ COMMAND_MODULES = {
     "schedule": "cli.commands.schedule",
     "assess": "cli.commands.assess",
     "export": "cli.commands.export",
+    "search": "cli.commands.search",
 }
 
 
