@@ -22,6 +22,7 @@ import pyarrow as pa
 
 from matching.name_features import entity_name_features
 from matching.places import city_key, country_code
+from matching.search_index import refresh_search_index
 from pipelines.identifiers import check_identifier, check_lei
 from pipelines.processes import end_with, process_identity
 from pipelines.progress import QUIET, Progress
@@ -80,12 +81,15 @@ class FeatureCounts:
 
 
 def refresh_features(store: Store, progress: Progress = QUIET) -> dict[str, FeatureCounts]:
-    """Bring the features table up to date with debtors and live records, in one transaction."""
+    """Bring the features table, and the search index made from it, up to date with debtors and
+    live records, in one transaction."""
     with store.transaction() as con:
-        return {
+        counts = {
             "debtor": _refresh_side(con, "debtor", _DEBTOR_ROWS, _debtor_identifiers, progress),
             "record": _refresh_side(con, "record", _RECORD_ROWS, _record_identifiers, progress),
         }
+        refresh_search_index(con)  # the search keys of the entities just computed again
+        return counts
 
 
 def _refresh_side(

@@ -236,10 +236,11 @@ class Store:
                 refresh_hashes(con)
         return applied
 
-    def audit(self, action: str, details: dict[str, Any]) -> None:
+    def audit(self, action: str, details: dict[str, Any], actor: str | None = None) -> None:
+        """Log ACTION by ACTOR (a workbench user), else by this process's system user."""
         self.con.execute(
             "INSERT INTO audit_log VALUES (nextval('audit_id_seq'), current_timestamp, ?, ?, ?)",
-            [_actor(), action, json.dumps(details, ensure_ascii=False, default=str)],
+            [actor or _actor(), action, json.dumps(details, ensure_ascii=False, default=str)],
         )
 
     def scalar(self, sql: str, params: list[Any] | None = None) -> Any:

@@ -28,6 +28,7 @@ COMMAND_MODULES = {
     "export": "cli.commands.export",
     "serve": "cli.commands.serve",
     "users": "cli.commands.users",
+    "search": "cli.commands.search",
 }
 
 
