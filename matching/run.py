@@ -17,11 +17,11 @@ from matching.limits import DEFAULT_MAX_BLOCK, Limits
 from matching.models_store import latest_model, save_model
 from matching.pair_scores import candidate_name_scores
 from matching.reviews import apply_reviews, confirmed_labels
-from pipelines.decision_journal import apply_pending
 from pipelines.progress import QUIET, Progress
 from pipelines.runs import finish_run, start_run
 from pipelines.shape import record_uid_sql
 from pipelines.store import Store, insert_arrow
+from pipelines.workbench_backlog import apply_backlog
 
 DEFAULT_THRESHOLD = 0.9
 
@@ -50,7 +50,7 @@ def run_matching(
 ) -> RunSummary:
     """Match every debtor against live records (or, incrementally, against records whose
     features changed since the last run) and write the matches."""
-    apply_pending(store, store.path)  # decisions investigators took while the store was held
+    apply_backlog(store)  # decisions investigators took while the store was held
     try:
         return _run(store, threshold, retrain, max_block, incremental, progress)
     finally:

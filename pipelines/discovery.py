@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.config import DiscoveryConfig, SourceCrawl
-from pipelines.decision_journal import apply_pending
 from pipelines.errors import OadError
 from pipelines.processes import left_running, process_identity
 from pipelines.runs import fail_run, finish_run, start_run
 from pipelines.store import connect
+from pipelines.workbench_backlog import apply_backlog
 
 DbPath = str | os.PathLike[str] | None
 
@@ -29,7 +29,7 @@ def begin_run(db_path: DbPath, config: DiscoveryConfig) -> int:
     """A new discovery run in `runs`; a run left running by a process that is gone is marked
     failed first, and one still running elsewhere refuses this one (one run at a time)."""
     with connect(db_path) as store:  # decisions investigators took while the store was held
-        apply_pending(store, store.path)
+        apply_backlog(store)
     with connect(db_path) as store, store.transaction() as con:
         rows = con.execute(
             "SELECT run_id, params->'$.runner' FROM runs"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -18,7 +20,9 @@ from pipelines.decision_journal import apply_if_free, apply_pending, pending, re
 from pipelines.errors import OadError, StoreInUseError
 from pipelines.records import import_records
 from pipelines.store import Store, connect
-from pipelines.workbench_db import workbench_path
+from pipelines.workbench_backlog import apply_backlog
+from pipelines.workbench_db import connect_workbench, workbench_path
+from pipelines.workbench_events import record_event
 from tests.conftest import REPO
 
 SAMPLE = REPO / "data" / "sample"
@@ -182,3 +186,26 @@ def test_a_decision_the_store_cannot_take_stays_pending_with_its_reason(
 def test_a_bad_decision_is_refused_naming_its_field(store_path: Path, field: str, args: tuple):
     with pytest.raises(OadError, match=field):
         record_decision(store_path, *args)
+
+
+def test_the_next_run_takes_the_user_changes_the_store_could_not_take(
+    store: Store, store_path: Path
+) -> None:
+    # an admin disabled a user while a run held the store: the next matching run writes it to
+    # the audit log, once, with the admin as actor and the change's own time
+    with closing(connect_workbench(store_path)) as con:
+        record_event(con, "admin1", "user disabled", {"user": "bob"},
+                     dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC))  # fmt: skip
+    assert apply_backlog(store) == 1
+    assert apply_backlog(store) == 0
+    rows = store.con.execute(
+        "SELECT actor, occurred_at, details->>'$.user' FROM audit_log"
+        " WHERE action = 'user disabled'"
+    ).fetchall()
+    assert rows == [("admin1", dt.datetime(2026, 1, 2, 3, 4, 5), "bob")]
+
+
+def test_a_store_no_workbench_served_gets_no_workbench_file(tmp_path: Path) -> None:
+    with connect(tmp_path / "plain.duckdb") as plain:
+        assert apply_backlog(plain) == 0
+    assert not workbench_path(tmp_path / "plain.duckdb").exists()
