@@ -20,6 +20,7 @@ import csv
 import json
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -75,6 +76,26 @@ def build_store(work: Path, args: argparse.Namespace, figures: dict[str, object]
     return db
 
 
+def keep(work: Path, db: Path, saved: Path, figures: dict[str, object]) -> None:
+    """The built store (matched, its leads built), the changes waiting in the inbox and the
+    first build's seconds, for later runs to start from (--reuse)."""
+    saved.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(db, saved / db.name)
+    shutil.copytree(work / "inbox", saved / "inbox", dirs_exist_ok=True)
+    (saved / "figures.json").write_text(
+        json.dumps({"first_match_and_leads_s": figures["first_match_and_leads_s"]}), "utf-8"
+    )
+
+
+def restore(saved: Path, work: Path, figures: dict[str, object]) -> Path:
+    """A scratch copy of a store saved with --keep, its changes dropped in the inbox again."""
+    db = work / "bench.duckdb"
+    shutil.copy2(saved / db.name, db)
+    shutil.copytree(saved / "inbox", work / "inbox")
+    figures.update(json.loads((saved / "figures.json").read_text("utf-8")))
+    return db
+
+
 def discovery(work: Path, db: Path, figures: dict[str, object]) -> None:
     from flows.discovery import discovery_flow
 
@@ -85,11 +106,14 @@ def discovery(work: Path, db: Path, figures: dict[str, object]) -> None:
     figures["discovery_run_s"] = round(wall, 1)
     figures.update({f"discovery_{name}_s": seconds for name, seconds in steps.items()})
     figures["prefect_overhead_s"] = round(wall - sum(steps.values()), 1)
-    figures["rematched_pairs"] = result["steps"]["match"]["scored_pairs"]
+    match = result["steps"]["match"]
+    figures["rematched_pairs"] = match["scored_pairs"]
+    figures["match_parts_s"] = {part: round(s, 1) for part, s in match["seconds"].items()}
     figures["leads"] = result["steps"]["leads"]["counts"]
     print(
         f"discovery run: {wall:.1f} s ({', '.join(f'{k} {v} s' for k, v in steps.items())};"
-        f" Prefect {figures['prefect_overhead_s']} s), {figures['rematched_pairs']:,} pairs"
+        f" Prefect {figures['prefect_overhead_s']} s), {figures['rematched_pairs']:,} pairs;"
+        f" match: {figures['match_parts_s']}"
     )
 
 
@@ -107,17 +131,26 @@ def main() -> None:
     parser.add_argument("--debtors", type=int, default=100_000)
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--changed", type=int, default=10_000)
+    parser.add_argument("--keep", type=Path, help="save the built store and its changes here")
+    parser.add_argument("--reuse", type=Path, help="start from a store saved with --keep")
+    parser.add_argument("--no-full", action="store_true", help="skip the full rerun")
     args = parser.parse_args()
     figures: dict[str, object] = {"debtors": args.debtors, "records": args.records,
                                   "changed": args.changed}  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         os.environ.setdefault("PREFECT_HOME", str(work / "prefect"))
-        db = build_store(work, args, figures)
+        if args.reuse:
+            db = restore(args.reuse, work, figures)
+        else:
+            db = build_store(work, args, figures)
+            write_changes(work, args.changed, random.Random(12))
+            if args.keep:
+                keep(work, db, args.keep, figures)
         print(f"store built, matched and its leads built in {figures['first_match_and_leads_s']} s")
-        write_changes(work, args.changed, random.Random(12))
         discovery(work, db, figures)
-        full_rerun(db, figures)
+        if not args.no_full:
+            full_rerun(db, figures)
     figures["peak_memory_gb"] = round(peak_gb(), 2)
     print(json.dumps(figures))
 

@@ -11,7 +11,8 @@ import duckdb
 import pyarrow as pa
 
 from matching import splink_model
-from matching.candidates import CANDIDATES, build_candidates
+from matching.candidate_floors import limits_key, save_floors
+from matching.candidates import CANDIDATES, NORM_POWER, build_candidates
 from matching.features import refresh_features
 from matching.limits import DEFAULT_MAX_BLOCK, Limits
 from matching.models_store import latest_model, save_model
@@ -46,11 +47,14 @@ def run_matching(
     max_block: int = DEFAULT_MAX_BLOCK,
     incremental: bool = False,
     progress: Progress = QUIET,
+    limits: Limits | None = None,
 ) -> RunSummary:
     """Match every debtor against live records (or, incrementally, against records whose
-    features changed since the last run) and write the matches."""
+    features changed since the last run) and write the matches. LIMITS, when given, replace
+    the candidate limits (and MAX_BLOCK)."""
+    limits = limits or Limits(max_block=max_block)
     try:
-        return _run(store, threshold, retrain, max_block, incremental, progress)
+        return _run(store, threshold, retrain, limits, incremental, progress)
     finally:
         progress.finish()
 
@@ -59,7 +63,7 @@ def _run(
     store: Store,
     threshold: float,
     retrain: bool,
-    max_block: int,
+    limits: Limits,
     incremental: bool,
     progress: Progress,
 ) -> RunSummary:
@@ -72,7 +76,7 @@ def _run(
     clock["features"] = time.perf_counter() - tick
     tick = time.perf_counter()
     progress.stage("candidate pairs")
-    candidates = build_candidates(con, since=since, limits=Limits(max_block=max_block))
+    candidates = build_candidates(con, since=since, limits=limits)
     clock["candidates"] = time.perf_counter() - tick
     trained, model = _model(store, retrain, clock, progress)
     tick = time.perf_counter()
@@ -84,6 +88,7 @@ def _run(
                   "incremental": incremental}  # fmt: skip
         run_id = start_run(con, "match", params, started)
         identified = _write_matches(con, scored, model.version, run_id, incremental, since)
+        save_floors(con, limits_key(limits, NORM_POWER), whole=since is None)
         apply_reviews(con, run_id)
         links = con.execute(
             "SELECT count(*) FROM matches WHERE run_id = ? AND match_probability >= ?",
