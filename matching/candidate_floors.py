@@ -43,17 +43,19 @@ def limits_key(limits: Limits, norm_power: float) -> str:
 def load_floors(con: duckdb.DuckDBPyConnection, since: str | None, key: str) -> None:
     """stored_floor: the saved floors of the debtors an incremental run does not pair whole
     (those whose features did not change), when saved under the same limits; none in a whole
-    run. A debtor one of whose candidates changed or went has none either: its cuts now end
-    lower, where the next record in line was, and the changed records are ranked for it among
-    themselves as before. Needs cand_debtors and cand_records."""
+    run. `lost`: how many of the debtor's candidates changed or went. Each leaves a place in its
+    best that a whole run gives to the next in line: the best `lost` changed records below the
+    floor may take them. Needs cand_debtors and cand_records."""
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {STORED} AS"
         " SELECT c.did, f.key_floor - $key_margin * abs(f.key_floor) AS key_floor,"
-        " f.rank_floor - $rank_margin * abs(f.rank_floor) AS rank_floor"
+        " f.rank_floor - $rank_margin * abs(f.rank_floor) AS rank_floor,"
+        " coalesce(l.lost, 0) AS lost"
         f" FROM cand_debtors c JOIN {FLOORS} f USING (debtor_id)"
-        " WHERE $since IS NOT NULL AND NOT c.fresh AND f.limits = $key"
-        " AND c.debtor_id NOT IN (SELECT m.debtor_id FROM matches m LEFT JOIN cand_records r"
-        " ON r.source = m.source AND r.source_id = m.source_id WHERE r.rid IS NULL OR r.fresh)",
+        " LEFT JOIN (SELECT m.debtor_id, count(*) AS lost FROM matches m"
+        " LEFT JOIN cand_records r ON r.source = m.source AND r.source_id = m.source_id"
+        " WHERE r.rid IS NULL OR r.fresh GROUP BY m.debtor_id) l USING (debtor_id)"
+        " WHERE $since IS NOT NULL AND NOT c.fresh AND f.limits = $key",
         {"since": since, "key": key, "key_margin": KEY_MARGIN, "rank_margin": RANK_MARGIN},
     )
 

@@ -229,9 +229,10 @@ def _rerank(con: duckdb.DuckDBPyConnection, per_debtor: int) -> None:
     more, or the debtor has a stored floor for this cut, a company debtor's are ordered by the
     translation model, and a person's by key score plus how well the birth dates agree (a
     common name has many namesakes abroad; the one born that month goes first); `value` is what
-    they were ordered by (NULL where they were not), and none below a stored floor is kept."""
+    they were ordered by (NULL where they were not). With a stored floor, those at or above
+    it, and the best `lost` below it (`candidate_floors.load_floors`)."""
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE key_pairs AS SELECT k.*, s.rank_floor,"
+        "CREATE OR REPLACE TEMP TABLE key_pairs AS SELECT k.*, s.rank_floor, s.lost,"
         " count(*) OVER (PARTITION BY k.did) AS pairs,"
         " pairs > $per_debtor OR s.rank_floor IS NOT NULL AS ranked"
         " FROM key_pairs k LEFT JOIN stored_floor s USING (did)",
@@ -246,10 +247,13 @@ def _rerank(con: duckdb.DuckDBPyConnection, per_debtor: int) -> None:
         SELECT did, rid, value FROM company_best
         UNION ALL
         SELECT did, rid, value FROM (
-            SELECT k.did, k.rid, k.score, k.rank_floor, k.score + {_BIRTH_AGREEMENT} AS value
-            FROM key_pairs k JOIN cand_debtors d USING (did) JOIN cand_records r USING (rid)
-            WHERE k.ranked AND k.kind <> 'company')
-        WHERE rank_floor IS NULL OR value >= rank_floor
+            SELECT *, row_number() OVER (PARTITION BY did, value >= rank_floor
+                ORDER BY value DESC, score DESC, rid) AS place FROM (
+                SELECT k.did, k.rid, k.score, k.rank_floor, k.lost,
+                       k.score + {_BIRTH_AGREEMENT} AS value
+                FROM key_pairs k JOIN cand_debtors d USING (did) JOIN cand_records r USING (rid)
+                WHERE k.ranked AND k.kind <> 'company'))
+        WHERE rank_floor IS NULL OR value >= rank_floor OR place <= lost
         QUALIFY row_number() OVER (PARTITION BY did ORDER BY value DESC, score DESC, rid)
             <= $per_debtor
         UNION ALL
@@ -261,12 +265,13 @@ def _rerank(con: duckdb.DuckDBPyConnection, per_debtor: int) -> None:
 
 def _company_best(con: duckdb.DuckDBPyConnection, per_debtor: int) -> pa.Table:
     """For each company debtor whose key pairs are re-ranked, the `per_debtor` its names'
-    translation scores put first (ties: key score, then record order) and none below its
-    stored floor, with their scores; one debtor and all its candidates at a time."""
+    translation scores put first (ties: key score, then record order), with their scores;
+    with a stored floor, those at or above it and the best `lost` below it; one debtor and
+    all its candidates at a time."""
     reader = con.sql(
         "SELECT k.did, any_value(fd.names) AS debtor_names, list(k.rid) AS rids,"
         " list(k.score) AS scores, list(fr.names) AS record_names,"
-        " any_value(k.rank_floor) AS rank_floor FROM key_pairs k"
+        " any_value(k.rank_floor) AS rank_floor, any_value(k.lost) AS lost FROM key_pairs k"
         " JOIN cand_debtors d USING (did) JOIN cand_records r USING (rid)"
         " JOIN features fd ON fd.side = 'debtor' AND fd.entity_id = d.debtor_id"
         " JOIN features fr ON fr.side = 'record' AND fr.source = r.source"
@@ -282,7 +287,8 @@ def _company_best(con: duckdb.DuckDBPyConnection, per_debtor: int) -> pa.Table:
             record_numbers = np.array(row["rids"], dtype=np.int32)
             order = np.lexsort((record_numbers, -np.array(row["scores"]), -fine))
             if row["rank_floor"] is not None:
-                order = order[fine[order] >= row["rank_floor"]]
+                above = fine[order] >= row["rank_floor"]
+                order = order[above | (np.cumsum(~above) <= row["lost"])]
             rids.append(record_numbers[order[:per_debtor]])
             values.append(fine[order[:per_debtor]])
             dids.append(np.full(len(rids[-1]), row["did"], dtype=np.int32))

