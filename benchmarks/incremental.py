@@ -41,7 +41,7 @@ from pipelines.debtors import import_debtors  # noqa: E402
 from pipelines.leads.run import run_leads  # noqa: E402
 from pipelines.leads.walk import WalkLimits  # noqa: E402
 from pipelines.records import import_records  # noqa: E402
-from pipelines.store import connect  # noqa: E402
+from pipelines.store import Store, connect  # noqa: E402
 
 
 def write_changes(work: Path, count: int, rng: random.Random) -> Path:
@@ -111,6 +111,7 @@ def discovery(work: Path, db: Path, figures: dict[str, object]) -> None:
     figures["prefect_overhead_s"] = round(wall - sum(steps.values()), 1)
     match = result["steps"]["match"]
     figures["rematched_pairs"] = match["scored_pairs"]
+    figures["match_run_id"] = match["run_id"]
     figures["match_parts_s"] = {part: round(s, 1) for part, s in match["seconds"].items()}
     figures["leads"] = result["steps"]["leads"]["counts"]
     print(
@@ -120,13 +121,41 @@ def discovery(work: Path, db: Path, figures: dict[str, object]) -> None:
     )
 
 
-def full_rerun(db: Path, figures: dict[str, object]) -> None:
+def full_rerun(db: Path, figures: dict[str, object], match_run: int) -> None:
+    """The whole match and leads build again; and what it pairs the changed records with,
+    against what the discovery run's incremental match paired them with."""
     with connect(db) as store:
+        incremental = changed_pairs(store, match_run)
         tick = time.perf_counter()
         run_matching(store)
         run_leads(store, WalkLimits())
         figures["full_rerun_s"] = round(time.perf_counter() - tick, 1)
+        whole = changed_pairs(store, None, {(s, r) for _, s, r in incremental})
     print(f"full rerun (match and leads): {figures['full_rerun_s']} s")
+    for threshold in (0.0, 0.5, 0.9):
+        above = {pair for pair, p in whole.items() if p >= threshold}
+        found = {pair for pair, p in incremental.items() if p >= threshold}
+        figures[f"changed_pairs_at_{threshold}"] = {
+            "whole": len(above),
+            "incremental": len(found),
+            "both": len(above & found),
+        }
+    print("changed records' pairs, whole run against incremental:",
+          {k: v for k, v in figures.items() if k.startswith("changed_pairs")})  # fmt: skip
+
+
+def changed_pairs(
+    store: Store, run_id: int | None, records: set[tuple[str, str]] | None = None
+) -> dict[tuple[str, str, str], float]:
+    """The pairs (and probabilities) the match run RUN_ID wrote, or those of RECORDS."""
+    rows = store.con.execute(
+        "SELECT debtor_id, source, source_id, match_probability, run_id FROM matches"
+    ).fetchall()
+    return {
+        (d, s, r): p
+        for d, s, r, p, run in rows
+        if (run == run_id if records is None else (s, r) in records)
+    }
 
 
 def main() -> None:
@@ -153,7 +182,7 @@ def main() -> None:
         print(f"store built, matched and its leads built in {figures['first_match_and_leads_s']} s")
         discovery(work, db, figures)
         if not args.no_full:
-            full_rerun(db, figures)
+            full_rerun(db, figures, int(str(figures["match_run_id"])))
     figures["peak_memory_gb"] = round(peak_gb(), 2)
     print(json.dumps(figures))
 

@@ -190,6 +190,12 @@ def _write_matches(
             " WHERE side = 'debtor' AND computed_at >= CAST(? AS TIMESTAMP))",
             [since],
         )
+        # a record or debtor that went has no features left to say it changed
+        con.execute(
+            "DELETE FROM matches WHERE (source, source_id) NOT IN (SELECT (source, entity_id)"
+            " FROM features WHERE side = 'record') OR debtor_id NOT IN"
+            " (SELECT entity_id FROM features WHERE side = 'debtor')"
+        )
     else:
         con.execute("DELETE FROM matches")
     insert_arrow(
