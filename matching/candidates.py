@@ -17,7 +17,9 @@ ones would pair it with thousands of records for little score); debtors and reco
 and the key join runs a slice of debtors at a time, so memory stays flat as the data grows; a
 pair sharing only weak keys is dropped before the ranking when it cannot make the cut.
 Incrementally, only pairs with a side whose features changed since the last run are formed: new
-records against every debtor, and new debtors against every record.
+and changed records against every debtor, admitted only at or above where the debtor's cuts
+ended in the last run that paired it whole (`candidate_floors.py`), and new debtors against every
+record.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from matching.candidate_floors import find_floors, limits_key, load_floors
 from matching.limits import Limits
 from matching.names.translation_vectorised import translation_scores
 from pipelines.store import insert_arrow
@@ -40,7 +43,7 @@ CANDIDATES = "candidate_pairs"
 NORM_POWER = 0.25
 _WORK_TABLES = ("cand_records", "cand_debtors", "record_keys", "debtor_keys", "key_frequency",
                 "record_terms", "debtor_terms", "debtor_floor", "key_pairs", "reranked",
-                "record_ids", "debtor_ids")  # fmt: skip
+                "record_ids", "debtor_ids", "stored_floor")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -52,12 +55,16 @@ class CandidateCounts:
 def build_candidates(
     con: duckdb.DuckDBPyConnection, since: str | None = None, limits: Limits | None = None
 ) -> CandidateCounts:
-    """Create the temp table candidate_pairs(debtor_id, source, source_id, by_identifier)."""
+    """Create the temp table candidate_pairs(debtor_id, source, source_id, by_identifier), and
+    found_floor with the floors of the debtors paired with every record (to be saved with the
+    run's matches by `candidate_floors.save_floors`)."""
     limits = limits or Limits()
     _number(con, since)
+    load_floors(con, since, limits_key(limits, NORM_POWER))
     skipped = _terms(con, limits)
     _key_pairs(con, since, limits)
     _rerank(con, limits.per_debtor)
+    find_floors(con, since, max(limits.wide, limits.per_debtor))
     by_identifier = " UNION ALL ".join(
         "SELECT d.debtor_id, r.source, r.source_id"
         f" FROM debtor_ids d JOIN record_ids r USING (identifier) WHERE {half}"
@@ -190,12 +197,13 @@ def _floors(con: duckdb.DuckDBPyConnection, wide: int) -> None:
     """debtor_floor(did, kind, floor): every record a key reaches scores at least that key's
     strength times the smallest record shrink, so once a debtor's strongest keys reach about
     twice `wide` records (allowing for records reached twice), the weakest of those keys gives a
-    score its `wide` best all reach."""
+    score its `wide` best all reach. A debtor with a stored floor takes the higher of the two."""
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE debtor_floor AS
-        SELECT c.did, c.kind, coalesce(f.floor * s.shrink, 0) AS floor
-        FROM cand_debtors c LEFT JOIN (
+        SELECT c.did, c.kind,
+               greatest(coalesce(f.floor * s.shrink, 0), coalesce(t.key_floor, 0)) AS floor
+        FROM cand_debtors c LEFT JOIN stored_floor t USING (did) LEFT JOIN (
             SELECT did, max(strength) FILTER (WHERE reached >= $enough) AS floor
             FROM (SELECT did, strength, sum(records) OVER (PARTITION BY did
                       ORDER BY strength DESC, key_id) AS reached FROM debtor_terms)
@@ -217,13 +225,18 @@ def _slices(con: duckdb.DuckDBPyConnection, rows: int) -> Iterator[tuple[int, in
 
 
 def _rerank(con: duckdb.DuckDBPyConnection, per_debtor: int) -> None:
-    """reranked(did, rid): each debtor's `per_debtor` best key pairs. Where there are more, a
-    company debtor's are ordered by the translation model, and a person's by key score plus
-    how well the birth dates agree (a common name has many namesakes abroad; the one born that
-    month goes first)."""
+    """reranked(did, rid, value): each debtor's `per_debtor` best key pairs. Where there are
+    more, or the debtor has a stored floor for this cut, a company debtor's are ordered by the
+    translation model, and a person's by key score plus how well the birth dates agree (a
+    common name has many namesakes abroad; the one born that month goes first); `value` is what
+    they were ordered by (NULL where they were not). With a stored floor, those at or above
+    it, and the best `lost` below it (`candidate_floors.load_floors`)."""
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE key_pairs AS SELECT *,"
-        " count(*) OVER (PARTITION BY did) AS pairs FROM key_pairs"
+        "CREATE OR REPLACE TEMP TABLE key_pairs AS SELECT k.*, s.rank_floor, s.lost,"
+        " count(*) OVER (PARTITION BY k.did) AS pairs,"
+        " pairs > $per_debtor OR s.rank_floor IS NOT NULL AS ranked"
+        " FROM key_pairs k LEFT JOIN stored_floor s USING (did)",
+        {"per_debtor": per_debtor},
     )
     insert_arrow(
         con,
@@ -231,47 +244,60 @@ def _rerank(con: duckdb.DuckDBPyConnection, per_debtor: int) -> None:
         _company_best(con, per_debtor),
         f"""
         CREATE OR REPLACE TEMP TABLE reranked AS
-        SELECT did, rid FROM company_best
+        SELECT did, rid, value FROM company_best
         UNION ALL
-        SELECT did, rid FROM (
-            SELECT k.did, k.rid FROM key_pairs k
-            JOIN cand_debtors d USING (did) JOIN cand_records r USING (rid)
-            WHERE k.pairs > $per_debtor AND k.kind <> 'company'
-            QUALIFY row_number() OVER (PARTITION BY k.did ORDER BY
-                k.score + {_BIRTH_AGREEMENT} DESC, k.score DESC, k.rid) <= $per_debtor)
+        SELECT did, rid, value FROM (
+            SELECT *, row_number() OVER (PARTITION BY did, value >= rank_floor
+                ORDER BY value DESC, score DESC, rid) AS place FROM (
+                SELECT k.did, k.rid, k.score, k.rank_floor, k.lost,
+                       k.score + {_BIRTH_AGREEMENT} AS value
+                FROM key_pairs k JOIN cand_debtors d USING (did) JOIN cand_records r USING (rid)
+                WHERE k.ranked AND k.kind <> 'company'))
+        WHERE rank_floor IS NULL OR value >= rank_floor OR place <= lost
+        QUALIFY row_number() OVER (PARTITION BY did ORDER BY value DESC, score DESC, rid)
+            <= $per_debtor
         UNION ALL
-        SELECT did, rid FROM key_pairs WHERE pairs <= $per_debtor
+        SELECT did, rid, NULL FROM key_pairs WHERE NOT ranked
         """,
         {"per_debtor": per_debtor},
     )
 
 
 def _company_best(con: duckdb.DuckDBPyConnection, per_debtor: int) -> pa.Table:
-    """For each company debtor with more than `per_debtor` key pairs, the `per_debtor` its
-    names' translation scores put first (ties: key score, then record order), one debtor and
+    """For each company debtor whose key pairs are re-ranked, the `per_debtor` its names'
+    translation scores put first (ties: key score, then record order), with their scores;
+    with a stored floor, those at or above it and the best `lost` below it; one debtor and
     all its candidates at a time."""
     reader = con.sql(
         "SELECT k.did, any_value(fd.names) AS debtor_names, list(k.rid) AS rids,"
-        " list(k.score) AS scores, list(fr.names) AS record_names FROM key_pairs k"
+        " list(k.score) AS scores, list(fr.names) AS record_names,"
+        " any_value(k.rank_floor) AS rank_floor, any_value(k.lost) AS lost FROM key_pairs k"
         " JOIN cand_debtors d USING (did) JOIN cand_records r USING (rid)"
         " JOIN features fd ON fd.side = 'debtor' AND fd.entity_id = d.debtor_id"
         " JOIN features fr ON fr.side = 'record' AND fr.source = r.source"
         " AND fr.entity_id = r.source_id"
-        " WHERE k.pairs > ? AND k.kind = 'company' GROUP BY k.did",
-        params=[per_debtor],
+        " WHERE k.ranked AND k.kind = 'company' GROUP BY k.did",
     ).to_arrow_reader(1_000)
     dids: list[np.ndarray] = []
     rids: list[np.ndarray] = []
+    values: list[np.ndarray] = []
     for batch in reader:
         for row in batch.to_pylist():
             fine = np.array(translation_scores(row["debtor_names"], row["record_names"]))
             record_numbers = np.array(row["rids"], dtype=np.int32)
             order = np.lexsort((record_numbers, -np.array(row["scores"]), -fine))
+            if row["rank_floor"] is not None:
+                above = fine[order] >= row["rank_floor"]
+                order = order[above | (np.cumsum(~above) <= row["lost"])]
             rids.append(record_numbers[order[:per_debtor]])
+            values.append(fine[order[:per_debtor]])
             dids.append(np.full(len(rids[-1]), row["did"], dtype=np.int32))
-    empty = np.zeros(0, dtype=np.int32)
-    return pa.table({"did": np.concatenate(dids) if dids else empty,
-                     "rid": np.concatenate(rids) if rids else empty})  # fmt: skip
+    return pa.table({"did": _joined(dids, np.int32), "rid": _joined(rids, np.int32),
+                     "value": _joined(values, np.float64)})  # fmt: skip
+
+
+def _joined(parts: list[np.ndarray], dtype: type) -> np.ndarray:
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
 
 
 # added to a person pair's key score (at most 1): same birth month, year, within two years,

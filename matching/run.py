@@ -11,7 +11,8 @@ import duckdb
 import pyarrow as pa
 
 from matching import splink_model
-from matching.candidates import CANDIDATES, build_candidates
+from matching.candidate_floors import limits_key, save_floors
+from matching.candidates import CANDIDATES, NORM_POWER, build_candidates
 from matching.features import refresh_features
 from matching.limits import DEFAULT_MAX_BLOCK, Limits
 from matching.models_store import latest_model, save_model
@@ -47,12 +48,15 @@ def run_matching(
     max_block: int = DEFAULT_MAX_BLOCK,
     incremental: bool = False,
     progress: Progress = QUIET,
+    limits: Limits | None = None,
 ) -> RunSummary:
     """Match every debtor against live records (or, incrementally, against records whose
-    features changed since the last run) and write the matches."""
+    features changed since the last run) and write the matches. LIMITS, when given, replace
+    the candidate limits (and MAX_BLOCK)."""
     apply_backlog(store)  # decisions investigators took while the store was held
+    limits = limits or Limits(max_block=max_block)
     try:
-        return _run(store, threshold, retrain, max_block, incremental, progress)
+        return _run(store, threshold, retrain, limits, incremental, progress)
     finally:
         progress.finish()
 
@@ -61,7 +65,7 @@ def _run(
     store: Store,
     threshold: float,
     retrain: bool,
-    max_block: int,
+    limits: Limits,
     incremental: bool,
     progress: Progress,
 ) -> RunSummary:
@@ -74,23 +78,26 @@ def _run(
     clock["features"] = time.perf_counter() - tick
     tick = time.perf_counter()
     progress.stage("candidate pairs")
-    candidates = build_candidates(con, since=since, limits=Limits(max_block=max_block))
+    candidates = build_candidates(con, since=since, limits=limits)
     clock["candidates"] = time.perf_counter() - tick
     trained, model = _model(store, retrain, clock, progress)
     tick = time.perf_counter()
     scored = _score(con, model.model, progress)
     clock["predict"] = time.perf_counter() - tick
     progress.stage("write matches")
+    tick = time.perf_counter()
     with store.transaction():
         params = {"threshold": threshold, "model_version": model.version,
                   "incremental": incremental}  # fmt: skip
         run_id = start_run(con, "match", params, started)
         identified = _write_matches(con, scored, model.version, run_id, incremental, since)
+        save_floors(con, limits_key(limits, NORM_POWER), whole=since is None)
         apply_reviews(con, run_id)
         links = con.execute(
             "SELECT count(*) FROM matches WHERE run_id = ? AND match_probability >= ?",
             [run_id, threshold],
         ).fetchall()[0][0]
+        clock["write"] = time.perf_counter() - tick
         summary = RunSummary(
             run_id, model.version, trained, candidates.pairs, candidates.keys_skipped,
             scored.num_rows, identified, int(links), threshold, clock,
@@ -173,12 +180,23 @@ def _write_matches(
 ) -> int:
     """Replace the matches in scope with this run's; identifier links are certain."""
     if incremental and since is not None:
+        # one statement a side: either side's key alone can be a hash join, both under one
+        # OR cannot
         con.execute(
-            "DELETE FROM matches m WHERE EXISTS (SELECT 1 FROM features f WHERE"
-            " f.computed_at >= ? AND ((f.side = 'record' AND f.source = m.source"
-            " AND f.entity_id = m.source_id)"
-            " OR (f.side = 'debtor' AND f.entity_id = m.debtor_id)))",
+            "DELETE FROM matches WHERE (source, source_id) IN (SELECT (source, entity_id)"
+            " FROM features WHERE side = 'record' AND computed_at >= CAST(? AS TIMESTAMP))",
             [since],
+        )
+        con.execute(
+            "DELETE FROM matches WHERE debtor_id IN (SELECT entity_id FROM features"
+            " WHERE side = 'debtor' AND computed_at >= CAST(? AS TIMESTAMP))",
+            [since],
+        )
+        # a record or debtor that went has no features left to say it changed
+        con.execute(
+            "DELETE FROM matches WHERE (source, source_id) NOT IN (SELECT (source, entity_id)"
+            " FROM features WHERE side = 'record') OR debtor_id NOT IN"
+            " (SELECT entity_id FROM features WHERE side = 'debtor')"
         )
     else:
         con.execute("DELETE FROM matches")

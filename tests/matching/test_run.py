@@ -161,6 +161,15 @@ def test_incremental_run_pairs_only_new_records(loaded: Store, tmp_path: Path) -
     assert loaded.scalar("SELECT count(*) FROM matches") >= before + 1
 
 
+def test_incremental_run_drops_the_matches_of_records_gone(loaded: Store) -> None:
+    run_matching(loaded)
+    assert loaded.scalar("SELECT count(*) FROM matches WHERE source = 'gleif'")
+    loaded.con.execute("UPDATE records SET removed_at = now() WHERE source = 'gleif'")
+    run_matching(loaded, incremental=True)
+    assert loaded.scalar("SELECT count(*) FROM matches WHERE source = 'gleif'") == 0
+    assert loaded.scalar("SELECT count(*) FROM matches WHERE source = 'hk_companies_registry'")
+
+
 def test_evaluate_counts(loaded: Store, tmp_path: Path) -> None:
     run_matching(loaded)
     labels = tmp_path / "labels.csv"
