@@ -6,8 +6,6 @@ import datetime as dt
 import json
 import shutil
 import sqlite3
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
@@ -24,6 +22,7 @@ from pipelines.workbench_backlog import apply_backlog
 from pipelines.workbench_db import connect_workbench, workbench_path
 from pipelines.workbench_events import record_event
 from tests.conftest import REPO
+from tests.store_holder import held_by_another_process
 
 SAMPLE = REPO / "data" / "sample"
 MICROSOFT_CN = ("D016", "gleif", "836800FXO82WAQQSJI94")  # found by its USCC: a certain match
@@ -85,13 +84,7 @@ def test_a_decision_taken_while_a_run_holds_the_store_is_applied_by_the_next_run
 ):
     with connect(store_path) as store:
         rejected = other_match(store)
-    holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys; from pipelines.store import connect;"
-         f" s = connect({str(store_path)!r}); print('held', flush=True); sys.stdin.read()"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=REPO,
-    )  # fmt: skip
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    with held_by_another_process(store_path):
         with pytest.raises(StoreInUseError):
             connect(store_path, wait=0)
         record_decision(store_path, "alice", *rejected, "reject", "different person")
@@ -99,10 +92,6 @@ def test_a_decision_taken_while_a_run_holds_the_store_is_applied_by_the_next_run
         record_decision(store_path, "alice", *MICROSOFT_CN, "unsure")
         assert apply_if_free(store_path) is None  # held: left for the run
         assert [d.decision for d in pending(store_path)] == ["reject", "confirm", "unsure"]
-    finally:
-        assert holder.stdin is not None
-        holder.stdin.close()
-        holder.wait(timeout=30)
 
     with connect(store_path) as store:
         run_matching(store)

@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -17,32 +13,7 @@ from pipelines.errors import StoreInUseError
 from pipelines.runs import start_run
 from pipelines.store import connect
 from pipelines.store_reader import read_store, replica_path
-
-# holds the store for writing, adds a run, and waits to be told to go
-_HOLDER = """
-import sys, duckdb
-con = duckdb.connect(sys.argv[1])
-con.execute("INSERT INTO runs VALUES (999, 'discovery', now(), NULL, 'running', NULL, NULL)")
-print("holding", flush=True)
-sys.stdin.readline()
-"""
-
-
-@contextmanager
-def held_by_another_process(store_path: Path) -> Iterator[None]:
-    holder = subprocess.Popen(
-        [sys.executable, "-c", _HOLDER, str(store_path)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
-        yield
-    finally:
-        if holder.stdin:
-            holder.stdin.close()
-        holder.wait(timeout=30)
+from tests.store_holder import held_by_another_process
 
 
 def run_kinds(con: duckdb.DuckDBPyConnection) -> list[str]:

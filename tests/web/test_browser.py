@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from pipelines.user_sessions import MAX_FAILURES
+from tests.store_holder import held_by_another_process
 from tests.web.conftest import HOSTILE_NAME, PASSWORD
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -22,14 +21,6 @@ Browser, Page = playwright_api.Browser, playwright_api.Page
 CHROMIUM = "/usr/bin/chromium"
 if not Path(CHROMIUM).exists():
     pytest.skip("the system's chromium is not installed", allow_module_level=True)
-
-_HOLDER = """
-import sys, duckdb
-con = duckdb.connect(sys.argv[1])
-con.execute("INSERT INTO runs VALUES (999, 'discovery', now(), NULL, 'running', NULL, NULL)")
-print("holding", flush=True)
-sys.stdin.readline()
-"""
 
 
 @pytest.fixture(scope="module")
@@ -107,24 +98,13 @@ def test_the_runs_page_answers_from_the_replica_while_a_run_writes(
     log_in(page, served, "vic")
     page.goto(f"{served}/runs")
     assert page.locator(".banner").count() == 0
-    holder = subprocess.Popen(
-        [sys.executable, "-c", _HOLDER, str(workbench_store)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
+    with held_by_another_process(workbench_store):
         response = page.goto(f"{served}/runs")
         assert response.status == 200
         banner = page.inner_text(".banner")
         assert re.search(r"A run is writing the store: showing it as of \d{4}-\d\d-\d\d", banner)
         kinds = page.locator("tbody tr td:nth-child(2)").all_inner_texts()
         assert kinds == ["discovery", "leads", "match"]  # the run being written is not there
-    finally:
-        if holder.stdin:
-            holder.stdin.close()
-        holder.wait(timeout=30)
 
 
 @pytest.mark.skipif(not os.environ.get("OAD_SCREENSHOTS"), reason="OAD_SCREENSHOTS not set")
