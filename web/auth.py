@@ -67,6 +67,13 @@ def require(role: str) -> Callable[..., Session]:
     return dependency
 
 
+def local_path(target: str | None) -> str:
+    """Where to send the browser next: a path of this site only, never another host."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target
+    return "/"
+
+
 def same_token(given: str | None, expected: str | None) -> bool:
     return bool(given and expected) and hmac.compare_digest(str(given), str(expected))
 
@@ -89,6 +96,8 @@ def checked_form(role: str) -> Callable[..., Awaitable[tuple[Session, FormData]]
 
 # a route's user, by the least role it needs; a POST's user and checked form
 Viewer = Annotated[Session, Depends(require("viewer"))]
+Investigator = Annotated[Session, Depends(require("investigator"))]
 Admin = Annotated[Session, Depends(require("admin"))]
 ViewerForm = Annotated[tuple[Session, FormData], Depends(checked_form("viewer"))]
+InvestigatorForm = Annotated[tuple[Session, FormData], Depends(checked_form("investigator"))]
 AdminForm = Annotated[tuple[Session, FormData], Depends(checked_form("admin"))]

@@ -22,6 +22,7 @@ from web.auth import (
     SESSION_COOKIE,
     MaybeSession,
     ViewerForm,
+    local_path,
     now,
     same_token,
     workbench,
@@ -31,24 +32,17 @@ from web.render import page
 router = APIRouter()
 
 
-def _local(target: str | None) -> str:
-    """Where to go after logging in: a path of this site only, never another host."""
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
-        return target
-    return "/"
-
-
 @router.get("/login")
 def login_form(request: Request, session: MaybeSession, next: str = "/") -> Response:
     if session is not None:
-        return RedirectResponse(_local(next), status_code=303)
+        return RedirectResponse(local_path(next), status_code=303)
     return _login_page(request, next, None, 200)
 
 
 def _login_page(request: Request, next_path: str, message: str | None, status: int) -> Response:
     token = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
     response = page(
-        request, "login.html", None, status, next_path=_local(next_path), message=message,
+        request, "login.html", None, status, next_path=local_path(next_path), message=message,
         csrf_token=token,
     )  # fmt: skip
     secure = request.app.state.secure_cookies
@@ -73,7 +67,7 @@ async def login(request: Request) -> Response:
     except LoginRefused as refused:
         status = 429 if isinstance(refused, LoginThrottled) else 401
         return _login_page(request, next_path, str(refused), status)
-    response = RedirectResponse(_local(next_path), status_code=303)
+    response = RedirectResponse(local_path(next_path), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
         session.token,
