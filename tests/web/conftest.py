@@ -8,7 +8,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import closing
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import pytest
@@ -71,12 +71,13 @@ def free_port() -> int:
         return port
 
 
-@pytest.fixture
-def served(workbench_store: Path) -> Iterator[str]:
-    """The workbench's base URL, served from a thread of this process."""
+@contextmanager
+def serving(store_path: Path) -> Iterator[str]:
+    """The workbench over STORE_PATH served by uvicorn from a thread of this process; its base
+    URL."""
     port = free_port()
     server = uvicorn.Server(
-        uvicorn.Config(create_app(workbench_store), host="127.0.0.1", port=port, log_level="error")
+        uvicorn.Config(create_app(store_path), host="127.0.0.1", port=port, log_level="error")
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -84,6 +85,15 @@ def served(workbench_store: Path) -> Iterator[str]:
     while not server.started:
         assert time.monotonic() < deadline, "the workbench did not start"
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def served(workbench_store: Path) -> Iterator[str]:
+    """The workbench's base URL over the small store."""
+    with serving(workbench_store) as base:
+        yield base
