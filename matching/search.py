@@ -101,6 +101,13 @@ def search(con: duckdb.DuckDBPyConnection, query: str, limit: int = 20) -> list[
     return hits[:limit]
 
 
+def warm_up() -> None:
+    """Load what the first search of each kind would load (name tables, the lexicon and the
+    translation model: seconds), so that no user waits for it."""
+    query_keys("许家印 Hui Ka Yan")
+    company_score("安丰投资有限公司", "anfeng investment")
+
+
 def _query_forms(spellings: tuple[str, ...]) -> list[str]:
     forms: list[str] = []
     for spelling in spellings:

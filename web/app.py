@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Awaitable, Callable
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -32,7 +34,9 @@ SECURITY_HEADERS = {
 def create_app(store_path: str | os.PathLike[str], secure_cookies: bool = False) -> FastAPI:
     """The workbench over the store at STORE_PATH. SECURE_COOKIES when it is served over
     https (behind a proxy that ends TLS): browsers then send the session cookie only so."""
-    app = FastAPI(title="oad workbench", docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(
+        title="oad workbench", docs_url=None, redoc_url=None, openapi_url=None, lifespan=_warm
+    )
     app.state.store_path = Path(store_path)
     app.state.secure_cookies = secure_cookies
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
@@ -43,6 +47,15 @@ def create_app(store_path: str | os.PathLike[str], secure_cookies: bool = False)
     app.add_exception_handler(LoginRequired, _to_login)
     app.add_exception_handler(StarletteHTTPException, _error_page)
     return app
+
+
+@asynccontextmanager
+async def _warm(app: FastAPI) -> AsyncIterator[None]:
+    """Search's tables load in the background as the server starts, not in a user's request."""
+    from matching.search import warm_up
+
+    threading.Thread(target=warm_up, name="search warm-up", daemon=True).start()
+    yield
 
 
 def home(request: Request, session: Viewer) -> Response:
