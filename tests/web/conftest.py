@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import uvicorn
@@ -20,9 +21,13 @@ from pipelines.users import add_user
 from pipelines.workbench_db import connect_workbench
 from web.app import create_app
 
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
 PASSWORD = "a long password"
 T0 = dt.datetime(2025, 5, 6, 8, 30)
 USERS = {"ada": "admin", "ian": "investigator", "vic": "viewer"}
+CHROMIUM = "/usr/bin/chromium"  # Debian's package: Playwright's own download is not used
 HOSTILE_NAME = "<script>alert('x')</script>許家印"
 
 
@@ -97,3 +102,31 @@ def served(workbench_store: Path) -> Iterator[str]:
     """The workbench's base URL over the small store."""
     with serving(workbench_store) as base:
         yield base
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Headless Chromium, driven by Playwright, for the tests of a module."""
+    api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("the system's chromium is not installed")
+    with api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1200, "height": 760})
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
+def log_in(page: Page, base: str, name: str, password: str = PASSWORD) -> None:
+    page.goto(f"{base}/login")
+    page.fill("input[name=name]", name)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.click("button[type=submit]")

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from playwright.sync_api import Page
 
 from pipelines.workbench_db import workbench_path
 from tests.conftest import REPO
-from tests.web.conftest import add_users, serving
-from tests.web.test_browser import Page, browser, log_in, page  # noqa: F401 (fixtures)
+from tests.web.conftest import add_users, log_in, serving
 from tests.web.xu_store import SAMPLE, build_xu_store
 
 pytestmark = pytest.mark.slow  # the store is built and matched by the real commands
