@@ -5,8 +5,10 @@ DuckDB lets no other process open a store a writer holds, and a discovery run ho
 minutes. So each read opens the store read-only for that read only, waiting briefly; when a
 writer holds it, the read goes to the replica, a copy of the store file beside it
 (`<store>.replica.duckdb`). The replica is refreshed by the reads that find the store free and
-changed since the last copy: copied under a temporary name while the read-only connection keeps
-writers out, then renamed over the old one (readers of the old copy keep their file).
+changed since the last copy: copied in the background (a store of a million records takes
+seconds to copy, which no page should wait for) under a temporary name while a read-only
+connection keeps writers out, then renamed over the old one (readers of the old copy keep
+their file).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from pipelines.store import connect
 
 READ_WAIT = 0.5  # seconds a read waits for the store before it reads the replica
 _refreshing = threading.Lock()  # one copy at a time in this process
+_copier: threading.Thread | None = None
 
 
 def replica_path(store_path: str | os.PathLike[str]) -> Path:
@@ -53,7 +56,8 @@ def read_store(
         store = None
     if store is not None:
         with store:
-            _refresh_replica(store_path)
+            if _changed_since_copy(store_path, replica_path(store_path)):
+                _refresh_in_background(store_path, wait)
             yield store.con, dt.datetime.now(dt.UTC), False
         return
     replica = replica_path(store_path)
@@ -76,16 +80,37 @@ def _changed_since_copy(store_path: Path, replica: Path) -> bool:
     return newest >= copied
 
 
-def _refresh_replica(store_path: Path) -> None:
-    """Copy the store to its replica if it changed since; the caller holds it read-only, so no
-    writer changes it meanwhile. Skipped while another read of this process is copying."""
-    replica = replica_path(store_path)
-    if not _changed_since_copy(store_path, replica) or not _refreshing.acquire(blocking=False):
+def _refresh_in_background(store_path: Path, wait: float) -> None:
+    """Start copying the store to its replica unless a copy is under way in this process."""
+    global _copier
+    if not _refreshing.acquire(blocking=False):
         return
+    _copier = threading.Thread(
+        target=_refresh_replica, args=(store_path, wait), name="replica copy", daemon=True
+    )
+    _copier.start()
+
+
+def _refresh_replica(store_path: Path, wait: float) -> None:
+    """Copy the store to its replica, holding it read-only so that no writer changes it
+    meanwhile; skipped if a writer took it first (the next free read copies it)."""
     try:
-        partial = replica.with_name(replica.name + f".{os.getpid()}.partial")
-        # the store file alone: a writer that finished checkpointed its log into it
-        shutil.copyfile(store_path, partial)
-        os.replace(partial, replica)
+        with connect(store_path, read_only=True, wait=wait):
+            replica = replica_path(store_path)
+            partial = replica.with_name(replica.name + f".{os.getpid()}.partial")
+            # the store file alone: a writer that finished checkpointed its log into it
+            shutil.copyfile(store_path, partial)
+            os.replace(partial, replica)
+    except OadError:
+        pass
     finally:
         _refreshing.release()
+
+
+def replica_refreshed(timeout: float | None = None) -> bool:
+    """Wait for this process's copy under way, if any; whether none is left running."""
+    copier = _copier
+    if copier is not None:
+        copier.join(timeout)
+        return not copier.is_alive()
+    return True

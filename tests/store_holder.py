@@ -11,8 +11,16 @@ from pathlib import Path
 
 # holds the store for writing, adds a run being written, and waits to be told to go
 _HOLDER = """
-import sys, duckdb
-con = duckdb.connect(sys.argv[1])
+import sys, time, duckdb
+deadline = time.monotonic() + 30
+while True:  # as a run does, wait for a reader (a replica being copied) to let go
+    try:
+        con = duckdb.connect(sys.argv[1])
+        break
+    except duckdb.IOException:
+        if time.monotonic() > deadline:
+            raise
+        time.sleep(0.05)
 con.execute("INSERT INTO runs VALUES (999, 'discovery', now(), NULL, 'running', NULL, NULL)")
 print("holding", flush=True)
 sys.stdin.readline()
