@@ -19,6 +19,9 @@ from pipelines.store import connect
 from pipelines.workbench_backlog import apply_backlog
 
 DbPath = str | os.PathLike[str] | None
+# a run nobody watches waits this long for the store rather than fail: the workbench holds it
+# read-only for seconds while it copies a large store to its replica
+RUN_WAIT = 300.0
 
 
 class CrawlFailed(OadError):
@@ -28,9 +31,11 @@ class CrawlFailed(OadError):
 def begin_run(db_path: DbPath, config: DiscoveryConfig) -> int:
     """A new discovery run in `runs`; a run left running by a process that is gone is marked
     failed first, and one still running elsewhere refuses this one (one run at a time)."""
-    with connect(db_path) as store:  # decisions investigators took while the store was held
+    with connect(
+        db_path, wait=RUN_WAIT
+    ) as store:  # decisions investigators took while the store was held
         apply_backlog(store)
-    with connect(db_path) as store, store.transaction() as con:
+    with connect(db_path, wait=RUN_WAIT) as store, store.transaction() as con:
         rows = con.execute(
             "SELECT run_id, params->'$.runner' FROM runs"
             " WHERE kind = 'discovery' AND status = 'running'"
@@ -47,7 +52,7 @@ def begin_run(db_path: DbPath, config: DiscoveryConfig) -> int:
 
 
 def end_run(db_path: DbPath, run_id: int, stats: dict[str, Any], error: str | None) -> None:
-    with connect(db_path) as store, store.transaction() as con:
+    with connect(db_path, wait=RUN_WAIT) as store, store.transaction() as con:
         if error is None:
             finish_run(con, run_id, stats)
         else:
@@ -91,7 +96,7 @@ def match_changes(db_path: DbPath, threshold: float) -> dict[str, Any]:
     and changed debtors against every record (all of it on the first run)."""
     from matching.run import run_matching
 
-    with connect(db_path) as store:
+    with connect(db_path, wait=RUN_WAIT) as store:
         summary = run_matching(store, threshold=threshold, incremental=True)
     return asdict(summary)
 
@@ -101,7 +106,7 @@ def rebuild_leads(db_path: DbPath, config: DiscoveryConfig) -> dict[str, Any]:
     from pipelines.leads.walk import WalkLimits
 
     limits = WalkLimits(depth=config.leads.depth, min_match=config.leads.min_match)
-    with connect(db_path) as store:
+    with connect(db_path, wait=RUN_WAIT) as store:
         built = run_leads(store, limits)
     return {"run_id": built.run_id, "counts": asdict(built.leads), "summary": built.summary()}
 
@@ -114,7 +119,7 @@ def send_digest(db_path: DbPath, leads_run_id: int, config: DiscoveryConfig) -> 
 
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
     config.digest.folder.mkdir(parents=True, exist_ok=True)
-    with connect(db_path, read_only=True) as store:
+    with connect(db_path, read_only=True, wait=RUN_WAIT) as store:
         digest = write_digest(
             store.con, leads_run_id, config.digest.min_confidence, config.digest.folder, stamp
         )
