@@ -7,7 +7,6 @@ disabled while a run may hold the store. Each change is also an event for the st
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import sqlite3
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from pipelines.errors import OadError
+from pipelines.workbench_events import Change, ensure_events, insert_event
 
 ROLES = ("viewer", "investigator", "admin")  # each may do what the ones before it may
 MIN_PASSWORD_CHARS = 10
@@ -74,23 +74,25 @@ def check_password(password: str) -> None:
         raise UserError(f"password: at least {MIN_PASSWORD_CHARS} characters, please")
 
 
-def add_user(
-    con: sqlite3.Connection, name: str, role: str, password: str, now: dt.datetime
-) -> User:
-    """A new user; a name already taken is refused (disabled users keep their name, so what
-    they decided stays theirs)."""
+def add_user(con: sqlite3.Connection, name: str, role: str, password: str, change: Change) -> User:
+    """A new user, with its audit event in the same transaction; a name already taken is
+    refused (disabled users keep their name, so what they decided stays theirs)."""
     check_name(name)
     check_role(role)
     check_password(password)
     ensure_users(con)
-    created = now.isoformat(timespec="seconds")
+    ensure_events(con)
+    created = change.at.isoformat(timespec="seconds")
     try:
         with con:
             con.execute(
                 "INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)",
                 [name, role, _hasher.hash(password), created],
             )
-    except sqlite3.IntegrityError:
+            insert_event(con, change, "user added", {"user": name, "role": role})
+    except sqlite3.IntegrityError as error:
+        if "UNIQUE" not in str(error):
+            raise
         raise UserError(f"user {name!r} exists already") from None
     return User(name, role, False, created)
 
@@ -109,16 +111,19 @@ def list_users(con: sqlite3.Connection) -> list[User]:
     return [User(name, role, bool(disabled), created) for name, role, disabled, created in rows]
 
 
-def disable_user(con: sqlite3.Connection, name: str) -> bool:
-    """Disable NAME; False when it was disabled already. Its sessions end with it
-    (pipelines/user_sessions.py refuses a disabled user's session)."""
+def disable_user(con: sqlite3.Connection, name: str, change: Change) -> bool:
+    """Disable NAME, with its audit event in the same transaction; False when it was disabled
+    already. Its sessions end with it (pipelines/user_sessions.py refuses a disabled user's
+    session)."""
     user = get_user(con, name)
     if user is None:
         raise UserError(f"there is no user {name!r} (`oad users list` shows them)")
     if user.disabled:
         return False
+    ensure_events(con)
     with con:
         con.execute("UPDATE users SET disabled = 1 WHERE name = ?", [name])
+        insert_event(con, change, "user disabled", {"user": name})
     return True
 
 

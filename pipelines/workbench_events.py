@@ -48,18 +48,35 @@ def ensure_events(con: sqlite3.Connection) -> None:
     con.execute(_SCHEMA)
 
 
+@dataclass(frozen=True)
+class Change:
+    """Who made a change and when: the event a change to users writes with it."""
+
+    actor: str  # a workbench user (web:NAME), or the system user at the CLI (cli:NAME)
+    at: dt.datetime
+
+
 def record_event(
     con: sqlite3.Connection, actor: str, action: str, details: dict[str, Any], now: dt.datetime
 ) -> Event:
-    """Journal one change made by ACTOR (a workbench user, or the system user at the CLI)."""
+    """Journal one change made by ACTOR, in a transaction of its own."""
     ensure_events(con)
-    event = Event(str(uuid.uuid4()), now.isoformat(timespec="seconds"), actor, action, details)
     with con:
-        con.execute(
-            "INSERT INTO workbench_events (event_id, occurred_at, actor, action, details)"
-            " VALUES (?, ?, ?, ?, ?)",
-            [event.event_id, event.occurred_at, actor, action, json.dumps(details)],
-        )
+        return insert_event(con, Change(actor, now), action, details)
+
+
+def insert_event(
+    con: sqlite3.Connection, change: Change, action: str, details: dict[str, Any]
+) -> Event:
+    """Journal one change inside the caller's transaction (the events table must exist), so
+    that the change and its event are written together or not at all."""
+    at = change.at.isoformat(timespec="seconds")
+    event = Event(str(uuid.uuid4()), at, change.actor, action, details)
+    con.execute(
+        "INSERT INTO workbench_events (event_id, occurred_at, actor, action, details)"
+        " VALUES (?, ?, ?, ?, ?)",
+        [event.event_id, event.occurred_at, change.actor, action, json.dumps(details)],
+    )
     return event
 
 

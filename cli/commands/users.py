@@ -14,7 +14,7 @@ from cli.output import echo
 from pipelines.store import resolve_db_path
 from pipelines.users import ROLES, add_user, disable_user, list_users
 from pipelines.workbench_db import connect_workbench
-from pipelines.workbench_events import copy_events_if_free, record_event
+from pipelines.workbench_events import Change, copy_events_if_free
 
 
 @click.group(name="users")
@@ -39,11 +39,15 @@ def _actor() -> str:
         return f"cli:uid:{os.getuid()}"
 
 
-def _audit(ctx: click.Context, action: str, details: dict[str, str]) -> None:
-    """The change into the store's audit log now if the store is free, else journalled."""
+def _change() -> Change:
+    return Change(_actor(), dt.datetime.now(dt.UTC))
+
+
+def _audit(ctx: click.Context) -> None:
+    """The change's event into the store's audit log now if the store is free; else it waits
+    in the workbench database for the next command that holds the store."""
     store = _store(ctx)
     with closing(connect_workbench(store)) as con:
-        record_event(con, _actor(), action, details, dt.datetime.now(dt.UTC))
         copied = copy_events_if_free(con, store, (ctx.find_root().obj or {}).get("wait", 5.0))
     if copied is None:
         echo(
@@ -70,8 +74,8 @@ def add(ctx: click.Context, name: str, role: str, password_stdin: bool) -> None:
     else:
         password = click.prompt("password", hide_input=True, confirmation_prompt=True)
     with closing(connect_workbench(_store(ctx))) as con:
-        add_user(con, name, role, password, dt.datetime.now(dt.UTC))
-    _audit(ctx, "user added", {"user": name, "role": role})
+        add_user(con, name, role, password, _change())
+    _audit(ctx)
     echo(f"added {name} ({role})")
 
 
@@ -109,11 +113,11 @@ def disable(ctx: click.Context, name: str) -> None:
     from pipelines.user_sessions import end_sessions_of
 
     with closing(connect_workbench(_store(ctx))) as con:
-        changed = disable_user(con, name)
+        changed = disable_user(con, name, _change())
         if changed:
             end_sessions_of(con, name)
     if not changed:
         echo(f"{name} was disabled already")
         return
-    _audit(ctx, "user disabled", {"user": name})
+    _audit(ctx)
     echo(f"disabled {name}")

@@ -72,4 +72,3 @@ def test_a_held_store_without_a_replica_says_so(db_path: Path) -> None:
         read_store(db_path, wait=0.1),
     ):
         pass
-

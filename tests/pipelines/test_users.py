@@ -24,16 +24,22 @@ from pipelines.user_sessions import (
 )
 from pipelines.users import UserError, add_user, disable_user, list_users
 from pipelines.workbench_db import connect_workbench
-from pipelines.workbench_events import copy_events_to_store, pending_events, record_event
+from pipelines.workbench_events import (
+    Change,
+    copy_events_to_store,
+    pending_events,
+    record_event,
+)
 
 T0 = dt.datetime(2025, 3, 1, 9, 0, tzinfo=dt.UTC)
 GOOD = "correct horse battery"
+CHANGE = Change("cli:root", T0)
 
 
 @pytest.fixture
 def con(db_path: Path) -> Iterator[sqlite3.Connection]:
     with closing(connect_workbench(db_path)) as opened:
-        add_user(opened, "ann", "investigator", GOOD, T0)
+        add_user(opened, "ann", "investigator", GOOD, CHANGE)
         yield opened
 
 
@@ -53,7 +59,7 @@ def test_a_user_that_cannot_be_added_is_refused_by_name(
     con: sqlite3.Connection, name: str, role: str, password: str, refusal: str
 ) -> None:
     with pytest.raises(UserError, match=refusal.replace("(", r"\(")):
-        add_user(con, name, role, password, T0)
+        add_user(con, name, role, password, CHANGE)
     assert [user.name for user in list_users(con)] == ["ann"]
 
 
@@ -74,7 +80,7 @@ def test_the_password_is_kept_only_as_an_argon2_hash(con: sqlite3.Connection) ->
 def test_each_role_may_do_what_the_ones_below_it_may(
     con: sqlite3.Connection, role: str, may_view: bool, may_decide: bool, may_administer: bool
 ) -> None:
-    user = add_user(con, f"u-{role}", role, GOOD, T0)
+    user = add_user(con, f"u-{role}", role, GOOD, CHANGE)
     assert (user.may("viewer"), user.may("investigator"), user.may("admin")) == (
         may_view,
         may_decide,
@@ -113,15 +119,15 @@ def test_logging_out_and_disabling_end_sessions(con: sqlite3.Connection) -> None
     log_out(con, first.token)
     assert session_for(con, first.token, T0) is None
     assert session_for(con, second.token, T0) is not None
-    assert disable_user(con, "ann") is True
+    assert disable_user(con, "ann", CHANGE) is True
     assert session_for(con, second.token, T0) is None  # refused even before its sessions end
     end_sessions_of(con, "ann")
     assert con.execute("SELECT count(*) FROM sessions").fetchone() == (0,)
-    assert disable_user(con, "ann") is False
+    assert disable_user(con, "ann", CHANGE) is False
     with pytest.raises(LoginRefused):
         log_in(con, "ann", GOOD, "10.0.0.1", T0)
     with pytest.raises(UserError, match="there is no user 'zed'"):
-        disable_user(con, "zed")
+        disable_user(con, "zed", CHANGE)
 
 
 @pytest.mark.parametrize(
@@ -153,7 +159,7 @@ def test_events_reach_the_audit_log_once_even_after_a_crash_between_the_writes(
     record_event(con, "web:ann", "user disabled", {"user": "bob"}, T0)
     record_event(con, "cli:root", "user added", {"user": "cy", "role": "viewer"}, T0)
     with connect(db_path) as store:
-        assert copy_events_to_store(con, store) == 2
+        assert copy_events_to_store(con, store) == 3  # with the fixture's user added
         # a crash after the audit row but before the journal was marked: unmark one
         con.execute("UPDATE workbench_events SET audit_id = NULL WHERE action = 'user added'")
         con.commit()
@@ -163,7 +169,30 @@ def test_events_reach_the_audit_log_once_even_after_a_crash_between_the_writes(
             " WHERE action LIKE 'user %' ORDER BY audit_id"
         ).fetchall()
     assert rows == [
+        (dt.datetime(2025, 3, 1, 9, 0), "cli:root", "user added", "ann"),
         (dt.datetime(2025, 3, 1, 9, 0), "web:ann", "user disabled", "bob"),
         (dt.datetime(2025, 3, 1, 9, 0), "cli:root", "user added", "cy"),
     ]
     assert pending_events(con) == []
+
+
+def test_a_user_change_and_its_audit_event_are_written_together(con: sqlite3.Connection) -> None:
+    assert [(e.actor, e.action, e.details) for e in pending_events(con)] == [
+        ("cli:root", "user added", {"user": "ann", "role": "investigator"})
+    ]
+    disable_user(con, "ann", Change("web:ada", T0))
+    assert pending_events(con)[-1].action == "user disabled"
+    # a change refused leaves no event behind it
+    with pytest.raises(UserError):
+        add_user(con, "ann", "viewer", GOOD, CHANGE)
+    assert [e.action for e in pending_events(con)] == ["user added", "user disabled"]
+
+
+def test_no_user_is_added_when_its_event_cannot_be_written(con: sqlite3.Connection) -> None:
+    con.execute(
+        "CREATE TRIGGER refuse BEFORE INSERT ON workbench_events"
+        " BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+    )
+    with pytest.raises(sqlite3.IntegrityError, match="disk full"):
+        add_user(con, "bob", "viewer", GOOD, CHANGE)
+    assert [user.name for user in list_users(con)] == ["ann"]

@@ -19,6 +19,7 @@ from pipelines.runs import finish_run, start_run
 from pipelines.store import connect
 from pipelines.users import add_user
 from pipelines.workbench_db import connect_workbench
+from pipelines.workbench_events import Change
 from web.app import create_app
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ def build_store(store_path: Path) -> None:
 def add_users(store_path: Path) -> None:
     with closing(connect_workbench(store_path)) as con:
         for name, role in USERS.items():
-            add_user(con, name, role, PASSWORD, dt.datetime.now(dt.UTC))
+            add_user(con, name, role, PASSWORD, Change("cli:test", dt.datetime.now(dt.UTC)))
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from starlette.responses import RedirectResponse, Response
 from pipelines.audit_history import audit_count, audit_page, detail_pairs
 from pipelines.user_sessions import end_sessions_of
 from pipelines.users import UserError, disable_user, list_users
-from pipelines.workbench_events import copy_events_if_free, pending_events, record_event
+from pipelines.workbench_events import Change, copy_events_if_free, pending_events
 from web.auth import Admin, AdminForm, now, store_path, workbench
 from web.reading import reading
 from web.render import page
@@ -55,11 +55,10 @@ def disable(request: Request, name: str, form: AdminForm) -> Response:
         raise HTTPException(400, "you cannot disable yourself: ask another admin")
     with workbench(request) as con:
         try:
-            changed = disable_user(con, name)
+            changed = disable_user(con, name, Change(f"web:{session.user.name}", now()))
         except UserError as error:
             raise HTTPException(404, str(error)) from None
         if changed:
             end_sessions_of(con, name)
-            record_event(con, f"web:{session.user.name}", "user disabled", {"user": name}, now())
             copy_events_if_free(con, store_path(request), WRITE_WAIT)
     return RedirectResponse("/users", status_code=303)
