@@ -470,13 +470,15 @@ def _debtor(row: tuple[Any, ...]) -> Debtor:
     )  # fmt: skip
 
 
+# the debtor's matches are taken first, so that one debtor's case reads no other's records
 _MATCHES = f"""
+WITH m AS (SELECT * FROM matches WHERE $debtor IS NULL OR debtor_id = $debtor)
 SELECT m.debtor_id, m.source, m.source_id, r.name, m.match_probability, coalesce(m.reason, ''),
        m.contributions::VARCHAR, coalesce(rv.decision, 'none')
-FROM matches m
-LEFT JOIN records r USING (source, source_id)
+FROM m
+LEFT JOIN (SELECT source, source_id, name FROM records
+           WHERE source_id IN (SELECT source_id FROM m)) r USING (source, source_id)
 LEFT JOIN ({_LATEST_DECISION}) rv USING (debtor_id, source, source_id)
-WHERE $debtor IS NULL OR m.debtor_id = $debtor
 ORDER BY m.debtor_id, m.match_probability DESC, m.source, m.source_id
 """
 _REVIEWS = """

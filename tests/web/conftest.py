@@ -1,9 +1,11 @@
 """A small store with runs and audit entries, its users, and the workbench over it, served
-by uvicorn on 127.0.0.1 for the browser tests."""
+by uvicorn on 127.0.0.1 for the browser tests; and a store with debtors, matches, leads and a
+search index for the read pages."""
 
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import socket
 import threading
 import time
@@ -14,10 +16,13 @@ from pathlib import Path
 import pytest
 import uvicorn
 
+from matching.features import refresh_features
+from matching.run import run_matching
 from pipelines.runs import finish_run, start_run
 from pipelines.store import connect
 from pipelines.users import add_user
 from pipelines.workbench_db import connect_workbench
+from tests.pipelines.exports.case_store import CH, build_case_store
 from web.app import create_app
 
 PASSWORD = "a long password"
@@ -56,6 +61,31 @@ def add_users(store_path: Path) -> None:
             add_user(con, name, role, PASSWORD, dt.datetime.now(dt.UTC))
 
 
+@pytest.fixture(scope="session")
+def matched_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The export tests' case store (debtors D1..D3, leads to titles T1 and T2) matched by the
+    linkage model, so candidates carry their explanation, and indexed for search. The company
+    on D1's chain has a crawled name carrying a script tag. Built once: copy it to change it."""
+    store_path = tmp_path_factory.mktemp("pages") / "bank.duckdb"
+    build_case_store(store_path)
+    with connect(store_path) as store:
+        store.con.execute(
+            "UPDATE records SET name = ? WHERE source = ? AND source_id = 'C1'", [HOSTILE_NAME, CH]
+        )
+        run_matching(store)
+        refresh_features(store)
+    return store_path
+
+
+@pytest.fixture
+def pages_store(matched_store: Path, tmp_path: Path) -> Path:
+    """A copy of the matched store, with the users."""
+    store_path = tmp_path / "bank.duckdb"
+    shutil.copy(matched_store, store_path)
+    add_users(store_path)
+    return store_path
+
+
 @pytest.fixture
 def workbench_store(tmp_path: Path) -> Path:
     store_path = tmp_path / "bank.duckdb"
@@ -74,9 +104,19 @@ def free_port() -> int:
 @pytest.fixture
 def served(workbench_store: Path) -> Iterator[str]:
     """The workbench's base URL, served from a thread of this process."""
+    yield from serve(workbench_store)
+
+
+@pytest.fixture
+def served_pages(pages_store: Path) -> Iterator[str]:
+    """The workbench over the matched store."""
+    yield from serve(pages_store)
+
+
+def serve(store_path: Path) -> Iterator[str]:
     port = free_port()
     server = uvicorn.Server(
-        uvicorn.Config(create_app(workbench_store), host="127.0.0.1", port=port, log_level="error")
+        uvicorn.Config(create_app(store_path), host="127.0.0.1", port=port, log_level="error")
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
