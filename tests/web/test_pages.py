@@ -81,9 +81,13 @@ def test_the_debtor_page_shows_identity_claim_candidates_with_bars_and_leads(
     assert "ANVEN INVESTMENT LIMITED" in candidate and "p 1.000" in candidate
     assert "投资=investment" in candidate  # the agreed part of the names
     assert "confirmed by alice" in candidate and html.escape(NOTE, quote=True) in candidate
-    bars = re.findall(r'<tr class="bar-(for|against|none)">\s*<th scope="row">(\w+)</th>', candidate)
+    bars = re.findall(
+        r'<tr class="bar-(for|against|none)">\s*<th scope="row">(\w+)</th>', candidate
+    )
     assert ("against", "prior") in bars and ("for", "company_name") in bars
-    widths = re.findall(r'<rect class="(?:for|against)" x="[\d.]+" y="2" width="([\d.]+)"', candidate)
+    widths = re.findall(
+        r'<rect class="(?:for|against)" x="[\d.]+" y="2" width="([\d.]+)"', candidate
+    )
     assert len(widths) == sum(side != "none" for side, _ in bars)
     assert max(map(float, widths)) == 120.0  # the strongest comparison fills its half
     assert re.search(r'class="num bits">[+-]\d+\.\d\d<', candidate)

@@ -20,7 +20,11 @@ router = APIRouter()
 def lead_page(request: Request, session: Viewer, lead_id: str) -> Response:
     with reading(request) as (con, store_view):
         debtor_id = lead_debtor(con, lead_id)
-        case = load_case(con, CaseFilter(debtor_id=debtor_id, include_gone=True)) if debtor_id else None
+        case = (
+            load_case(con, CaseFilter(debtor_id=debtor_id, include_gone=True))
+            if debtor_id
+            else None
+        )
     lead = next((lead for lead in case.leads if lead.lead_id == lead_id), None) if case else None
     if case is None or lead is None:
         raise HTTPException(404, f"no lead {lead_id!r}")
