@@ -40,7 +40,7 @@ class CandidateView:
 @router.get("/debtors/{debtor_id}")
 def debtor_page(request: Request, session: Viewer, debtor_id: str) -> Response:
     with reading(request) as (con, store_view):
-        case = load_case(con, CaseFilter(debtor_id=debtor_id))
+        case = load_case(con, CaseFilter(debtor_id=debtor_id, explained=False))
         if not case.debtors:
             raise HTTPException(404, f"no debtor {debtor_id!r}")
         dossier = debtor_dossier(case, case.debtors[0])

@@ -21,7 +21,7 @@ def lead_page(request: Request, session: Viewer, lead_id: str) -> Response:
     with reading(request) as (con, store_view):
         debtor_id = lead_debtor(con, lead_id)
         case = (
-            load_case(con, CaseFilter(debtor_id=debtor_id, include_gone=True))
+            load_case(con, CaseFilter(debtor_id=debtor_id, include_gone=True, explained=False))
             if debtor_id
             else None
         )
