@@ -42,12 +42,13 @@ def candidates(con: duckdb.DuckDBPyConnection, debtor_id: str, limit: int = 10) 
     rows = con.execute(
         f"SELECT m.rank, m.source, m.source_id, m.record_name, m.match_probability,"
         f" m.match_weight, m.reason, m.contributions, m.model_version, d.kind, d.names, r.names"
-        f" FROM ({RANKED}) m"
+        # ranks are within a debtor: its matches are ranked alone, not the whole table's
+        f" FROM ({RANKED} WHERE m.debtor_id = $debtor) m"
         f" LEFT JOIN features d ON d.side = 'debtor' AND d.entity_id = m.debtor_id"
         f" LEFT JOIN features r ON r.side = 'record' AND r.source = m.source"
         f" AND r.entity_id = m.source_id"
-        f" WHERE m.debtor_id = ? AND m.rank <= ? ORDER BY m.rank",
-        [debtor_id, limit],
+        f" WHERE m.rank <= $limit ORDER BY m.rank",
+        {"debtor": debtor_id, "limit": limit},
     ).fetchall()
     labels = _labels(con)
     return [

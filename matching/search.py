@@ -149,3 +149,21 @@ def _why(key: str, alike: float, name: str) -> str:
     if family == "id":
         return f"found by {found_by}"
     return f"found by {found_by}; best name {name!r}, {alike:.0%} alike"
+
+
+_MATCHED_DEBTORS = """
+SELECT m.source, m.source_id, arg_max(m.debtor_id, m.match_probability)
+FROM matches m JOIN (SELECT unnest($sources) AS source, unnest($ids) AS source_id) k
+     USING (source, source_id)
+GROUP BY ALL
+"""
+
+
+def matched_debtors(con: duckdb.DuckDBPyConnection, hits: list[Hit]) -> dict[tuple[str, str], str]:
+    """(source, id) of each record hit that is a candidate of a debtor -> that debtor (the one
+    it matches best)."""
+    records = [(hit.source, hit.id) for hit in hits if hit.kind == "record"]
+    if not records:
+        return {}
+    params = {"sources": [r[0] for r in records], "ids": [r[1] for r in records]}
+    return {(s, k): debtor for s, k, debtor in con.execute(_MATCHED_DEBTORS, params).fetchall()}

@@ -134,3 +134,12 @@ def refresh_search_index(con: duckdb.DuckDBPyConnection, full: bool = False) -> 
 
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
     return int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
+
+
+def index_built(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the store has a search index to look in: a store made before the index existed
+    has no table, and one migrated since has it empty until the index is built."""
+    try:
+        return bool(con.execute("SELECT 1 FROM search_keys LIMIT 1").fetchall())
+    except duckdb.CatalogException:
+        return False

@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 import duckdb
 
-from pipelines.leads.report import LEADS_NAMED, RANKED_LEADS
+from pipelines.leads.report import RANKED_LEADS
 
 LeadStatusFilter = Literal["all", "confirmed"]
 Decision = Literal["confirmed", "rejected", "unreviewed"]
@@ -32,6 +32,9 @@ class CaseFilter:
     status: LeadStatusFilter = "all"  # 'confirmed': only leads whose first match was confirmed
     redact: bool = False
     include_gone: bool = False
+    # the matches with their explanations; a page that ranks a debtor's candidates itself
+    # leaves them out, and so reads the matches and records once less
+    explained: bool = True
 
     def as_dict(self) -> dict[str, Any]:
         return {"debtor": self.debtor_id, "min_confidence": self.min_confidence,
@@ -208,7 +211,8 @@ SELECT l.lead_id, l.debtor_id, l.via_related, l.target_source, l.target_id, l.ta
        l.path::VARCHAR, l.confidence, l.weakest, l.value, l.jurisdiction, l.status,
        l.evidence_as_of, l.first_built, l.last_built, l.run_id,
        coalesce(rv.decision, 'none') AS decision
-{LEADS_NAMED}LEFT JOIN ({_LATEST_DECISION}) rv ON l.via_related IS NULL
+FROM leads l
+LEFT JOIN ({_LATEST_DECISION}) rv ON l.via_related IS NULL
      AND rv.debtor_id = l.debtor_id AND rv.source = l.path->>'$[0].to_source'
      AND rv.source_id = l.path->>'$[0].to_id'
 WHERE ($debtor IS NULL OR l.debtor_id = $debtor) AND l.confidence >= $min_confidence
@@ -251,7 +255,7 @@ def load_case(con: duckdb.DuckDBPyConnection, filters: CaseFilter | None = None)
         debtors=debtors,
         leads=leads,
         facts=facts,
-        matches=_matches(con, filters.debtor_id),
+        matches=_matches(con, filters.debtor_id) if filters.explained else (),
         reviews=_reviews(con, filters.debtor_id),
     )
     return redacted(case) if filters.redact else case
@@ -470,13 +474,15 @@ def _debtor(row: tuple[Any, ...]) -> Debtor:
     )  # fmt: skip
 
 
+# the debtor's matches are taken first, so that one debtor's case reads no other's records
 _MATCHES = f"""
+WITH m AS (SELECT * FROM matches WHERE $debtor IS NULL OR debtor_id = $debtor)
 SELECT m.debtor_id, m.source, m.source_id, r.name, m.match_probability, coalesce(m.reason, ''),
        m.contributions::VARCHAR, coalesce(rv.decision, 'none')
-FROM matches m
-LEFT JOIN records r USING (source, source_id)
+FROM m
+LEFT JOIN (SELECT source, source_id, name FROM records
+           WHERE source_id IN (SELECT source_id FROM m)) r USING (source, source_id)
 LEFT JOIN ({_LATEST_DECISION}) rv USING (debtor_id, source, source_id)
-WHERE $debtor IS NULL OR m.debtor_id = $debtor
 ORDER BY m.debtor_id, m.match_probability DESC, m.source, m.source_id
 """
 _REVIEWS = """

@@ -137,3 +137,9 @@ def _name(con: duckdb.DuckDBPyConnection, source: str, key: str, kind: str) -> s
         sql = "SELECT name FROM records WHERE source = ? AND source_id = ?"
     row = con.execute(sql, [source, key]).fetchall()
     return str(row[0][0]) if row and row[0][0] else ""
+
+
+def lead_debtor(con: duckdb.DuckDBPyConnection, lead_id: str) -> str | None:
+    """The debtor whose lead LEAD_ID (the whole id) is, None for no such lead."""
+    row = con.execute("SELECT debtor_id FROM leads WHERE lead_id = ?", [lead_id]).fetchone()
+    return str(row[0]) if row else None

@@ -1,9 +1,11 @@
 """A small store with runs and audit entries, its users, and the workbench over it, served
-by uvicorn on 127.0.0.1 for the browser tests."""
+by uvicorn on 127.0.0.1 for the browser tests; and a store with debtors, matches, leads and a
+search index for the read pages."""
 
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import socket
 import threading
 import time
@@ -15,11 +17,14 @@ from typing import TYPE_CHECKING
 import pytest
 import uvicorn
 
+from matching.features import refresh_features
+from matching.run import run_matching
 from pipelines.runs import finish_run, start_run
 from pipelines.store import connect
 from pipelines.users import add_user
 from pipelines.workbench_db import connect_workbench
 from pipelines.workbench_events import Change
+from tests.pipelines.exports.case_store import CH, build_case_store
 from web.app import create_app
 
 if TYPE_CHECKING:
@@ -62,6 +67,31 @@ def add_users(store_path: Path) -> None:
             add_user(con, name, role, PASSWORD, Change("cli:test", dt.datetime.now(dt.UTC)))
 
 
+@pytest.fixture(scope="session")
+def matched_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The export tests' case store (debtors D1..D3, leads to titles T1 and T2) matched by the
+    linkage model, so candidates carry their explanation, and indexed for search. The company
+    on D1's chain has a crawled name carrying a script tag. Built once: copy it to change it."""
+    store_path = tmp_path_factory.mktemp("pages") / "bank.duckdb"
+    build_case_store(store_path)
+    with connect(store_path) as store:
+        store.con.execute(
+            "UPDATE records SET name = ? WHERE source = ? AND source_id = 'C1'", [HOSTILE_NAME, CH]
+        )
+        run_matching(store)
+        refresh_features(store)
+    return store_path
+
+
+@pytest.fixture
+def pages_store(matched_store: Path, tmp_path: Path) -> Path:
+    """A copy of the matched store, with the users."""
+    store_path = tmp_path / "bank.duckdb"
+    shutil.copy(matched_store, store_path)
+    add_users(store_path)
+    return store_path
+
+
 @pytest.fixture
 def workbench_store(tmp_path: Path) -> Path:
     store_path = tmp_path / "bank.duckdb"
@@ -102,6 +132,13 @@ def serving(store_path: Path) -> Iterator[str]:
 def served(workbench_store: Path) -> Iterator[str]:
     """The workbench's base URL over the small store."""
     with serving(workbench_store) as base:
+        yield base
+
+
+@pytest.fixture
+def served_pages(pages_store: Path) -> Iterator[str]:
+    """The workbench over the matched store."""
+    with serving(pages_store) as base:
         yield base
 
 

@@ -91,3 +91,47 @@ def test_screenshots_of_the_main_pages(page: Page, served: str) -> None:
         page.goto(f"{served}/{name}")
         page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
         assert (folder / f"{name}.png").stat().st_size > 0
+
+
+def test_an_investigator_finds_a_debtor_and_confirms_a_candidate_screenshots(
+    page: Page, served_pages: str
+) -> None:
+    """Search as one types, open the debtor, confirm its candidate, read a lead's evidence;
+    saved as PNG with OAD_SCREENSHOTS (so `make screenshots` takes these pages too)."""
+    folder = Path(os.environ["OAD_SCREENSHOTS"]) if os.environ.get("OAD_SCREENSHOTS") else None
+    alerts: list[str] = []
+    page.on("dialog", lambda dialog: (alerts.append(dialog.message), dialog.dismiss()))
+    log_in(page, served_pages, "ian")
+    page.goto(f"{served_pages}/search")
+    assert page.evaluate("document.activeElement.name") == "q"
+    page.keyboard.type("Chan Tai Man")  # no Enter: the results come as one types
+    page.wait_for_url(f"{served_pages}/search?q=Chan%20Tai%20Man")  # the address follows
+    page.wait_for_selector("#results a[href='/debtors/D2']")
+    _shoot(page, folder, "search")
+    with page.expect_navigation():
+        page.click("#results a[href='/debtors/D2']")
+    candidate = page.locator("#candidate-1")
+    assert "not reviewed" in candidate.inner_text()
+    assert candidate.locator("svg rect.for").count() >= 1
+    candidate.locator("input[name=note]").fill("same HKID in the bank's file")
+    with page.expect_navigation():
+        candidate.locator("button[value=confirm]").click()
+    assert page.url == f"{served_pages}/debtors/D2"
+    assert "confirmed by ian" in page.locator("#candidate-1").inner_text()
+    page.goto(f"{served_pages}/debtors/D1")
+    assert HOSTILE_NAME in page.inner_text("table.leads")
+    _shoot(page, folder, "debtor")
+    with page.expect_navigation():
+        page.locator("table.leads a", has_text="Evidence").first.click()
+    assert "https://example.org/" in page.inner_text("table.facts")
+    _shoot(page, folder, "lead")
+    page.goto(f"{served_pages}/debtors/D1/graph")
+    _shoot(page, folder, "graph")
+    assert alerts == []
+
+
+def _shoot(page: Page, folder: Path | None, name: str) -> None:
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+        assert (folder / f"{name}.png").stat().st_size > 0
