@@ -49,10 +49,10 @@ def candidates(con: duckdb.DuckDBPyConnection, debtor_id: str, limit: int = 10) 
         f" WHERE m.debtor_id = ? AND m.rank <= ? ORDER BY m.rank",
         [debtor_id, limit],
     ).fetchall()
-    labels = _labels(con)
+    labels = model_labels(con)
     return [
         Candidate(
-            rank, src, sid, name, prob, weight, reason, _steps(contrib, labels.get(version)),
+            rank, src, sid, name, prob, weight, reason, steps_of(contrib, labels.get(version)),
             tuple(agreed_parts(kind, left, right)) if kind and left and right else (),
         )
         for rank, src, sid, name, prob, weight, reason, contrib, version, kind, left, right
@@ -60,7 +60,9 @@ def candidates(con: duckdb.DuckDBPyConnection, debtor_id: str, limit: int = 10) 
     ]  # fmt: skip
 
 
-def _labels(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[float, dict[str, dict[int, str]]]]:
+def model_labels(
+    con: duckdb.DuckDBPyConnection,
+) -> dict[str, tuple[float, dict[str, dict[int, str]]]]:
     out = {}
     for (version,) in con.execute("SELECT version FROM models").fetchall():
         model = latest_model(con, version)
@@ -69,7 +71,7 @@ def _labels(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[float, dict[str, 
     return out
 
 
-def _steps(
+def steps_of(
     contributions: str | None, labels: tuple[float, dict[str, dict[int, str]]] | None
 ) -> list[Step]:
     if not contributions or labels is None:
