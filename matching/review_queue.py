@@ -22,6 +22,7 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -153,11 +154,17 @@ def queue_page(
     finally:
         con.unregister("queue_lead_values")
     labels = model_labels(con)
-    rows = [
-        QueueRow(*row[:-3], strongest(steps_of(row[-3], labels.get(row[-2]))))
-        for row in found
-    ]
+    rows = [_row(row, strongest(steps_of(row[-3], labels.get(row[-2])))) for row in found]
     return QueuePage(rows, int(found[0][-1]) if found else 0)
+
+
+def _row(found: tuple[Any, ...], steps: tuple[Step, ...]) -> QueueRow:
+    debtor_id, debtor_name, source, source_id, record_name, probability, reason = found[:7]
+    value, leads, leads_value, claim, currency, priority = found[7:13]
+    return QueueRow(
+        debtor_id, debtor_name, source, source_id, record_name, probability, reason, value,
+        leads, leads_value, claim, currency, priority, steps,
+    )  # fmt: skip
 
 
 def lead_values(con: duckdb.DuckDBPyConnection) -> pa.Table:
