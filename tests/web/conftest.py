@@ -1,5 +1,6 @@
 """A small store with runs and audit entries, its users, and the workbench over it, served
-by uvicorn on 127.0.0.1 for the browser tests."""
+by uvicorn on 127.0.0.1 for the browser tests, with the browser (Debian's chromium driven by
+Playwright, imported only by the tests that use it)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import closing
+from contextlib import closing, contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import uvicorn
@@ -20,6 +22,10 @@ from pipelines.users import add_user
 from pipelines.workbench_db import connect_workbench
 from web.app import create_app
 
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "a long password"
 T0 = dt.datetime(2025, 5, 6, 8, 30)
 USERS = {"ada": "admin", "ian": "investigator", "vic": "viewer"}
@@ -71,12 +77,12 @@ def free_port() -> int:
         return port
 
 
-@pytest.fixture
-def served(workbench_store: Path) -> Iterator[str]:
-    """The workbench's base URL, served from a thread of this process."""
+@contextmanager
+def serving(store_path: Path) -> Iterator[str]:
+    """The workbench over STORE_PATH served from a thread of this process; its base URL."""
     port = free_port()
     server = uvicorn.Server(
-        uvicorn.Config(create_app(workbench_store), host="127.0.0.1", port=port, log_level="error")
+        uvicorn.Config(create_app(store_path), host="127.0.0.1", port=port, log_level="error")
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -84,6 +90,41 @@ def served(workbench_store: Path) -> Iterator[str]:
     while not server.started:
         assert time.monotonic() < deadline, "the workbench did not start"
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def served(workbench_store: Path) -> Iterator[str]:
+    """The workbench's base URL, over the runs and audit store."""
+    with serving(workbench_store) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1200, "height": 760})
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
+def log_in(page: Page, base: str, name: str, password: str = PASSWORD) -> None:
+    page.goto(f"{base}/login")
+    page.fill("input[name=name]", name)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.click("button[type=submit]")

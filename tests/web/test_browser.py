@@ -7,44 +7,18 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from pipelines.user_sessions import MAX_FAILURES
 from tests.store_holder import held_by_another_process
-from tests.web.conftest import HOSTILE_NAME, PASSWORD
+from tests.web.conftest import CHROMIUM, HOSTILE_NAME, log_in
 
 playwright_api = pytest.importorskip("playwright.sync_api")
-Browser, Page = playwright_api.Browser, playwright_api.Page
-CHROMIUM = "/usr/bin/chromium"
+Page = playwright_api.Page
 if not Path(CHROMIUM).exists():
     pytest.skip("the system's chromium is not installed", allow_module_level=True)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with playwright_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1200, "height": 760})
-    opened = context.new_page()
-    yield opened
-    context.close()
-
-
-def log_in(page: Page, base: str, name: str, password: str = PASSWORD) -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=name]", name)
-    page.fill("input[name=password]", password)
-    with page.expect_navigation():
-        page.click("button[type=submit]")
 
 
 def test_a_wrong_password_is_refused_and_failures_past_the_limit_lock_out(

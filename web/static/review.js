@@ -32,7 +32,7 @@
     c: () => decide("confirm"),
     r: () => decide("reject"),
     u: () => decide("unsure"),
-    n: () => { const note = within("input.note"); if (note) note.focus(); },
+    n: () => { const note = within("input.note-field"); if (note) note.focus(); },
     x: () => { const box = within("input[type=checkbox]"); if (box) box.checked = !box.checked; },
     "?": () => { const help = document.getElementById("keys-help"); help.hidden = !help.hidden; },
   };
