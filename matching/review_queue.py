@@ -49,14 +49,18 @@ open AS (  -- narrow: the wide columns are read for the page's rows only
       AND NOT EXISTS (SELECT 1 FROM skipped s WHERE s.debtor_id = m.debtor_id
                       AND s.source = m.source AND s.source_id = m.source_id)
 ),
-top AS (
-    SELECT o.debtor_id, o.source, o.source_id,
+valued AS (
+    SELECT o.debtor_id, o.source, o.source_id, o.probability,
            coalesce(least(t.leads_value, d.outstanding_amount), t.leads_value,
-                    d.outstanding_amount, 0) * (1 - abs(2 * o.probability - 1)) AS priority,
-           count(*) OVER () AS total
+                    d.outstanding_amount, 0) AS value
     FROM open o JOIN debtors d USING (debtor_id)
     LEFT JOIN queue_lead_values t USING (debtor_id, source, source_id)
-    ORDER BY priority DESC, o.debtor_id, o.source, o.source_id
+),
+top AS (
+    SELECT debtor_id, source, source_id, value,
+           value * (1 - abs(2 * probability - 1)) AS priority, count(*) OVER () AS total
+    FROM valued
+    ORDER BY priority DESC, debtor_id, source, source_id
     LIMIT $limit OFFSET $offset
 ),
 -- no index serves these: each table's scan is cut to the page's keys before the join
@@ -66,9 +70,7 @@ page_records AS (
     SELECT source, source_id, name FROM records WHERE source_id IN (SELECT source_id FROM top)
 )
 SELECT p.debtor_id, d.name, p.source, p.source_id, r.name, m.match_probability, m.reason,
-       coalesce(least(t.leads_value, d.outstanding_amount), t.leads_value,
-                d.outstanding_amount, 0),
-       coalesce(t.leads, 0), t.leads_value, d.outstanding_amount, d.currency, p.priority,
+       p.value, coalesce(t.leads, 0), t.leads_value, d.outstanding_amount, d.currency, p.priority,
        m.contributions, m.model_version, p.total
 FROM top p
 JOIN page_matches m USING (debtor_id, source, source_id)

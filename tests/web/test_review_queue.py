@@ -95,6 +95,9 @@ def test_each_row_is_explained_by_its_strongest_weights(queue_store: Path) -> No
 def test_filters_by_source_and_probability(queue_store: Path) -> None:
     client, _ = logged_in(queue_store, "ian")
     assert queued(client.get("/review?min_p=0.8").text) == [("D3", PSC, "P5")]
+    assert queued(client.get("/review?source=&min_p=").text) == UNDECIDED  # the form, unset
+    assert queued(client.get(f"/review?source={PSC}").text) == UNDECIDED
+    assert client.get("/review?min_p=2").status_code == 400
     assert queued(client.get("/review?source=elsewhere").text) == []
     assert (
         "Nothing waits for a decision under this filter"

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from starlette.responses import Response
 
 from matching.review_queue import PRIORITY_FORMULA, QueueFilter, queue_page, queue_sources
@@ -32,10 +32,11 @@ def review(
     session: Investigator,
     page_number: Annotated[int, Query(alias="page", ge=1)] = 1,
     source: str | None = None,
-    min_probability: Annotated[float, Query(alias="min_p", ge=0, le=1)] = 0.0,
+    min_p: str = "",  # the filter form sends it empty when not set
     blind: Annotated[int | None, Query(ge=0, le=1)] = None,
 ) -> Response:
     is_blind = bool(blind) if blind is not None else request.cookies.get(BLIND_COOKIE) == "1"
+    min_probability = _probability(min_p)
     wanted = QueueFilter(source or None, min_probability)
     skip = left_out_of_queue(store_path(request), session.user.name)
     with reading(request) as (con, store_view):
@@ -54,6 +55,18 @@ def review(
         response.set_cookie(BLIND_COOKIE, str(blind), httponly=True, samesite="strict",
                             secure=request.app.state.secure_cookies, path="/review")  # fmt: skip
     return response
+
+
+def _probability(text: str) -> float:
+    if not text.strip():
+        return 0.0
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 <= value <= 1:
+        raise HTTPException(400, f"the probability floor must be between 0 and 1, not {text!r}")
+    return value
 
 
 def _url(params: Mapping[str, object], page_number: int) -> str:
