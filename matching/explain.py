@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,10 +62,14 @@ def candidates(con: duckdb.DuckDBPyConnection, debtor_id: str, limit: int = 10) 
 
 
 def model_labels(
-    con: duckdb.DuckDBPyConnection,
+    con: duckdb.DuckDBPyConnection, versions: Iterable[str] | None = None
 ) -> dict[str, tuple[float, dict[str, dict[int, str]]]]:
+    """Each model's prior and level names, by version: of VERSIONS only, when given (each model
+    read is a parse of its JSON)."""
+    if versions is None:
+        versions = [str(v) for (v,) in con.execute("SELECT version FROM models").fetchall()]
     out = {}
-    for (version,) in con.execute("SELECT version FROM models").fetchall():
+    for version in set(versions):
         model = latest_model(con, version)
         if model is not None:
             out[version] = (prior_bits(model.model), level_labels(model.model))

@@ -155,7 +155,7 @@ def queue_page(
             return QueuePage([], int(found[0][-1]) if found else 0)
     finally:
         con.unregister("queue_lead_values")
-    labels = model_labels(con)
+    labels = model_labels(con, {row[-2] for row in found if row[-2]})
     rows = [_row(row, strongest(steps_of(row[-3], labels.get(row[-2])))) for row in found]
     return QueuePage(rows, int(found[0][-1]) if found else 0)
 
