@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,10 +51,10 @@ def candidates(con: duckdb.DuckDBPyConnection, debtor_id: str, limit: int = 10) 
         f" WHERE m.rank <= $limit ORDER BY m.rank",
         {"debtor": debtor_id, "limit": limit},
     ).fetchall()
-    labels = _labels(con)
+    labels = model_labels(con)
     return [
         Candidate(
-            rank, src, sid, name, prob, weight, reason, _steps(contrib, labels.get(version)),
+            rank, src, sid, name, prob, weight, reason, steps_of(contrib, labels.get(version)),
             tuple(agreed_parts(kind, left, right)) if kind and left and right else (),
         )
         for rank, src, sid, name, prob, weight, reason, contrib, version, kind, left, right
@@ -61,16 +62,22 @@ def candidates(con: duckdb.DuckDBPyConnection, debtor_id: str, limit: int = 10) 
     ]  # fmt: skip
 
 
-def _labels(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[float, dict[str, dict[int, str]]]]:
+def model_labels(
+    con: duckdb.DuckDBPyConnection, versions: Iterable[str] | None = None
+) -> dict[str, tuple[float, dict[str, dict[int, str]]]]:
+    """Each model's prior and level names, by version: of VERSIONS only, when given (each model
+    read is a parse of its JSON)."""
+    if versions is None:
+        versions = [str(v) for (v,) in con.execute("SELECT version FROM models").fetchall()]
     out = {}
-    for (version,) in con.execute("SELECT version FROM models").fetchall():
+    for version in set(versions):
         model = latest_model(con, version)
         if model is not None:
             out[version] = (prior_bits(model.model), level_labels(model.model))
     return out
 
 
-def _steps(
+def steps_of(
     contributions: str | None, labels: tuple[float, dict[str, dict[int, str]]] | None
 ) -> list[Step]:
     if not contributions or labels is None:

@@ -75,11 +75,13 @@ def apply_reviews(con: duckdb.DuckDBPyConnection, run_id: int | None) -> None:
     )
 
 
-def confirmed_labels(con: duckdb.DuckDBPyConnection) -> pa.Table | None:
-    """Confirmed pairs as Splink's pairwise labels, to train m from."""
+def review_labels(con: duckdb.DuckDBPyConnection) -> pa.Table | None:
+    """The pairs in force as Splink's pairwise labels: confirmed ones with clerical_match_score 1,
+    rejected ones with 0 ('unsure' is no label: it never reaches `reviews`)."""
     labels = con.sql(
         f"SELECT 'debtors' AS source_dataset_l, debtor_id AS unique_id_l,"
         f" 'records' AS source_dataset_r, {record_uid_sql('source', 'source_id')} AS unique_id_r,"
-        f" 1.0 AS clerical_match_score FROM ({_LATEST}) WHERE decision = 'confirm'"
+        f" CASE decision WHEN 'confirm' THEN 1.0 ELSE 0.0 END::DOUBLE AS clerical_match_score"
+        f" FROM ({_LATEST}) ORDER BY review_id"
     ).to_arrow_table()
     return labels if labels.num_rows else None

@@ -17,7 +17,7 @@ from matching.features import refresh_features
 from matching.limits import DEFAULT_MAX_BLOCK, Limits
 from matching.models_store import latest_model, save_model
 from matching.pair_scores import candidate_name_scores
-from matching.reviews import apply_reviews, confirmed_labels
+from matching.reviews import apply_reviews, review_labels
 from pipelines.progress import QUIET, Progress
 from pipelines.runs import finish_run, start_run
 from pipelines.shape import record_uid_sql
@@ -39,6 +39,8 @@ class RunSummary:
     links: int
     threshold: float
     seconds: dict[str, float] = field(default_factory=dict)
+    # a model trained now, against the reviewed pairs (matching/splink_model.check_on_reviews)
+    review_check: dict[str, Any] | None = None
 
 
 def run_matching(
@@ -80,7 +82,7 @@ def _run(
     progress.stage("candidate pairs")
     candidates = build_candidates(con, since=since, limits=limits)
     clock["candidates"] = time.perf_counter() - tick
-    trained, model = _model(store, retrain, clock, progress)
+    trained, model = _model(store, retrain, threshold, clock, progress)
     tick = time.perf_counter()
     scored = _score(con, model.model, progress)
     clock["predict"] = time.perf_counter() - tick
@@ -101,6 +103,7 @@ def _run(
         summary = RunSummary(
             run_id, model.version, trained, candidates.pairs, candidates.keys_skipped,
             scored.num_rows, identified, int(links), threshold, clock,
+            model.training.get("review_check") if trained else None,
         )  # fmt: skip
         finish_run(con, run_id, asdict(summary))
         store.audit("match", asdict(summary))
@@ -109,8 +112,10 @@ def _run(
 
 
 def _model(
-    store: Store, retrain: bool, clock: dict[str, float], progress: Progress
+    store: Store, retrain: bool, threshold: float, clock: dict[str, float], progress: Progress
 ) -> tuple[bool, splink_model.TrainedModel]:
+    """The model to score with: the latest, or one trained now (m from the confirmed pairs,
+    then checked against the confirmed and rejected ones at THRESHOLD)."""
     current = None if retrain else latest_model(store.con)
     if current is not None:
         return False, current
@@ -119,7 +124,7 @@ def _model(
     debtors, records = splink_model.feature_tables(store.con)
     splink_con = splink_model.splink_connection(debtors, records)
     try:
-        trained = splink_model.train(splink_con, confirmed_labels(store.con))
+        trained = splink_model.train(splink_con, review_labels(store.con), threshold)
     finally:
         splink_con.close()
     with store.transaction():

@@ -16,6 +16,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 from splink import DuckDBAPI, Linker
 
 from matching.settings import UNIQUE_ID, settings
@@ -70,8 +71,15 @@ def _linker(con: duckdb.DuckDBPyConnection, model: Any) -> Linker:
     return Linker([left, right], model, log_level=logging.ERROR)
 
 
-def train(con: duckdb.DuckDBPyConnection, labels: pa.Table | None, seed: int = 1) -> TrainedModel:
-    """u from random pairs, m by EM over name blocks, then from confirmed pairs if any."""
+def train(
+    con: duckdb.DuckDBPyConnection,
+    labels: pa.Table | None,
+    threshold: float,
+    seed: int = 1,
+) -> TrainedModel:
+    """u from random pairs, m by EM over name blocks, then from confirmed pairs if any; the
+    trained model is then checked against every reviewed pair (confirmed and rejected) at
+    THRESHOLD. LABELS: Splink's pairwise labels, clerical_match_score 1 or 0."""
     n_debtors = con.execute("SELECT count(*) FROM debtor_side").fetchall()[0][0]
     n_records = con.execute("SELECT count(*) FROM record_side").fetchall()[0][0]
     prior = _prior(int(n_debtors), int(n_records))
@@ -89,20 +97,60 @@ def train(con: duckdb.DuckDBPyConnection, labels: pa.Table | None, seed: int = 1
             fix_u_probabilities=True,
             fix_probability_two_random_records_match=True,
         )
-    labelled = 0
-    if labels is not None and labels.num_rows:
-        linker = _learn_from_labels(con, linker, labels)
-        labelled = labels.num_rows
+    confirmed = _confirmed(labels)
+    if confirmed is not None:
+        linker = _learn_from_labels(con, linker, confirmed)
     model = monotone_score_levels(linker.misc.save_model_to_json())
     training = {
         "debtors": int(n_debtors),
         "records": int(n_records),
         "prior": prior,
         "em_pairs": int(em_pairs),
-        "labelled_pairs": labelled,
+        "labelled_pairs": confirmed.num_rows if confirmed is not None else 0,
         "trained_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
+    if labels is not None and labels.num_rows:
+        training["review_check"] = check_on_reviews(con, model, labels, threshold)
     return TrainedModel(_version(model), model, training)
+
+
+def _confirmed(labels: pa.Table | None) -> pa.Table | None:
+    """The labels of confirmed pairs only: Splink's m estimation takes every row it is given
+    for a match (it does not read clerical_match_score), so a rejected pair must not reach it."""
+    if labels is None:
+        return None
+    confirmed = labels.filter(pc.equal(labels["clerical_match_score"], 1.0))
+    return confirmed if confirmed.num_rows else None
+
+
+def check_on_reviews(
+    con: duckdb.DuckDBPyConnection, model: dict[str, Any], labels: pa.Table, threshold: float
+) -> dict[str, Any]:
+    """How MODEL decides the reviewed pairs at THRESHOLD, by Splink's prediction errors against
+    the labels: rejected pairs it would link (false positives), confirmed ones it would miss
+    (false negatives). A rejected pair stays out of the matches whatever the model says
+    (matching/reviews.py); the check says whether the retrained model agrees."""
+    insert_arrow(
+        con, "checked_in", labels, "CREATE OR REPLACE TABLE oad_checked AS FROM checked_in"
+    )
+    checked = DuckDBAPI(connection=con).register("oad_checked")
+    errors = _linker(con, model).evaluation.prediction_errors_from_labels_table(
+        checked, threshold_match_probability=threshold
+    )
+    found = con.sql(
+        f"SELECT truth_status, list(unique_id_l || ' ' || unique_id_r ORDER BY unique_id_l,"
+        f" unique_id_r) FROM {errors.physical_name} GROUP BY truth_status"
+    ).fetchall()
+    errors.drop_table_from_database_and_remove_from_cache()
+    wrong = {str(status): list(pairs) for status, pairs in found}
+    scores = labels["clerical_match_score"].to_pylist()
+    return {
+        "threshold": threshold,
+        "confirmed": sum(1 for score in scores if score == 1.0),
+        "rejected": sum(1 for score in scores if score == 0.0),
+        "rejected_linked": wrong.get("FP", []),
+        "confirmed_missed": wrong.get("FN", []),
+    }
 
 
 def monotone_score_levels(model: dict[str, Any]) -> dict[str, Any]:

@@ -48,6 +48,7 @@ _SCHEMA = """
         review_id   INTEGER,                  -- the store's review (none for 'unsure')
         error       TEXT                      -- why the store could not take it, if so
     );
+    CREATE INDEX IF NOT EXISTS pending_decisions_open ON pending_decisions (applied_at);
 """
 
 
@@ -65,6 +66,17 @@ class Decision:
     error: str | None
 
 
+@dataclass(frozen=True)
+class PairDecision:
+    """A decision to journal: on which pair, what, and why."""
+
+    debtor_id: str
+    source: str
+    source_id: str
+    decision: str
+    note: str | None = None
+
+
 def record_decision(
     store_path: str | os.PathLike[str],
     user: str,
@@ -75,27 +87,60 @@ def record_decision(
     note: str | None = None,
 ) -> int:
     """Journal USER's DECISION on the pair; its journal id. Never touches the store."""
-    if decision not in DECISIONS:
-        raise OadError(f"decision must be one of {', '.join(DECISIONS)}, not {decision!r}")
-    for field, value in (("user", user), ("debtor_id", debtor_id), ("source", source),
-                         ("source_id", source_id)):  # fmt: skip
+    taken = PairDecision(debtor_id, source, source_id, decision, note)
+    return record_decisions(store_path, user, [taken])[0]
+
+
+def record_decisions(
+    store_path: str | os.PathLike[str], user: str, decisions: list[PairDecision]
+) -> list[int]:
+    """Journal USER's DECISIONS in one transaction (all or none); their journal ids, in order.
+    Never touches the store."""
+    for decision in decisions:
+        _check(user, decision)
+    with _open(store_path) as con, con:
+        return [_journal(con, user, decision) for decision in decisions]
+
+
+def _check(user: str, decision: PairDecision) -> None:
+    if decision.decision not in DECISIONS:
+        raise OadError(f"decision must be one of {', '.join(DECISIONS)}, not {decision.decision!r}")
+    named = {"user": user, "debtor_id": decision.debtor_id, "source": decision.source,
+             "source_id": decision.source_id}  # fmt: skip
+    for field, value in named.items():
         if not (value or "").strip():
             raise OadError(f"a decision needs its {field}")
-    with _open(store_path) as con, con:
-        last = con.execute(
-            "SELECT decision, decided_by, decided_at FROM pending_decisions WHERE debtor_id = ?"
-            " AND source = ? AND source_id = ? ORDER BY journal_id DESC LIMIT 1",
-            [debtor_id, source, source_id],
-        ).fetchone()
-        fields = ("decision", "decided_by", "decided_at")
-        before = dict(zip(fields, last, strict=True)) if last else None
-        cursor = con.execute(
-            "INSERT INTO pending_decisions (decided_by, decided_at, debtor_id, source, source_id,"
-            " decision, note, before) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [user, _now(), debtor_id, source, source_id, decision, note,
-             json.dumps(before) if before else None],
-        )  # fmt: skip
-        return int(cursor.lastrowid or 0)
+
+
+def _journal(con: sqlite3.Connection, user: str, decision: PairDecision) -> int:
+    pair = [decision.debtor_id, decision.source, decision.source_id]
+    last = con.execute(
+        "SELECT decision, decided_by, decided_at FROM pending_decisions WHERE debtor_id = ?"
+        " AND source = ? AND source_id = ? ORDER BY journal_id DESC LIMIT 1",
+        pair,
+    ).fetchone()
+    fields = ("decision", "decided_by", "decided_at")
+    before = dict(zip(fields, last, strict=True)) if last else None
+    cursor = con.execute(
+        "INSERT INTO pending_decisions (decided_by, decided_at, debtor_id, source, source_id,"
+        " decision, note, before) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [user, _now(), *pair, decision.decision, decision.note,
+         json.dumps(before) if before else None],
+    )  # fmt: skip
+    return int(cursor.lastrowid or 0)
+
+
+def left_out_of_queue(store_path: str | os.PathLike[str], user: str) -> set[tuple[str, str, str]]:
+    """Pairs the review queue leaves out for USER beyond those reviewed in the store: those with
+    a decision the store has not yet taken, and those USER marked unsure (which the store keeps
+    only in its audit log)."""
+    with _open(store_path) as con:
+        rows = con.execute(
+            "SELECT DISTINCT debtor_id, source, source_id FROM pending_decisions"
+            " WHERE applied_at IS NULL OR (decision = 'unsure' AND decided_by = ?)",
+            [user],
+        ).fetchall()
+    return {(str(d), str(s), str(i)) for d, s, i in rows}
 
 
 def pending(store_path: str | os.PathLike[str]) -> list[Decision]:

@@ -61,5 +61,12 @@ def command(
         f"{summary.identifier_links} identifier links, {summary.links} links at >= "
         f"{summary.threshold}"
     )
+    if summary.review_check:
+        check = summary.review_check
+        echo(
+            f"the new model on the reviewed pairs at {check['threshold']}: it would link "
+            f"{len(check['rejected_linked'])} of {check['rejected']} rejected, misses "
+            f"{len(check['confirmed_missed'])} of {check['confirmed']} confirmed"
+        )
     if summary.keys_skipped:
         echo(f"{summary.keys_skipped} blocking keys skipped as too common (--max-block)")

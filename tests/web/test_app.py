@@ -163,8 +163,8 @@ def test_the_runs_page_lists_runs_newest_first(workbench_store: Path) -> None:
     ("user", "nav"),
     [
         ("vic", ["Search", "Runs"]),
-        ("ian", ["Search", "Runs"]),
-        ("ada", ["Search", "Runs", "Audit", "Users"]),
+        ("ian", ["Search", "Review queue", "Runs"]),
+        ("ada", ["Search", "Review queue", "Runs", "Audit", "Users"]),
     ],
 )
 def test_the_header_lists_the_pages_the_role_may_see(
