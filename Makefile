@@ -61,7 +61,7 @@ test: lint typecheck unit
 
 # the workbench's main pages, as a browser shows them, into docs/screenshots/
 screenshots: setup
-	OAD_SCREENSHOTS=docs/screenshots $(BIN)/pytest tests/web -q -k screenshots
+	OAD_SCREENSHOTS=docs/screenshots $(BIN)/pytest tests/web -q -k screenshot
 
 clean:
 	rm -rf out .pytest_cache .mypy_cache .ruff_cache
