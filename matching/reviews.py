@@ -3,6 +3,9 @@ every run (a rejected pair never comes back as a match; a confirmed pair stays).
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 import duckdb
 import pyarrow as pa
 
@@ -42,6 +45,32 @@ def record_review(
     ).fetchall()
     apply_reviews(con, None)
     return int(row[0][0])
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """A pair an investigator rejected: kept out of the matches, still shown with who and why."""
+
+    source: str
+    source_id: str
+    record_name: str | None
+    reviewer: str
+    note: str | None
+    decided_at: dt.datetime
+
+
+def rejected_of(con: duckdb.DuckDBPyConnection, debtor_id: str) -> list[Rejected]:
+    """DEBTOR_ID's pairs whose decision in force is a rejection, the latest first."""
+    rows = con.execute(
+        f"""
+        WITH latest AS (SELECT * FROM ({_LATEST}) WHERE debtor_id = ? AND decision = 'reject')
+        SELECT l.source, l.source_id, r.name, l.reviewer, l.note, l.decided_at FROM latest l
+        LEFT JOIN records r ON r.source = l.source AND r.source_id = l.source_id
+        ORDER BY l.decided_at DESC, l.review_id DESC
+        """,
+        [debtor_id],
+    ).fetchall()
+    return [Rejected(*row) for row in rows]
 
 
 def apply_reviews(con: duckdb.DuckDBPyConnection, run_id: int | None) -> None:

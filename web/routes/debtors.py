@@ -9,6 +9,7 @@ from fastapi import APIRouter, HTTPException, Request
 from starlette.responses import HTMLResponse, Response
 
 from matching.explain import Candidate, candidates
+from matching.reviews import rejected_of
 from pipelines.decision_journal import Decision, pending
 from pipelines.exports.case import CaseFilter, Review, load_case
 from pipelines.exports.dossier_view import debtor_dossier, money
@@ -45,6 +46,7 @@ def debtor_page(request: Request, session: Viewer, debtor_id: str) -> Response:
             raise HTTPException(404, f"no debtor {debtor_id!r}")
         dossier = debtor_dossier(case, case.debtors[0])
         found = candidates(con, debtor_id, CANDIDATES_SHOWN)
+        rejected = rejected_of(con, debtor_id)
     reviews = {(r.source, r.source_id): r for r in dossier.reviews}  # the latest last
     waiting = {(d.source, d.source_id): d for d in pending(store_path(request))
                if d.debtor_id == debtor_id}  # fmt: skip
@@ -55,7 +57,7 @@ def debtor_page(request: Request, session: Viewer, debtor_id: str) -> Response:
     ]
     return page(
         request, "debtor.html", session, store_view=store_view, dossier=dossier,
-        candidates=views, scale=scale, money=money,
+        candidates=views, rejected=rejected, scale=scale, money=money,
         may_decide=session.user.may("investigator"),
     )  # fmt: skip
 
