@@ -161,7 +161,11 @@ def test_the_runs_page_lists_runs_newest_first(workbench_store: Path) -> None:
 
 @pytest.mark.parametrize(
     ("user", "nav"),
-    [("vic", ["Runs"]), ("ian", ["Runs"]), ("ada", ["Runs", "Audit", "Users"])],
+    [
+        ("vic", ["Runs", "Exports"]),
+        ("ian", ["Runs", "Exports"]),
+        ("ada", ["Runs", "Exports", "Audit", "Users"]),
+    ],
 )
 def test_the_header_lists_the_pages_the_role_may_see(
     workbench_store: Path, user: str, nav: list[str]
