@@ -10,7 +10,7 @@ import click
 
 from cli.commands.common import open_store
 from cli.output import echo
-from pipelines.exports.formats import FORMATS, export_case
+from pipelines.exports.formats import FORMATS, read_case, write_case
 
 
 @click.group(name="export")
@@ -67,7 +67,7 @@ def leads(
     filters = CaseFilter(debtor, min_confidence, "confirmed" if status == "confirmed" else "all",
                          redact)  # fmt: skip
     with open_store(ctx) as store:
-        export = export_case(store.con, format_, filters, out)
+        export = write_case(read_case(store.con, filters), format_, out)
         record_export(store, "export", filters, export.files, export.counts, format=format_)
     case = export.case
     for path in export.files:

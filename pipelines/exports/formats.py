@@ -57,17 +57,16 @@ class Written:
                 "facts": len(self.case.facts)}  # fmt: skip
 
 
-def export_case(
-    con: duckdb.DuckDBPyConnection,
-    name: str,
-    filters: CaseFilter,
-    out: Path,
-) -> Written:
-    """The case FILTERS select, read from CON and written in format NAME to OUT. Raises
-    OadError when the one debtor asked for is not in the store."""
+def read_case(con: duckdb.DuckDBPyConnection, filters: CaseFilter) -> Case:
+    """The case FILTERS select. Raises OadError when the one debtor asked for is not there."""
     from pipelines.exports.case import load_case
 
     case = load_case(con, filters)
     if filters.debtor_id is not None and not case.debtors:
         raise OadError(f"no debtor {filters.debtor_id!r} in the store")
+    return case
+
+
+def write_case(case: Case, name: str, out: Path) -> Written:
+    """CASE written in format NAME to OUT (a file, or a folder for PDF dossiers)."""
     return Written(case, writer_of(name)(case, out))

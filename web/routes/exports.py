@@ -24,7 +24,7 @@ from starlette.responses import FileResponse, Response
 from pipelines.errors import OadError
 from pipelines.exports.audit import export_details
 from pipelines.exports.case import CaseFilter
-from pipelines.exports.formats import FORMATS, Written, export_case
+from pipelines.exports.formats import FORMATS, Written, read_case, write_case
 from pipelines.user_sessions import Session
 from web.auth import Viewer, ViewerForm
 from web.events import journal
@@ -148,11 +148,14 @@ def _out(folder: Path, chosen: Choice) -> Path:
 
 
 def _write(request: Request, chosen: Choice, folder: Path) -> Written:
+    """The case read, then written with the store closed: a reader keeps a run from opening
+    it, and rendering many PDF dossiers takes longer than reading them."""
     with reading(request) as (con, _):
         try:
-            return export_case(con, chosen.format, chosen.filters, _out(folder, chosen))
+            case = read_case(con, chosen.filters)
         except OadError as error:  # the debtor asked for is not in the store
             raise ChoiceError(str(error)) from None
+    return write_case(case, chosen.format, _out(folder, chosen))
 
 
 def _download(files: list[Path], folder: Path, stem: str, name: str) -> Path:
