@@ -49,6 +49,7 @@ from pipelines.leads.walk import WalkLimits  # noqa: E402
 from pipelines.store import connect  # noqa: E402
 from pipelines.users import add_user  # noqa: E402
 from pipelines.workbench_db import connect_workbench  # noqa: E402
+from pipelines.workbench_events import Change  # noqa: E402
 
 STORE = "bench.duckdb"
 WARM_UP = 5  # requests per page before timing: the first read copies the store to its replica
@@ -117,7 +118,9 @@ def investigator(db: Path) -> tuple[str, str]:
     """(name, password) of an investigator added to the workbench database for this run."""
     name, password = f"bench-{secrets.token_hex(4)}", secrets.token_urlsafe(16)
     with closing(connect_workbench(db)) as con:
-        add_user(con, name, "investigator", password, dt.datetime.now(dt.UTC))
+        add_user(
+            con, name, "investigator", password, Change("cli:benchmark", dt.datetime.now(dt.UTC))
+        )
     return name, password
 
 
