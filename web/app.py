@@ -16,7 +16,7 @@ from starlette.responses import RedirectResponse, Response
 
 from web.auth import LoginRequired, Viewer
 from web.render import nav_for, page
-from web.routes import admin, debtors, decisions, leads, login, review, runs, search
+from web.routes import admin, debtors, decisions, exports, leads, login, review, runs, search
 
 # what a page may load and where it may send: this site only, no inline script or style
 SECURITY_HEADERS = {
@@ -40,7 +40,7 @@ def create_app(store_path: str | os.PathLike[str], secure_cookies: bool = False)
     app.state.store_path = Path(store_path)
     app.state.secure_cookies = secure_cookies
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
-    for module in (login, search, debtors, leads, review, runs, admin, decisions):
+    for module in (login, search, debtors, leads, review, runs, exports, admin, decisions):
         app.include_router(module.router)
     app.add_api_route("/", home, methods=["GET"])
     app.middleware("http")(_security_headers)

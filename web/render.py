@@ -37,6 +37,7 @@ NAV = (
     NavItem("Search", "/search", "viewer"),
     NavItem("Review queue", "/review", "investigator"),
     NavItem("Runs", "/runs", "viewer"),
+    NavItem("Exports", "/exports", "viewer"),
     NavItem("Audit", "/audit", "admin"),
     NavItem("Users", "/users", "admin"),
 )

@@ -4,30 +4,13 @@ pipelines/exports/case.py reads; every export is written to the audit log."""
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
 from pathlib import Path
 
 import click
 
 from cli.commands.common import open_store
 from cli.output import echo
-from pipelines.errors import OadError
-
-# format -> "module:function" writing a Case to a path and returning the files written;
-# imported only when that format is asked for, so that `oad --help` stays quick
-WRITERS = {
-    "xlsx": "pipelines.exports.xlsx:write_xlsx",
-    "csv": "pipelines.exports.csv_export:write_csv",
-    "ftm": "pipelines.exports.ftm:write_ftm",
-    "pdf": "pipelines.exports.dossier:write_dossiers",
-}
-
-
-def _writer(name: str) -> Callable[..., list[Path]]:
-    module, function = WRITERS[name].split(":")
-    writer: Callable[..., list[Path]] = getattr(importlib.import_module(module), function)
-    return writer
+from pipelines.exports.formats import FORMATS, read_case, write_case
 
 
 @click.group(name="export")
@@ -41,7 +24,7 @@ def command() -> None:
 
 
 @command.command(name="leads")
-@click.option("--format", "format_", type=click.Choice(sorted(WRITERS)), required=True,
+@click.option("--format", "format_", type=click.Choice(sorted(FORMATS)), required=True,
               help="xlsx: the case pack; csv: OUT's stem + -leads.csv, -evidence.csv;"
                    " ftm: FollowTheMoney JSON lines; pdf: the dossier per debtor.")  # fmt: skip
 @click.option("-o", "--out", type=click.Path(path_type=Path), required=True,
@@ -77,20 +60,16 @@ def leads(
       oad export leads --format pdf -o out/exports/dossiers/
     """
     from pipelines.exports.audit import record_export
-    from pipelines.exports.case import CaseFilter, load_case
+    from pipelines.exports.case import CaseFilter
 
     if out.is_dir() and format_ != "pdf":
         raise click.BadParameter(f"{out} is a folder; {format_} writes a file", param_hint="-o")
     filters = CaseFilter(debtor, min_confidence, "confirmed" if status == "confirmed" else "all",
                          redact)  # fmt: skip
     with open_store(ctx) as store:
-        case = load_case(store.con, filters)
-        if debtor is not None and not case.debtors:
-            raise OadError(f"no debtor {debtor!r} in the store")
-        written = _writer(format_)(case, out)
-        counts = {"debtors": len(case.debtors), "leads": len(case.leads),
-                  "facts": len(case.facts)}  # fmt: skip
-        record_export(store, "export", filters, written, counts, format=format_)
-    for path in written:
+        export = write_case(read_case(store.con, filters), format_, out)
+        record_export(store, "export", filters, export.files, export.counts, format=format_)
+    case = export.case
+    for path in export.files:
         echo(f"wrote {path}")
     echo(f"{len(case.leads)} leads, {len(case.facts)} facts, {len(case.debtors)} debtors")

@@ -21,12 +21,14 @@ def record_export(
 ) -> None:
     """One audit_log row: ACTION (e.g. 'export', 'assess'), the filter, the absolute paths
     written, the COUNTS (leads, facts, ...) and any further DETAILS (the format)."""
-    store.audit(
-        action,
-        {
-            **details,
-            "filter": filters.as_dict(),
-            "outputs": [str(path.resolve()) for path in outputs],
-            "counts": dict(counts),
-        },
-    )
+    written = [str(path.resolve()) for path in outputs]
+    store.audit(action, export_details(filters, written, counts, **details))
+
+
+def export_details(
+    filters: CaseFilter, outputs: Sequence[str], counts: Mapping[str, int], **details: Any
+) -> dict[str, Any]:
+    """What the audit log keeps of an export: DETAILS (the format), the filter, the files
+    written (OUTPUTS) and the COUNTS."""
+    return {**details, "filter": filters.as_dict(), "outputs": list(outputs),
+            "counts": dict(counts)}  # fmt: skip

@@ -162,9 +162,9 @@ def test_the_runs_page_lists_runs_newest_first(workbench_store: Path) -> None:
 @pytest.mark.parametrize(
     ("user", "nav"),
     [
-        ("vic", ["Search", "Runs"]),
-        ("ian", ["Search", "Review queue", "Runs"]),
-        ("ada", ["Search", "Review queue", "Runs", "Audit", "Users"]),
+        ("vic", ["Search", "Runs", "Exports"]),
+        ("ian", ["Search", "Review queue", "Runs", "Exports"]),
+        ("ada", ["Search", "Review queue", "Runs", "Exports", "Audit", "Users"]),
     ],
 )
 def test_the_header_lists_the_pages_the_role_may_see(

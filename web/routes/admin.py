@@ -13,12 +13,12 @@ from pipelines.user_sessions import end_sessions_of
 from pipelines.users import UserError, disable_user, list_users
 from pipelines.workbench_events import Change, copy_events_if_free, pending_events
 from web.auth import Admin, AdminForm, now, store_path, workbench
+from web.events import WRITE_WAIT
 from web.reading import reading
 from web.render import page
 
 router = APIRouter()
 AUDIT_PER_PAGE = 50
-WRITE_WAIT = 0.5  # seconds the web waits to write the store before leaving it to the next writer
 
 
 @router.get("/audit")
