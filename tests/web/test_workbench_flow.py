@@ -88,7 +88,7 @@ def test_an_investigator_finds_xu_decides_and_the_next_match_keeps_the_decisions
     with page.expect_navigation():
         xu_hit.first.click()
     assert page.url == f"{xu_served}/debtors/{XU}"
-    assert page.get_attribute("a[href^='/exports']", "href") == f"/exports?debtor={XU}"
+    assert page.get_attribute("p.actions a", "href") == f"/exports?debtor={XU}"
     assert candidate(page, "XU JIAYIN").count() == 1  # the namesake, born 1978
     decide(page, "XU, Jiayin", "confirm", "born October 1958, as the bank's file")
     decide(page, "XU JIAYIN", "reject", "born 1978: a namesake")

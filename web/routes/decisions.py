@@ -17,9 +17,11 @@ from starlette.responses import RedirectResponse, Response
 
 from pipelines.decision_journal import PairDecision, apply_if_free, record_decisions
 from pipelines.errors import OadError
+from pipelines.store_reader import replica_refreshed
 from web.auth import InvestigatorForm, local_path, store_path
 
 router = APIRouter()
+REPLICA_WAIT = 15.0  # seconds a decision waits for a replica copy before it is left pending
 PAIR_FIELDS = ("debtor_id", "source", "source_id")
 PAIRS_FIELD = "pair"  # the bulk form's: each a JSON list [debtor_id, source, source_id]
 
@@ -59,7 +61,10 @@ def _answer(request: Request, fields: FormData) -> Response:
 
 def apply_now(request: Request) -> int | None:
     """Apply the journal to the store if no one holds it; None when it waits for the next
-    writer (a run, or this process reading the store in another request)."""
+    writer (a run, or this process reading the store in another request). A copy of the store
+    to its replica that this process is making is waited for first (briefly: it holds the store
+    read-only, and DuckDB lets no writer in beside it)."""
+    replica_refreshed(timeout=REPLICA_WAIT)
     try:
         return apply_if_free(store_path(request))
     except (OadError, duckdb.Error):
