@@ -22,7 +22,7 @@ from matching.run import run_matching
 from pipelines.runs import finish_run, start_run
 from pipelines.store import connect
 from pipelines.users import add_user
-from pipelines.workbench_db import connect_workbench
+from pipelines.workbench_db import connect_workbench, workbench_path
 from pipelines.workbench_events import Change
 from tests.pipelines.exports.case_store import CH, build_case_store
 from web.app import create_app
@@ -83,11 +83,20 @@ def matched_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return store_path
 
 
+def copy_store(built: Path, folder: Path) -> Path:
+    """A copy of the store BUILT in FOLDER, with its workbench database if it has one: for one
+    test to change a store that is built once."""
+    copy = folder / built.name
+    shutil.copyfile(built, copy)
+    if workbench_path(built).exists():
+        shutil.copyfile(workbench_path(built), workbench_path(copy))
+    return copy
+
+
 @pytest.fixture
 def pages_store(matched_store: Path, tmp_path: Path) -> Path:
     """A copy of the matched store, with the users."""
-    store_path = tmp_path / "bank.duckdb"
-    shutil.copy(matched_store, store_path)
+    store_path = copy_store(matched_store, tmp_path)
     add_users(store_path)
     return store_path
 

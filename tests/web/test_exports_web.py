@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 import zipfile
 from contextlib import closing
 from pathlib import Path
@@ -18,11 +17,11 @@ import pytest
 from followthemoney import model
 from httpx import Response
 
-from pipelines.workbench_db import connect_workbench, workbench_path
+from pipelines.workbench_db import connect_workbench
 from pipelines.workbench_events import pending_events
 from tests.pipelines.exports.case_store import build_case_store
 from tests.store_holder import held_by_another_process
-from tests.web.conftest import add_users
+from tests.web.conftest import add_users, copy_store
 from tests.web.test_app import logged_in
 
 ALL_LEADS = {"C1", "T1", "C2", "T2"}  # D1's and D2's targets (D3 has none)
@@ -38,10 +37,7 @@ def built_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def store(built_store: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / built_store.name
-    shutil.copy(built_store, copy)
-    shutil.copy(workbench_path(built_store), workbench_path(copy))
-    return copy
+    return copy_store(built_store, tmp_path)
 
 
 def export(store: Path, user: str, **form: str) -> Response:

@@ -6,7 +6,6 @@ keep answering while a crawl runs."""
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -18,10 +17,9 @@ import duckdb
 import pytest
 from playwright.sync_api import Browser, Locator, Page
 
-from pipelines.workbench_db import workbench_path
 from tests.conftest import REPO
 from tests.store_holder import held_by_another_process
-from tests.web.conftest import add_users, log_in, serving
+from tests.web.conftest import add_users, copy_store, log_in, serving
 from tests.web.xu_store import HOSTILE_RECORD, SAMPLE, XU, build_xu_store, oad
 
 pytestmark = pytest.mark.slow  # the store is built and matched by the real commands
@@ -38,10 +36,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def xu_store(built: Path, tmp_path: Path) -> Path:
     """A copy of the built store and its workbench database, for one test to change."""
-    db = tmp_path / built.name
-    shutil.copyfile(built, db)
-    shutil.copyfile(workbench_path(built), workbench_path(db))
-    return db
+    return copy_store(built, tmp_path)
 
 
 @pytest.fixture
