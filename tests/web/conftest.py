@@ -177,3 +177,11 @@ def log_in(page: Page, base: str, name: str, password: str = PASSWORD) -> None:
     page.fill("input[name=password]", password)
     with page.expect_navigation():
         page.click("button[type=submit]")
+
+
+def dialogs_of(page: Page) -> list[str]:
+    """The messages of every dialog (alert, confirm) PAGE opens from now on, each dismissed: a
+    crawled name that ran as script would leave one here."""
+    opened: list[str] = []
+    page.on("dialog", lambda dialog: (opened.append(dialog.message), dialog.dismiss()))
+    return opened

@@ -14,7 +14,7 @@ import pytest
 
 from pipelines.user_sessions import MAX_FAILURES
 from tests.store_holder import held_by_another_process
-from tests.web.conftest import HOSTILE_NAME, log_in
+from tests.web.conftest import HOSTILE_NAME, dialogs_of, log_in
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -57,8 +57,7 @@ def test_a_post_without_the_csrf_token_is_refused(page: Page, served: str) -> No
 
 
 def test_a_crawled_name_with_a_script_tag_shows_as_text(page: Page, served: str) -> None:
-    alerts: list[str] = []
-    page.on("dialog", lambda dialog: (alerts.append(dialog.message), dialog.dismiss()))
+    alerts = dialogs_of(page)
     log_in(page, served, "ada")
     page.goto(f"{served}/audit")
     assert HOSTILE_NAME in page.inner_text("main")
@@ -99,8 +98,7 @@ def test_an_investigator_finds_a_debtor_and_confirms_a_candidate_screenshots(
     """Search as one types, open the debtor, confirm its candidate, read a lead's evidence;
     saved as PNG with OAD_SCREENSHOTS (so `make screenshots` takes these pages too)."""
     folder = Path(os.environ["OAD_SCREENSHOTS"]) if os.environ.get("OAD_SCREENSHOTS") else None
-    alerts: list[str] = []
-    page.on("dialog", lambda dialog: (alerts.append(dialog.message), dialog.dismiss()))
+    alerts = dialogs_of(page)
     log_in(page, served_pages, "ian")
     page.goto(f"{served_pages}/search")
     assert page.evaluate("document.activeElement.name") == "q"

@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from tests.pipelines.exports.case_store import PSC
-from tests.web.conftest import CHROMIUM, HOSTILE_NAME, log_in, serving
+from tests.web.conftest import CHROMIUM, HOSTILE_NAME, dialogs_of, log_in, serving
 from tests.web.queue_store import UNDECIDED, build_queue_store
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -46,8 +46,7 @@ def record_ids(page: Page) -> list[str]:
 def test_j_then_c_confirms_the_second_pair_and_it_leaves_the_queue(
     page: Page, queue_served: str, queue_store: Path
 ) -> None:
-    alerts: list[str] = []
-    page.on("dialog", lambda dialog: (alerts.append(dialog.message), dialog.dismiss()))
+    alerts = dialogs_of(page)
     log_in(page, queue_served, "ian")
     page.goto(f"{queue_served}/review")
     assert record_ids(page) == [pair[2] for pair in UNDECIDED]

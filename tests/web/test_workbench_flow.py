@@ -19,7 +19,7 @@ from playwright.sync_api import Browser, Locator, Page
 
 from tests.conftest import REPO
 from tests.store_holder import held_by_another_process
-from tests.web.conftest import add_users, copy_store, log_in, serving
+from tests.web.conftest import add_users, copy_store, dialogs_of, log_in, serving
 from tests.web.xu_store import HOSTILE_RECORD, SAMPLE, XU, build_xu_store, oad
 
 pytestmark = pytest.mark.slow  # the store is built and matched by the real commands
@@ -146,8 +146,7 @@ def test_a_viewer_cannot_review_and_forged_posts_are_refused(
 
 
 def test_a_crawled_name_with_a_script_tag_shows_as_text(page: Page, xu_served: str) -> None:
-    alerts: list[str] = []
-    page.on("dialog", lambda dialog: (alerts.append(dialog.message), dialog.dismiss()))
+    alerts = dialogs_of(page)
     log_in(page, xu_served, "ian")
     page.goto(f"{xu_served}/search?q={quote(HOSTILE_RECORD)}")
     assert HOSTILE_RECORD in page.inner_text("#results")
