@@ -179,6 +179,15 @@ def log_in(page: Page, base: str, name: str, password: str = PASSWORD) -> None:
         page.click("button[type=submit]")
 
 
+def search_by_typing(page: Page, base: str, query: str) -> None:
+    """Open the search page and type QUERY with no Enter: the results come as one types. The
+    box takes focus by itself (autofocus); keys typed before the browser applies it would be
+    lost, so this waits for it, and times out if the box never takes focus."""
+    page.goto(f"{base}/search")
+    page.wait_for_function("document.activeElement && document.activeElement.name === 'q'")
+    page.keyboard.type(query)
+
+
 def dialogs_of(page: Page) -> list[str]:
     """The messages of every dialog (alert, confirm) PAGE opens from now on, each dismissed: a
     crawled name that ran as script would leave one here."""

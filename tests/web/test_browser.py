@@ -14,7 +14,7 @@ import pytest
 
 from pipelines.user_sessions import MAX_FAILURES
 from tests.store_holder import held_by_another_process
-from tests.web.conftest import HOSTILE_NAME, dialogs_of, log_in
+from tests.web.conftest import HOSTILE_NAME, dialogs_of, log_in, search_by_typing
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -100,9 +100,7 @@ def test_an_investigator_finds_a_debtor_and_confirms_a_candidate_screenshots(
     folder = Path(os.environ["OAD_SCREENSHOTS"]) if os.environ.get("OAD_SCREENSHOTS") else None
     alerts = dialogs_of(page)
     log_in(page, served_pages, "ian")
-    page.goto(f"{served_pages}/search")
-    assert page.evaluate("document.activeElement.name") == "q"
-    page.keyboard.type("Chan Tai Man")  # no Enter: the results come as one types
+    search_by_typing(page, served_pages, "Chan Tai Man")
     page.wait_for_url(f"{served_pages}/search?q=Chan%20Tai%20Man")  # the address follows
     page.wait_for_selector("#results a[href='/debtors/D2']")
     _shoot(page, folder, "search")

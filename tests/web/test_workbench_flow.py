@@ -19,7 +19,7 @@ from playwright.sync_api import Browser, Locator, Page
 
 from tests.conftest import REPO
 from tests.store_holder import held_by_another_process
-from tests.web.conftest import add_users, copy_store, dialogs_of, log_in, serving
+from tests.web.conftest import add_users, copy_store, dialogs_of, log_in, search_by_typing, serving
 from tests.web.xu_store import HOSTILE_RECORD, SAMPLE, XU, build_xu_store, oad
 
 pytestmark = pytest.mark.slow  # the store is built and matched by the real commands
@@ -64,11 +64,6 @@ def decide(page: Page, record_name: str, decision: str, note: str) -> None:
     found.locator("input[name=note]").fill(note)
     with page.expect_navigation():
         found.locator(f"button[value={decision}]").click()
-
-
-def search_by_typing(page: Page, base: str, query: str) -> None:
-    page.goto(f"{base}/search")
-    page.keyboard.type(query)  # no Enter: the results come as one types
 
 
 def test_an_investigator_finds_xu_decides_and_the_next_match_keeps_the_decisions(
