@@ -12,13 +12,12 @@ oad holds no exchange rates, so the order is a triage, not a valuation.
 A pair leaves the queue once it has a review in the store, while a decision on it waits in the
 journal, and (for the reviewer who said so) once marked unsure.
 
-Cost: one pass over the live leads (grouped by their first hop) and one over the matches, each a
-hash join; the explanations are read for the page's rows only.
+Cost: the priorities are sorted once per state of the store (review_priorities.py); a page
+leaves out the decided pairs, counts what is left and reads the explanations of its own rows.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -28,73 +27,49 @@ import duckdb
 import pyarrow as pa
 
 from matching.explain import Step, model_labels, steps_of
+from matching.review_priorities import (
+    PAIRS_SCHEMA,
+    Pair,
+    decided_positions,
+    pairs_table,
+    priorities,
+)
 
 PRIORITY_FORMULA = "value × (1 − |2p − 1|)"
 EXPLAINED_STEPS = 3  # comparisons shown per row, the strongest by weight
-Pair = tuple[str, str, str]  # debtor_id, source, source_id
 
-_QUEUE = """
-WITH skipped AS (
-    SELECT unnest($skip_debtors::VARCHAR[]) AS debtor_id,
-           unnest($skip_sources::VARCHAR[]) AS source,
-           unnest($skip_ids::VARCHAR[]) AS source_id
-),
-open AS (  -- narrow: the wide columns are read for the page's rows only
-    SELECT m.debtor_id, m.source, m.source_id, m.match_probability AS probability
-    FROM matches m
-    WHERE m.match_probability >= $min_probability
-      AND ($source IS NULL OR m.source = $source)
-      AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.debtor_id = m.debtor_id
-                      AND r.source = m.source AND r.source_id = m.source_id)
-      AND NOT EXISTS (SELECT 1 FROM skipped s WHERE s.debtor_id = m.debtor_id
-                      AND s.source = m.source AND s.source_id = m.source_id)
-),
-valued AS (
-    SELECT o.debtor_id, o.source, o.source_id, o.probability,
-           coalesce(least(t.leads_value, d.outstanding_amount), t.leads_value,
-                    d.outstanding_amount, 0) AS value
-    FROM open o JOIN debtors d USING (debtor_id)
-    LEFT JOIN queue_lead_values t USING (debtor_id, source, source_id)
-),
-top AS (
-    SELECT debtor_id, source, source_id, value,
-           value * (1 - abs(2 * probability - 1)) AS priority, count(*) OVER () AS total
-    FROM valued
-    ORDER BY priority DESC, debtor_id, source, source_id
-    LIMIT $limit OFFSET $offset
-),
--- no index serves these: each table's scan is cut to the page's keys before the join
-page_matches AS (SELECT * FROM matches WHERE debtor_id IN (SELECT debtor_id FROM top)),
-page_debtors AS (SELECT * FROM debtors WHERE debtor_id IN (SELECT debtor_id FROM top)),
+_WANTED = "p.probability >= $min_probability AND ($source IS NULL OR p.source = $source)"
+_PAGE = f"""
+SELECT debtor_id, source, source_id, probability, value, leads, leads_value, priority
+FROM priorities p
+WHERE {_WANTED}
+  AND NOT EXISTS (SELECT 1 FROM decided_positions d WHERE d.position = p.position)
+ORDER BY position LIMIT $limit OFFSET $offset
+"""
+# all the filter lets through less the decided among them: two quick scans, where an anti-join
+# of every row would cost a hundred milliseconds at two million matches
+_COUNT = f"""
+SELECT (SELECT count(*) FROM priorities p WHERE {_WANTED})
+     - (SELECT count(*) FROM priorities p SEMI JOIN decided_positions d USING (position)
+        WHERE {_WANTED})
+"""
+# no index serves these: each table's scan is cut to the page's keys before the join
+_DETAILS = """
+WITH page AS (SELECT unnest($debtors::VARCHAR[]) AS debtor_id,
+                     unnest($sources::VARCHAR[]) AS source, unnest($ids::VARCHAR[]) AS source_id),
+page_matches AS (SELECT * FROM matches WHERE debtor_id IN (SELECT debtor_id FROM page)),
+page_debtors AS (SELECT * FROM debtors WHERE debtor_id IN (SELECT debtor_id FROM page)),
 page_records AS (
-    SELECT source, source_id, name FROM records WHERE source_id IN (SELECT source_id FROM top)
+    SELECT source, source_id, name FROM records WHERE source_id IN (SELECT source_id FROM page)
 )
-SELECT p.debtor_id, d.name, p.source, p.source_id, r.name, m.match_probability, m.reason,
-       p.value, coalesce(t.leads, 0), t.leads_value, d.outstanding_amount, d.currency, p.priority,
-       m.contributions, m.model_version, p.total
-FROM top p
+SELECT p.debtor_id, p.source, p.source_id, d.name, r.name, m.reason, d.outstanding_amount,
+       d.currency, m.contributions, m.model_version
+FROM page p
 JOIN page_matches m USING (debtor_id, source, source_id)
 JOIN page_debtors d USING (debtor_id)
 LEFT JOIN page_records r USING (source, source_id)
-LEFT JOIN queue_lead_values t USING (debtor_id, source, source_id)
-ORDER BY p.priority DESC, p.debtor_id, p.source, p.source_id
 """
-
-# the live leads each match starts (their first hop is the match), with their summed value
-_LEAD_VALUES = """
-SELECT debtor_id, path->0->>'to_source' AS source, path->0->>'to_id' AS source_id,
-       sum(value) AS leads_value, count(*) AS leads
-FROM leads WHERE gone_at IS NULL AND via_related IS NULL
-GROUP BY ALL
-"""
-# what changes whenever a leads build (or a review that removes a match) changes the leads
-_LEADS_FINGERPRINT = """
-SELECT (SELECT path FROM duckdb_databases() WHERE database_name = current_database()),
-       count(*), max(last_built), max(gone_at), max(run_id), sum(hash(lead_id))
-FROM leads
-"""
-_lead_values: dict[tuple[object, ...], pa.Table] = {}
-_lead_values_lock = threading.Lock()
+_REVIEWED = "SELECT DISTINCT debtor_id, source, source_id FROM reviews"
 
 
 @dataclass(frozen=True)
@@ -139,54 +114,50 @@ def queue_page(
     limit: int,
 ) -> QueuePage:
     """One page of the queue, highest priority first, with each row's explanation."""
-    skipped = list(skip)
-    params = {
-        "skip_debtors": [pair[0] for pair in skipped],
-        "skip_sources": [pair[1] for pair in skipped],
-        "skip_ids": [pair[2] for pair in skipped],
-        "min_probability": wanted.min_probability,
-        "source": wanted.source,
-    }
-    con.register("queue_lead_values", lead_values(con))
+    sorted_pairs = priorities(con)
+    decided = pa.concat_tables(
+        [con.sql(_REVIEWED).to_arrow_table().cast(PAIRS_SCHEMA), pairs_table(skip)]
+    )
+    params = {"min_probability": wanted.min_probability, "source": wanted.source}
+    cursor = sorted_pairs.cursor()
     try:
-        found = con.execute(_QUEUE, {**params, "limit": limit, "offset": offset}).fetchall()
-        if not found and offset:  # past the end: the count from the first row
-            found = con.execute(_QUEUE, {**params, "limit": 1, "offset": 0}).fetchall()
-            return QueuePage([], int(found[0][-1]) if found else 0)
+        cursor.register(
+            "decided_positions", pa.table({"position": decided_positions(cursor, decided)})
+        )
+        total = int(cursor.execute(_COUNT, params).fetchall()[0][0])
+        found = cursor.execute(_PAGE, {**params, "limit": limit, "offset": offset}).fetchall()
     finally:
-        con.unregister("queue_lead_values")
-    labels = model_labels(con, {row[-2] for row in found if row[-2]})
-    rows = [_row(row, strongest(steps_of(row[-3], labels.get(row[-2])))) for row in found]
-    return QueuePage(rows, int(found[0][-1]) if found else 0)
+        cursor.close()
+    return QueuePage(_explained(con, found), total)
 
 
-def _row(found: tuple[Any, ...], steps: tuple[Step, ...]) -> QueueRow:
-    debtor_id, debtor_name, source, source_id, record_name, probability, reason = found[:7]
-    value, leads, leads_value, claim, currency, priority = found[7:13]
-    return QueueRow(
-        debtor_id, debtor_name, source, source_id, record_name, probability, reason, value,
-        leads, leads_value, claim, currency, priority, steps,
-    )  # fmt: skip
-
-
-def lead_values(con: duckdb.DuckDBPyConnection) -> pa.Table:
-    """The value of the live leads through each match, made once per state of the leads: the
-    paths' JSON is read once per leads build, not on every page."""
-    fingerprint = tuple(con.execute(_LEADS_FINGERPRINT).fetchall()[0])
-    with _lead_values_lock:
-        found = _lead_values.get(fingerprint)
-    if found is None:
-        found = con.sql(_LEAD_VALUES).to_arrow_table()
-        with _lead_values_lock:
-            _lead_values.clear()  # one store state kept: the one pages are read from
-            _lead_values[fingerprint] = found
-    return found
+def _explained(con: duckdb.DuckDBPyConnection, found: list[tuple[Any, ...]]) -> list[QueueRow]:
+    """The page's rows with their names, claim and strongest comparisons, in FOUND's order."""
+    if not found:
+        return []
+    keys = {"debtors": [row[0] for row in found], "sources": [row[1] for row in found],
+            "ids": [row[2] for row in found]}  # fmt: skip
+    details = {tuple(row[:3]): row[3:] for row in con.execute(_DETAILS, keys).fetchall()}
+    labels = model_labels(con, {row[-1] for row in details.values() if row[-1]})
+    rows = []
+    for debtor_id, source, source_id, probability, value, leads, leads_value, priority in found:
+        detail = details.get((debtor_id, source, source_id))
+        if detail is None:  # gone from the store since the priorities were read
+            continue
+        debtor_name, record_name, reason, claim, currency, contributions, version = detail
+        steps = strongest(steps_of(contributions, labels.get(version)))
+        rows.append(QueueRow(
+            debtor_id, debtor_name, source, source_id, record_name, probability, reason, value,
+            leads, leads_value, claim, currency, priority, steps,
+        ))  # fmt: skip
+    return rows
 
 
 def queue_sources(con: duckdb.DuckDBPyConnection) -> list[str]:
     """The sources that have matches, for the filter."""
-    rows = con.execute("SELECT DISTINCT source FROM matches ORDER BY 1").fetchall()
-    return [str(source) for (source,) in rows]
+    with priorities(con).cursor() as cursor:
+        found = cursor.execute("SELECT DISTINCT source FROM priorities ORDER BY 1").fetchall()
+    return [str(source) for (source,) in found]
 
 
 def strongest(steps: list[Step], count: int = EXPLAINED_STEPS) -> tuple[Step, ...]:

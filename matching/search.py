@@ -15,6 +15,7 @@ from typing import Any
 import duckdb
 from rapidfuzz import fuzz, process
 
+from matching.kept import KeptTables
 from matching.name_features import company_score
 from matching.names import person_keys
 from matching.names.script import has_han
@@ -49,12 +50,43 @@ _CANDIDATES_SQL = """
         FROM hits JOIN telling USING (key)
         GROUP BY ALL ORDER BY key_score DESC, side, source, entity_id LIMIT $candidates
     )
-    SELECT s.side, s.source, s.entity_id, s.key_score, s.best_key,
-           coalesce(f.names, [a.address]) AS names, f.name_keys, f.kind
-    FROM scored s
-    LEFT JOIN features f ON f.side = s.side AND f.source = s.source AND f.entity_id = s.entity_id
-    LEFT JOIN assets a ON s.side = 'asset' AND a.source = s.source AND a.asset_id = s.entity_id
+    SELECT side, source, entity_id, key_score, best_key FROM scored
 """
+# the candidates' names, read apart: joined in the query above, every row of `features` had its
+# names read (a hundred milliseconds at a million records). Read from the store or from its
+# copy in memory (SEARCH_NAMES), where a server keeps them: the same tables either way.
+_NAMES_SQL = """
+    WITH wanted AS (SELECT unnest($sides::VARCHAR[]) AS side,
+                           unnest($sources::VARCHAR[]) AS source,
+                           unnest($ids::VARCHAR[]) AS entity_id),
+    named AS (SELECT side, source, entity_id, names, name_keys, kind FROM features
+              WHERE entity_id IN (SELECT unnest($ids::VARCHAR[]))),
+    addressed AS (SELECT 'asset' AS side, source, asset_id AS entity_id, address FROM assets
+                  WHERE asset_id IN (SELECT unnest($ids::VARCHAR[])))
+    SELECT w.side, w.source, w.entity_id, coalesce(f.names, [a.address]), f.name_keys, f.kind
+    FROM wanted w
+    LEFT JOIN named f USING (side, source, entity_id)
+    LEFT JOIN addressed a USING (side, source, entity_id)
+"""
+
+
+_NAMES_STATE = (
+    "SELECT count(*), max(computed_at) FROM features",
+    "SELECT count(*), sum(hash(source, asset_id, address)) FROM assets",
+)
+
+
+def _fill_names(store: duckdb.DuckDBPyConnection, memory: duckdb.DuckDBPyConnection) -> None:
+    for table, columns in (
+        ("features", "side, source, entity_id, names, name_keys, kind"),
+        ("assets", "source, asset_id, address"),
+    ):
+        memory.register("copied", store.sql(f"SELECT {columns} FROM {table}").to_arrow_table())
+        memory.execute(f"CREATE TABLE {table} AS SELECT * FROM copied")
+        memory.unregister("copied")
+
+
+SEARCH_NAMES = KeptTables(_NAMES_STATE, _fill_names)
 
 
 @dataclass(frozen=True)
@@ -68,8 +100,14 @@ class Hit:
     score: float  # in [0, 1]
 
 
-def search(con: duckdb.DuckDBPyConnection, query: str, limit: int = 20) -> list[Hit]:
-    """The LIMIT entities best matching QUERY, best first."""
+def search(
+    con: duckdb.DuckDBPyConnection,
+    query: str,
+    limit: int = 20,
+    names_from: duckdb.DuckDBPyConnection | None = None,
+) -> list[Hit]:
+    """The LIMIT entities best matching QUERY, best first; the candidates' names read from
+    NAMES_FROM (a cursor of SEARCH_NAMES, kept by a server) or else from the store."""
     wanted = query_keys(query.strip()) if query.strip() else QueryKeys((), {})
     if not wanted.keys:
         return []
@@ -77,9 +115,11 @@ def search(con: duckdb.DuckDBPyConnection, query: str, limit: int = 20) -> list[
     sql = _CANDIDATES_SQL.format(placeholders=", ".join(f"$k{i}" for i in range(len(keys))))
     params: dict[str, Any] = {f"k{i}": key for i, key in enumerate(keys)}
     params.update(keys=keys, weights=list(wanted.keys.values()), candidates=CANDIDATES)
-    rows = con.execute(sql, params).fetchall()
-    if not rows:
+    found = con.execute(sql, params).fetchall()
+    if not found:
         return []
+    named = _names_of(names_from or con, found)
+    rows = [row + named.get(row[:3], (None, None, None)) for row in found]
     best_keys = max(row[3] for row in rows)
     forms = _query_forms(wanted.spellings)
     latin_query = not any(has_han(s) for s in wanted.spellings)
@@ -99,6 +139,15 @@ def search(con: duckdb.DuckDBPyConnection, query: str, limit: int = 20) -> list[
             hits.append(Hit(side, source, entity_id, tuple(names), best_key, why, round(score, 3)))
     hits.sort(key=lambda hit: (-hit.score, hit.kind, hit.source, hit.id))
     return hits[:limit]
+
+
+def _names_of(
+    con: duckdb.DuckDBPyConnection, found: list[tuple[Any, ...]]
+) -> dict[tuple[str, str, str], tuple[Any, ...]]:
+    """(side, source, id) -> (names, name keys, kind) of each entity FOUND."""
+    columns = {"sides": [row[0] for row in found], "sources": [row[1] for row in found],
+               "ids": [row[2] for row in found]}  # fmt: skip
+    return {tuple(row[:3]): tuple(row[3:]) for row in con.execute(_NAMES_SQL, columns).fetchall()}
 
 
 def warm_up() -> None:
@@ -151,19 +200,20 @@ def _why(key: str, alike: float, name: str) -> str:
     return f"found by {found_by}; best name {name!r}, {alike:.0%} alike"
 
 
+# an IN list of constants: the review queue's copy in memory answers it from its index
 _MATCHED_DEBTORS = """
-SELECT m.source, m.source_id, arg_max(m.debtor_id, m.match_probability)
-FROM matches m JOIN (SELECT unnest($sources) AS source, unnest($ids) AS source_id) k
-     USING (source, source_id)
-GROUP BY ALL
+SELECT source, source_id, arg_max(debtor_id, match_probability) FROM matches
+WHERE source_id IN ({placeholders}) GROUP BY ALL
 """
 
 
 def matched_debtors(con: duckdb.DuckDBPyConnection, hits: list[Hit]) -> dict[tuple[str, str], str]:
     """(source, id) of each record hit that is a candidate of a debtor -> that debtor (the one
-    it matches best)."""
-    records = [(hit.source, hit.id) for hit in hits if hit.kind == "record"]
+    it matches best). CON reads `matches`: the store, or the review queue's copy in memory."""
+    records = {(hit.source, hit.id) for hit in hits if hit.kind == "record"}
     if not records:
         return {}
-    params = {"sources": [r[0] for r in records], "ids": [r[1] for r in records]}
-    return {(s, k): debtor for s, k, debtor in con.execute(_MATCHED_DEBTORS, params).fetchall()}
+    ids = sorted({source_id for _, source_id in records})
+    sql = _MATCHED_DEBTORS.format(placeholders=", ".join(f"$i{n}" for n in range(len(ids))))
+    found = con.execute(sql, {f"i{n}": source_id for n, source_id in enumerate(ids)}).fetchall()
+    return {(s, k): debtor for s, k, debtor in found if (s, k) in records}

@@ -51,11 +51,35 @@ def create_app(store_path: str | os.PathLike[str], secure_cookies: bool = False)
 
 @asynccontextmanager
 async def _warm(app: FastAPI) -> AsyncIterator[None]:
-    """Search's tables load in the background as the server starts, not in a user's request."""
+    """Search's tables load, and the tables pages keep in memory are made, in the background as
+    the server starts, not in a user's request."""
     from matching.search import warm_up
 
     threading.Thread(target=warm_up, name="search warm-up", daemon=True).start()
+    app.state.tables_kept = threading.Event()
+    threading.Thread(
+        target=_keep_tables,
+        args=(app.state.store_path, app.state.tables_kept),
+        name="tables warm-up",
+        daemon=True,
+    ).start()
     yield
+
+
+def _keep_tables(store_path: Path, done: threading.Event) -> None:
+    from matching.review_priorities import PRIORITIES
+    from matching.search import SEARCH_NAMES
+    from pipelines.errors import OadError
+    from pipelines.store_reader import read_store
+
+    try:
+        with read_store(store_path) as (con, _, _):
+            PRIORITIES.of(con)
+            SEARCH_NAMES.of(con)
+    except OadError:
+        pass  # no store to read yet, or a run holds it with no replica: the first page makes them
+    finally:
+        done.set()
 
 
 def home(request: Request, session: Viewer) -> Response:

@@ -10,7 +10,7 @@ import pytest
 from click.testing import Result
 
 from matching.features import refresh_features
-from matching.search import Hit, search
+from matching.search import SEARCH_NAMES, Hit, search
 from matching.search_index import refresh_search_index
 from pipelines.debtors import import_debtors
 from pipelines.records import import_records
@@ -86,6 +86,8 @@ def test_search_finds(searched: Store, query: str, wanted: tuple[str, str, str],
     hits = search(searched.con, query, limit=10)
     rank = where(hits, wanted)
     assert rank is not None and rank < within, [(h.id, h.score, h.why) for h in hits]
+    with SEARCH_NAMES.of(searched.con).cursor() as kept:  # as a server reads the names
+        assert search(searched.con, query, 10, names_from=kept) == hits
 
 
 def test_a_namesake_ranks_below(searched: Store):
@@ -118,6 +120,8 @@ def test_the_index_follows_changes_incrementally(tmp_path: Path):
         assert (again.indexed, again.removed) == (0, 0)
         assert store.scalar("SELECT count(*) FROM search_keys") == keys
         assert search(store.con, "Hui Ka Yan")
+        with SEARCH_NAMES.of(store.con).cursor() as kept:
+            assert search(store.con, "Hui Ka Yan", names_from=kept)[0].names == ("HUI KA YAN",)
 
         renamed = tmp_path / "renamed.csv"
         renamed.write_text("source_id,name,kind\nhk-p1,CHAN TAI MAN,person\n", encoding="utf-8")
@@ -128,6 +132,8 @@ def test_the_index_follows_changes_incrementally(tmp_path: Path):
         assert settled.indexed == 0  # refresh_features has already indexed the change
         assert where(search(store.con, "Hui Ka Yan"), HUI) is None
         assert where(search(store.con, "Chan Tai Man"), HUI) == 0
+        with SEARCH_NAMES.of(store.con).cursor() as kept:  # kept before: made again
+            assert search(store.con, "Chan Tai Man", names_from=kept)[0].names == ("CHAN TAI MAN",)
         stale = store.scalar(
             "SELECT count(*) FROM search_keys WHERE entity_id = 'hk-p1' AND key = 'p:hui kayan'"
         )

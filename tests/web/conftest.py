@@ -121,15 +121,16 @@ def serving(store_path: Path) -> Iterator[str]:
     """The workbench over STORE_PATH served by uvicorn from a thread of this process; its base
     URL."""
     port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(store_path), host="127.0.0.1", port=port, log_level="error")
-    )
+    app = create_app(store_path)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
     while not server.started:
         assert time.monotonic() < deadline, "the workbench did not start"
         time.sleep(0.05)
+    # its warm-up reads the store: done before a test writes to it from this process
+    assert app.state.tables_kept.wait(60), "the warm-up of the tables kept did not finish"
     try:
         yield f"http://127.0.0.1:{port}"
     finally:

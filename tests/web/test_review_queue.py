@@ -13,7 +13,9 @@ import pytest
 
 from matching.review_queue import QueueFilter, queue_page
 from pipelines.decision_journal import apply_if_free, pending, record_decision
+from pipelines.store import connect
 from tests.pipelines.exports.case_store import PSC
+from tests.pipelines.exports.store_rows import insert_match
 from tests.web.conftest import HOSTILE_NAME
 from tests.web.queue_store import UNDECIDED, build_queue_store
 from tests.web.test_app import logged_in
@@ -72,6 +74,27 @@ def test_the_queue_puts_the_most_valuable_uncertain_pair_first(queue_store: Path
     assert queued(page) == expected_order(queue_store)
     assert queued(page) == UNDECIDED  # the order the store's figures give (queue_store.py)
     assert "value × (1 − |2p − 1|)" in page
+
+
+def test_the_queue_follows_the_store_as_runs_change_it(queue_store: Path) -> None:
+    """The priorities are kept in memory per state of the store: a new match, a changed claim
+    and a lead gone each reorder the next page the same server gives."""
+    client, _ = logged_in(queue_store, "ian")
+    assert queued(client.get("/review").text) == UNDECIDED
+    with connect(queue_store) as store:
+        insert_match(store, "D2", "P5", 0.5)  # a later run's new candidate
+    assert queued(client.get("/review").text) == expected_order(queue_store)
+    assert ("D2", PSC, "P5") in expected_order(queue_store)
+    with connect(queue_store) as store:
+        store.con.execute("UPDATE debtors SET outstanding_amount = 100 WHERE debtor_id = 'D1'")
+    assert queued(client.get("/review").text)[-1] == ("D1", PSC, "P4")
+    assert queued(client.get("/review").text) == expected_order(queue_store)
+    with connect(queue_store) as store:
+        store.con.execute("UPDATE leads SET gone_at = now()")  # D2's leads gone: its claim counts
+    with duckdb.connect(str(queue_store), read_only=True) as con:
+        chan = next(row for row in queue_page(con, [], QueueFilter(), 0, 10).rows
+                    if row.source_id == "P2")  # fmt: skip
+    assert (chan.leads, chan.value, chan.priority) == (0, 880000, pytest.approx(880000 * 0.6))
 
 
 def test_a_lead_s_value_counts_not_the_claim(queue_store: Path) -> None:
