@@ -125,9 +125,9 @@ def investigator(db: Path) -> tuple[str, str]:
 
 
 @contextmanager
-def served(db: Path) -> Iterator[str]:
+def served(db: Path) -> Iterator[tuple[str, int]]:
     """`oad serve` over DB in a process of its own (its threads do not share this one's
-    interpreter): its base URL until the block ends."""
+    interpreter): its base URL and process id until the block ends."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -145,10 +145,17 @@ def served(db: Path) -> Iterator[str]:
             except httpx.TransportError:
                 assert server.poll() is None and time.monotonic() < deadline, "no workbench"
                 time.sleep(0.2)
-        yield base
+        yield base, server.pid
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def peak_mb(pid: int) -> float:
+    """The process's peak resident memory so far (Linux), in MB."""
+    status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+    found = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
+    return round(int(found.group(1)) / 1024, 1) if found else float("nan")
 
 
 def log_in(client: httpx.Client, name: str, password: str) -> None:
@@ -218,11 +225,13 @@ def main() -> None:
         db = folder / STORE
         asked = pages(args, db)
         user = investigator(db)
-        with served(db) as base, httpx.Client(base_url=base, timeout=60) as client:
+        with served(db) as (base, pid), httpx.Client(base_url=base, timeout=60) as client:
             log_in(client, *user)
             for name, paths in asked.items():
                 figures[name] = timed(client, paths)
                 print(f"{name}: {figures[name]}", flush=True)
+            figures["server_peak_mb"] = peak_mb(pid)
+            print(f"server peak memory: {figures['server_peak_mb']} MB", flush=True)
     figures["timing"] = "client round trip on 127.0.0.1, keep-alive, one request at a time"
     print(json.dumps(figures, ensure_ascii=False))
 

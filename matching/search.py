@@ -16,7 +16,7 @@ import duckdb
 from rapidfuzz import fuzz, process
 
 from matching.kept import KeptTables
-from matching.name_features import company_score
+from matching.name_features import agreed_parts, company_score
 from matching.names import person_keys
 from matching.names.script import has_han
 from matching.search_query import QueryKeys, company_core, query_keys, without_tones
@@ -151,10 +151,12 @@ def _names_of(
 
 
 def warm_up() -> None:
-    """Load what the first search of each kind would load (name tables, the lexicon and the
-    translation model: seconds), so that no user waits for it."""
+    """Load what the first search of each kind, and the first explanation of a person's or a
+    company's names, would load (name tables, the lexicon and the translation model: seconds),
+    so that no user waits for it."""
     query_keys("许家印 Hui Ka Yan")
     company_score("安丰投资有限公司", "anfeng investment")
+    agreed_parts("person", ["许家印"], ["HUI Ka Yan"])
 
 
 def _query_forms(spellings: tuple[str, ...]) -> list[str]:
