@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from matching.name_features import names_score
+from matching.names.learn_lexicon import hk_register_rows
 from matching.names.resources import opencc_converter
 from matching.settings import COMPANY_NAME_LEVELS
 
@@ -29,16 +30,8 @@ SMOOTHING = 1.0  # pseudo-count per level, so no level is ever impossible
 
 def register_pairs(path: Path, excluded: set[str]) -> list[tuple[str, str]]:
     """(Chinese, English) from a Hong Kong register file, except the excluded Reg no. values."""
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.reader(handle)
-        header = next(reader)
-        number, name = header.index("Reg no."), header.index("Name")
-        pairs = []
-        for row in reader:
-            if len(row) > name and "\n" in row[name] and row[number] not in excluded:
-                english, chinese = row[name].split("\n", 1)
-                pairs.append((chinese.strip(), english.strip()))
-    return pairs
+    return [(chinese, english) for number, english, chinese in hk_register_rows(path)
+            if chinese and number not in excluded]  # fmt: skip
 
 
 def level_of(score: float, thresholds: Sequence[float] = COMPANY_NAME_LEVELS) -> int:

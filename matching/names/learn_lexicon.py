@@ -51,16 +51,24 @@ _GLEIF_NAME = re.compile(
 )
 
 
-def read_hk_register(path: Path) -> Iterator[tuple[str, str]]:
-    """(Chinese, English) from the HK index: Name is "ENGLISH NAME\\n中文名稱"."""
+def hk_register_rows(path: Path) -> Iterator[tuple[str, str, str | None]]:
+    """(Reg no., English name, Chinese name or None) of each row of the HK index, whose Name is
+    "ENGLISH NAME\\n中文名稱" or the English name alone."""
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle)
         header = next(reader)
-        column = header.index("Name")
+        number, column = header.index("Reg no."), header.index("Name")
         for row in reader:
-            if len(row) > column and "\n" in row[column]:
-                english, chinese = row[column].split("\n", 1)
-                yield chinese.strip(), english.strip()
+            if len(row) > column:
+                english, _, chinese = row[column].partition("\n")
+                yield row[number].strip(), english.strip(), chinese.strip() or None
+
+
+def read_hk_register(path: Path) -> Iterator[tuple[str, str]]:
+    """(Chinese, English) from the HK index's bilingual rows."""
+    for _, english, chinese in hk_register_rows(path):
+        if chinese:
+            yield chinese, english
 
 
 def read_gleif(path: Path) -> Iterator[tuple[str, str]]:
