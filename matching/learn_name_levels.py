@@ -4,10 +4,11 @@ Splink's EM cannot learn these for companies: a Chinese debtor company and a Hon
 share nothing but the name, and one variable alone does not separate matches from non-matches.
 So the m probabilities come from real bilingual pairs: each Chinese name of a Hong Kong register
 file (half made simplified, as a mainland bank holds names) is scored against its own English
-name, and the share of pairs at each level is written out. Rows used for evaluation are left out.
+name, and the share of pairs at each level is written out. The shipped file is learned from
+SP_10, a slice neither the lexicon learns from nor any measurement uses (rows listed by
+--exclude, such as an evaluation set's, are left out when another file is used).
 
-    python -m matching.learn_name_levels --hk data/hk_companies_registry/SP_5.csv \
-        --exclude tests/data/matching/hk_records.csv \
+    python -m matching.learn_name_levels --hk data/hk_companies_registry/SP_10.csv \
         --out data/matching/name_levels.tsv
 """
 
@@ -53,8 +54,8 @@ def write_levels(out: Path, shares: list[tuple[float, int]], source: str, pairs:
     lines = [
         "# m probabilities of the name-similarity levels: the share of true pairs at each level.",
         f"# Learned by matching/learn_name_levels.py from {pairs} bilingual pairs of {source}",
-        "# (Hong Kong Companies Registry index; evaluation rows excluded). Regenerate after the",
-        "# names module or its lexicon changes.",
+        "# (Hong Kong Companies Registry index; rows listed by --exclude left out). Regenerate",
+        "# after the names module or its lexicon changes.",
         "# level\tm_probability\tpairs",
         *(
             f"{label}\t{share:.6f}\t{count}"
