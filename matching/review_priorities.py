@@ -7,7 +7,7 @@ are not part of it: the queue leaves the decided pairs out on each page (`decide
 by a join on one integer (each pair's hash) checked against the pair itself, so a decision
 costs no rebuild.
 
-Cost at 2,000,000 matches: about a second to build, after a run has changed the store; some
+Cost at 2,000,000 matches: about two seconds to build, after a run has changed the store; some
 200 MB of memory for the one state kept (the one pages read).
 """
 

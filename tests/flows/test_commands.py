@@ -132,15 +132,21 @@ def test_a_schedule_fires_against_a_prefect_server(
 ) -> None:
     db = tmp_path / "s.duckdb"
     config = one_source_config(tmp_path)
-    served = subprocess.Popen(
-        [sys.executable, "-m", "cli", "--db", str(db), "schedule", "--config", str(config),
-         "--interval", "10"],
-        cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO), **prefect_server},
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        _wait_for(lambda: "finished" in discovery_statuses(db), 300, "a scheduled run")
-    finally:
-        served.terminate()
-        served.wait(timeout=60)
-    assert discovery_statuses(db)[0] == "finished"
+    # its log goes to a file: a pipe nobody reads fills up (each run the schedule fires while
+    # another holds the store logs a refusal), and the process then blocks writing to it
+    log = tmp_path / "schedule.log"
+    with log.open("w", encoding="utf-8") as written:
+        served = subprocess.Popen(
+            [sys.executable, "-m", "cli", "--db", str(db), "schedule", "--config", str(config),
+             "--interval", "10"],
+            cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO), **prefect_server},
+            stdout=subprocess.DEVNULL, stderr=written, text=True,
+        )  # fmt: skip
+        try:
+            _wait_for(lambda: "finished" in discovery_statuses(db), 300, "a scheduled run")
+        except AssertionError as waited:
+            raise AssertionError(f"{waited}; its log ends:\n{log.read_text()[-3000:]}") from None
+        finally:
+            served.terminate()
+            served.wait(timeout=60)
+    assert discovery_statuses(db)[0] == "finished", log.read_text()[-3000:]
