@@ -23,7 +23,6 @@ import argparse
 import csv
 import json
 import os
-import random
 import subprocess
 import sys
 import tempfile
@@ -37,44 +36,30 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from matching.names.learn_lexicon import hk_register_rows  # noqa: E402
-from matching.names.script import opencc_converter  # noqa: E402
 from matching.ranking import RANKED  # noqa: E402
+from matching.register_trial import (  # noqa: E402
+    DEBTOR_COLUMNS,
+    REGISTER,
+    register_trial,
+    write_debtors,
+    write_records,
+)
 
 SP_5 = REPO / "data" / "hk_companies_registry" / "SP_5.csv"
 PERSONS = REPO / "tests" / "data" / "matching"
-REGISTER = "hk_register"
 BANDS = [(0.0, 0.1), (0.1, 0.3), (0.3, 0.5), (0.5, 0.7), (0.7, 0.9), (0.9, 0.99), (0.99, 1.01)]
 Pair = tuple[str, str, str]  # debtor_id, source, source_id
 
 
-def register_rows() -> list[tuple[str, str, str | None]]:
-    """(registration number, English name, Chinese name or None) of every SP_5 row."""
-    return list(hk_register_rows(SP_5))
-
-
 def write_inputs(folder: Path, companies: int) -> set[Pair]:
     """The debtor and record files of both sets in FOLDER; the true pairs."""
-    rows = register_rows()
-    bilingual = [row for row in rows if row[2]]
-    chosen = random.Random(5).sample(bilingual, min(companies, len(bilingual)))
-    to_simplified = opencc_converter("t2s")
-    halves = random.Random(55)
-    with (folder / "debtors.csv").open("w", encoding="utf-8", newline="") as handle:
-        out = csv.writer(handle)
-        out.writerow(["debtor_id", "name", "kind", "id_number", "birth_date"])
-        for number, _, chinese in chosen:
-            name = to_simplified.convert(chinese) if halves.random() < 0.5 else chinese
-            out.writerow([f"HK{number}", name, "company", "", ""])
-        with (PERSONS / "debtors.csv").open(encoding="utf-8", newline="") as persons:
-            for person in csv.DictReader(persons):
-                if person["kind"] == "person":
-                    out.writerow([person[c] for c in ("debtor_id", "name", "kind", "id_number",
-                                                      "birth_date")])  # fmt: skip
-    with (folder / "register.csv").open("w", encoding="utf-8", newline="") as handle:
-        out = csv.writer(handle)
-        out.writerow(["source_id", "name", "kind"])
-        out.writerows([number, english, "company"] for number, english, _ in rows)
-    truth = {(f"HK{number}", REGISTER, number) for number, _, _ in chosen}
+    trial = register_trial(SP_5, companies)
+    with (PERSONS / "debtors.csv").open(encoding="utf-8", newline="") as persons:
+        people = [[person[c] for c in DEBTOR_COLUMNS] for person in csv.DictReader(persons)
+                  if person["kind"] == "person"]  # fmt: skip
+    write_debtors(trial, folder / "debtors.csv", people)
+    write_records(trial, folder / "register.csv")
+    truth = set(trial.truth)
     with (PERSONS / "labels.csv").open(encoding="utf-8", newline="") as handle:
         truth |= {(row["debtor_id"], row["source"], row["source_id"])
                   for row in csv.DictReader(handle)
@@ -148,7 +133,7 @@ def names_only(debtor_names: dict[str, str], truth: set[Pair]) -> dict[str, obje
     from benchmarks.names import rank_oad
     from matching.names.translation_vectorised import LatinNames
 
-    rows = register_rows()
+    rows = list(hk_register_rows(SP_5))
     english = [name for _, name, _ in rows]
     numbers = [number for number, _, _ in rows]
     index = LatinNames(english)
