@@ -27,12 +27,14 @@ def test_no_scored_pair_gives_empty_bands_and_still_a_plot(
     oad: Callable[..., Result], labels: Path, tmp_path: Path
 ) -> None:
     plot = tmp_path / "plots" / "quality.html"
-    out = oad("evaluate", str(labels), "--plot", str(plot)).output
+    hostile = labels.rename(tmp_path / "<b>labels.csv")  # its name is in the page's title
+    out = oad("evaluate", str(hostile), "--plot", str(plot)).output
     rows = [line.split() for line in out.splitlines() if line.startswith("  [")]
     assert len(rows) == 10 and all(row[2:] == ["0", "-", "-"] for row in rows)
     assert rows[0][:2] == ["[0.0,", "0.1)"] and rows[-1][:2] == ["[0.9,", "1.0]"]
     page = plot.read_text(encoding="utf-8")
     assert page.count("<svg") == 2 and "1 labelled debtors, 1 true pairs" in page
+    assert "&lt;b&gt;labels.csv" in page and "<b>" not in page
 
 
 def test_a_plot_that_fails_to_write_leaves_the_earlier_file_whole(
