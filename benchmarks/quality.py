@@ -35,6 +35,7 @@ import duckdb
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from matching.calibration_table import calibration_table  # noqa: E402
 from matching.names.learn_lexicon import hk_register_rows  # noqa: E402
 from matching.ranking import RANKED  # noqa: E402
 from matching.register_trial import (  # noqa: E402
@@ -47,7 +48,7 @@ from matching.register_trial import (  # noqa: E402
 
 SP_5 = REPO / "data" / "hk_companies_registry" / "SP_5.csv"
 PERSONS = REPO / "tests" / "data" / "matching"
-BANDS = [(0.0, 0.1), (0.1, 0.3), (0.3, 0.5), (0.5, 0.7), (0.7, 0.9), (0.9, 0.99), (0.99, 1.01)]
+BAND_EDGES = (0.0, 0.1, 0.3, 0.5, 0.7, 0.9, 0.99, 1.0)
 Pair = tuple[str, str, str]  # debtor_id, source, source_id
 
 
@@ -117,15 +118,11 @@ def figures(
 
 
 def calibration(scored: list[tuple[Pair, float]], wanted: set[Pair]) -> list[dict[str, object]]:
-    table = []
-    for low, high in BANDS:
-        band = [(pair, p) for pair, p in scored if low <= p < high]
-        table.append({
-            "band": f"[{low}, {min(high, 1.0)}{']' if high > 1 else ')'}", "pairs": len(band),
-            "mean_p": _share(sum(p for _, p in band), len(band)),
-            "observed": _share(sum(pair in wanted for pair, _ in band), len(band)),
-        })  # fmt: skip
-    return table
+    return [
+        {"band": band.label, "pairs": band.pairs, "mean_p": _rounded(band.mean_probability),
+         "observed": _rounded(band.observed_precision)}
+        for band in calibration_table(scored, wanted, BAND_EDGES)
+    ]  # fmt: skip
 
 
 def names_only(debtor_names: dict[str, str], truth: set[Pair]) -> dict[str, object]:
@@ -148,6 +145,10 @@ def names_only(debtor_names: dict[str, str], truth: set[Pair]) -> dict[str, obje
 
 def _share(part: float, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
 
 
 def show(kind: str, found: dict[str, object]) -> None:

@@ -1,16 +1,20 @@
 """`oad evaluate`: how good the current matches are against labelled pairs.
 
 Labels name debtors and, for each, its true records (is_match 1) and optionally known false
-ones (0). Every other candidate of a labelled debtor counts as false.
+ones (0). Every other candidate of a labelled debtor counts as false. Beside the figures at one
+threshold, the same scored pairs give the calibration table (matching/calibration_table.py) and
+the precision-recall curve.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
+from matching.calibration_table import Band, Pair, calibration_table
 from matching.ranking import RANKED
 from pipelines.errors import InputFileError
 from pipelines.table_files import read_file
@@ -19,7 +23,15 @@ LABEL_COLUMNS = ("debtor_id", "source", "source_id", "is_match")
 _TRUE = {"1", "true", "yes", "y", "t"}
 _FALSE = {"0", "false", "no", "n", "f"}
 
-Pair = tuple[str, str, str]
+
+@dataclass(frozen=True)
+class CurvePoint:
+    """Precision and recall when every pair with probability >= threshold is a link."""
+
+    threshold: float
+    links: int
+    precision: float
+    recall: float
 
 
 @dataclass(frozen=True)
@@ -36,6 +48,8 @@ class Evaluation:
     recall_at_1: float
     recall_at_10: float
     pairs_completeness: float
+    calibration: tuple[Band, ...] = ()  # every scored pair of the labelled debtors, by band
+    curve: tuple[CurvePoint, ...] = ()  # one point per distinct probability, highest first
 
 
 def read_labels(path: Path) -> tuple[set[str], set[Pair]]:
@@ -79,7 +93,8 @@ def evaluate(con: duckdb.DuckDBPyConnection, labels: Path, threshold: float) -> 
     probability = {(d, s, i): p for d, s, i, p, _ in scored}
     rank = {(d, s, i): r for d, s, i, _, r in scored}
     precision, recall, f1, links = _at(probability, truth, threshold)
-    best_f1, best_threshold = _best_f1(probability, truth, threshold)
+    curve = precision_recall_curve(probability, truth)
+    best_f1, best_threshold = _best_f1(curve, threshold)
     total = max(len(truth), 1)
     return Evaluation(
         labelled_debtors=len(debtors),
@@ -94,6 +109,8 @@ def evaluate(con: duckdb.DuckDBPyConnection, labels: Path, threshold: float) -> 
         recall_at_1=sum(1 for p in truth if rank.get(p, 1 << 30) <= 1) / total,
         recall_at_10=sum(1 for p in truth if rank.get(p, 1 << 30) <= 10) / total,
         pairs_completeness=sum(1 for p in truth if p in probability) / total,
+        calibration=tuple(calibration_table(probability.items(), truth)),
+        curve=tuple(curve),
     )
 
 
@@ -104,22 +121,39 @@ def _at(
     hits = len(predicted & truth)
     precision = hits / len(predicted) if predicted else 1.0
     recall = hits / len(truth) if truth else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return precision, recall, f1, len(predicted)
+    return precision, recall, _f1(precision, recall), len(predicted)
 
 
-def _best_f1(
-    probability: dict[Pair, float], truth: set[Pair], fallback: float
-) -> tuple[float, float]:
-    """The best F1 over every threshold, in one pass down the pairs sorted by probability."""
-    best, best_threshold, hits = 0.0, fallback, 0
+def precision_recall_curve(probability: dict[Pair, float], truth: set[Pair]) -> list[CurvePoint]:
+    """A point at every distinct probability, highest first, in one pass down the pairs sorted
+    by probability: tied pairs become links together."""
+    points, hits = [], 0
     ordered = sorted(probability.items(), key=lambda item: -item[1])
     for index, (pair, p) in enumerate(ordered, start=1):
         hits += pair in truth
-        last_of_tie = index == len(ordered) or ordered[index][1] != p
-        if last_of_tie and truth:
-            precision, recall = hits / index, hits / len(truth)
-            f1 = 2 * precision * recall / (precision + recall) if hits else 0.0
-            if f1 > best:
-                best, best_threshold = f1, p
+        if index == len(ordered) or ordered[index][1] != p:
+            recall = hits / len(truth) if truth else 0.0
+            points.append(CurvePoint(p, index, hits / index, recall))
+    return points
+
+
+def thinned(curve: Sequence[CurvePoint], at_most: int = 200) -> list[CurvePoint]:
+    """At most AT_MOST points of CURVE, evenly spread along it, its first and last kept."""
+    if len(curve) <= at_most:
+        return list(curve)
+    step = (len(curve) - 1) / (at_most - 1)
+    return [curve[round(n * step)] for n in range(at_most)]
+
+
+def _best_f1(curve: list[CurvePoint], fallback: float) -> tuple[float, float]:
+    """The best F1 over every threshold (the highest threshold of a tie), else FALLBACK."""
+    best, best_threshold = 0.0, fallback
+    for point in curve:
+        f1 = _f1(point.precision, point.recall)
+        if f1 > best:
+            best, best_threshold = f1, point.threshold
     return best, best_threshold
+
+
+def _f1(precision: float, recall: float) -> float:
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0

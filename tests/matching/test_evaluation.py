@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import shutil
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,32 @@ from tests.matching.conftest import EVAL
 def matched(evaluation_store: Store) -> Store:
     run_matching(evaluation_store)
     return evaluation_store
+
+
+class _Page(HTMLParser):
+    """The tags of a page, counted, and the cells of its table's rows."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: dict[str, int] = {}
+        self.rows: list[list[str]] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags[tag] = self.tags.get(tag, 0) + 1
+        if tag == "tr":
+            self.rows.append([])
+        elif tag == "td":
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "td" and self._cell is not None:
+            self.rows[-1].append("".join(self._cell))
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
 
 
 @pytest.fixture(scope="module")
@@ -77,10 +104,31 @@ def test_oad_evaluate_prints_these_figures(
     matched.con.execute("CHECKPOINT")  # the copy must hold the matches
     copy = tmp_path / "copy.duckdb"
     shutil.copy(matched.path, copy)
-    result = CliRunner().invoke(cli, ["--db", str(copy), "evaluate", str(EVAL / "labels.csv")])
+    plot = tmp_path / "quality.html"
+    result = CliRunner().invoke(
+        cli, ["--db", str(copy), "evaluate", str(EVAL / "labels.csv"), "--plot", str(plot)]
+    )
     assert result.exit_code == 0, result.output
+    printed = _printed_table(result.output)
+    assert len(printed) == 10 and printed[0][0] == "[0.0, 0.1)" and printed[-1][0] == "[0.9, 1.0]"
+    assert sum(int(row[1]) for row in printed) == scores.curve[-1].links  # every scored pair
+    assert int(printed[-1][1]) >= scores.predicted_links > 0  # the links are all in the top band
+    page = _Page()
+    page.feed(plot.read_text(encoding="utf-8"))
+    assert page.tags["svg"] == 2 and page.tags.get("script", 0) == 0
+    assert [row for row in page.rows if row] == printed
+    assert f"{scores.labelled_debtors} labelled debtors, {scores.true_pairs} true pairs" in (
+        plot.read_text(encoding="utf-8")
+    )
     assert f"recall@1 {scores.recall_at_1:.3f}, recall@10 {scores.recall_at_10:.3f}" in (
         result.output
     )
     assert f"pairs completeness (blocking) {scores.pairs_completeness:.3f}" in result.output
     assert f"precision {scores.precision:.3f}" in result.output
+
+
+def _printed_table(output: str) -> list[list[str]]:
+    """The calibration table's rows as `oad evaluate` printed them: band, pairs, mean, observed."""
+    lines = output.split("calibration, every candidate pair of the labelled debtors:\n")[1]
+    rows = [line.split() for line in lines.splitlines()[1:] if line.startswith("  [")]
+    return [[f"{row[0]} {row[1]}", *row[2:5]] for row in rows]
