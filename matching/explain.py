@@ -103,7 +103,10 @@ def steps_of(
     prior, names = labels
     steps = [Step("prior", "two random records", prior)]
     for comparison, value in json.loads(contributions).items():
-        level = names.get(comparison, {}).get(int(value["level"]), str(value["level"]))
+        # a model comparison's level is its number; a later step (the calibration) says its own
+        said = value["level"]
+        known = names.get(comparison, {})
+        level = said if isinstance(said, str) else known.get(int(said), str(said))
         steps.append(Step(comparison, level, float(value["bits"])))
     return steps
 

@@ -11,6 +11,7 @@ import duckdb
 import pyarrow as pa
 
 from matching import splink_model
+from matching.calibration import Calibration, calibrate_companies, shipped_calibration
 from matching.candidate_floors import limits_key, save_floors
 from matching.candidates import CANDIDATES, NORM_POWER, build_candidates
 from matching.features import refresh_features
@@ -51,14 +52,17 @@ def run_matching(
     incremental: bool = False,
     progress: Progress = QUIET,
     limits: Limits | None = None,
+    calibrate: bool = True,
 ) -> RunSummary:
     """Match every debtor against live records (or, incrementally, against records whose
     features changed since the last run) and write the matches. LIMITS, when given, replace
-    the candidate limits (and MAX_BLOCK)."""
+    the candidate limits (and MAX_BLOCK). Without CALIBRATE, company pairs keep the linkage
+    model's probability (as the calibration is learned from)."""
     apply_backlog(store)  # decisions investigators took while the store was held
     limits = limits or Limits(max_block=max_block)
+    calibration = shipped_calibration() if calibrate else None
     try:
-        return _run(store, threshold, retrain, limits, incremental, progress)
+        return _run(store, threshold, retrain, limits, incremental, progress, calibration)
     finally:
         progress.finish()
 
@@ -70,6 +74,7 @@ def _run(
     limits: Limits,
     incremental: bool,
     progress: Progress,
+    calibration: Calibration | None,
 ) -> RunSummary:
     clock: dict[str, float] = {}
     started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
@@ -94,6 +99,7 @@ def _run(
         run_id = start_run(con, "match", params, started)
         identified = _write_matches(con, scored, model.version, run_id, incremental, since)
         save_floors(con, limits_key(limits, NORM_POWER), whole=since is None)
+        calibrate_companies(con, run_id, calibration)
         apply_reviews(con, run_id)
         links = con.execute(
             "SELECT count(*) FROM matches WHERE run_id = ? AND match_probability >= ?",
