@@ -32,6 +32,7 @@ import numpy as np
 import pyarrow as pa
 
 from matching.candidate_floors import find_floors, limits_key, load_floors
+from matching.dense_candidates import DENSE, dense_pairs
 from matching.limits import Limits
 from matching.names.translation_vectorised import translation_scores
 from pipelines.store import insert_arrow
@@ -43,7 +44,7 @@ CANDIDATES = "candidate_pairs"
 NORM_POWER = 0.25
 _WORK_TABLES = ("cand_records", "cand_debtors", "record_keys", "debtor_keys", "key_frequency",
                 "record_terms", "debtor_terms", "debtor_floor", "key_pairs", "reranked",
-                "record_ids", "debtor_ids", "stored_floor")  # fmt: skip
+                "record_ids", "debtor_ids", "stored_floor", "key_cut", DENSE)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -63,8 +64,9 @@ def build_candidates(
     load_floors(con, since, limits_key(limits, NORM_POWER))
     skipped = _terms(con, limits)
     _key_pairs(con, since, limits)
+    _add_dense_pairs(con, since, limits.dense)
     _rerank(con, limits.per_debtor)
-    find_floors(con, since, max(limits.wide, limits.per_debtor))
+    find_floors(con, since, max(limits.wide, limits.per_debtor), limits.dense)
     by_identifier = " UNION ALL ".join(
         "SELECT d.debtor_id, r.source, r.source_id"
         f" FROM debtor_ids d JOIN record_ids r USING (identifier) WHERE {half}"
@@ -191,6 +193,20 @@ def _key_pairs(con: duckdb.DuckDBPyConnection, since: str | None, limits: Limits
             " QUALIFY row_number() OVER (PARTITION BY did ORDER BY score DESC, rid) <= $wide",
             {"first": first, "last": last, "wide": wide},
         )
+
+
+def _add_dense_pairs(con: duckdb.DuckDBPyConnection, since: str | None, dense: int) -> None:
+    """The encoder's nearest records join each company debtor's key pairs (with key score 0
+    where keys did not reach them), after key_cut keeps where the key cut itself ended."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE key_cut AS"
+        " SELECT did, count(*) AS pairs, min(score) AS lowest FROM key_pairs GROUP BY did"
+    )
+    dense_pairs(con, since, dense)
+    con.execute(
+        f"INSERT INTO key_pairs SELECT n.did, n.rid, 0.0, 'company' FROM {DENSE} n"
+        " ANTI JOIN key_pairs k ON k.did = n.did AND k.rid = n.rid"
+    )
 
 
 def _floors(con: duckdb.DuckDBPyConnection, wide: int) -> None:

@@ -9,6 +9,7 @@ DEFAULT_MAX_BLOCK = 5_000  # a key shared by more records than this is not block
 DEFAULT_BUDGET = 20_000  # records a debtor's keys may reach before weaker keys are left out
 DEFAULT_PER_DEBTOR = 20  # candidates per debtor that the model scores
 DEFAULT_WIDE = 400  # the first, key-based cut, before the translation model re-ranks
+DEFAULT_DENSE = 100  # a company debtor's nearest records by the name encoder, re-ranked too
 SLICE_ROWS = 20_000_000  # key-join rows per slice of debtors: bounds the aggregation's memory
 
 
@@ -18,4 +19,5 @@ class Limits:
     budget: int = DEFAULT_BUDGET
     per_debtor: int = DEFAULT_PER_DEBTOR
     wide: int = DEFAULT_WIDE
+    dense: int = DEFAULT_DENSE
     slice_rows: int = SLICE_ROWS

@@ -85,6 +85,31 @@ class NameEncoder:
         unit: np.ndarray = total / length if length > 0 else total
         return unit
 
+    def encode_many(self, bags: Sequence[tuple[str, ...]], han: bool) -> np.ndarray:
+        """`encode` of each bag of units, as one row each, by one sparse product: a million
+        names take seconds where one at a time took minutes."""
+        from scipy.sparse import csr_matrix
+
+        rows_of, table = (
+            (self.han_rows, self.han_vectors) if han else (self.latin_rows, self.latin_vectors)
+        )
+        known = [[rows_of[u] for u in units if u in rows_of] for units in bags]
+        counts = np.fromiter((len(rows) for rows in known), dtype=np.int64, count=len(known))
+        columns = np.fromiter((r for rows in known for r in rows), dtype=np.int64)
+        bag_of_units = csr_matrix(
+            (
+                np.ones(len(columns), dtype=np.float32),
+                columns,
+                np.concatenate([[0], counts.cumsum()]),
+            ),
+            shape=(len(known), len(table)),
+        )
+        totals = np.asarray(bag_of_units @ table, dtype=np.float32)
+        lengths = np.linalg.norm(totals, axis=1, keepdims=True)
+        # the square root of the count scales every row alike, so the unit vector ignores it
+        unit: np.ndarray = np.divide(totals, lengths, out=np.zeros_like(totals), where=lengths > 0)
+        return unit
+
     def hub_values(self, latin_vectors: np.ndarray) -> np.ndarray:
         """How close each Latin name is to Han names in general: the mean cosine of its
         `HUB_NEIGHBOURS` nearest reference names. A name of common pieces is near every
@@ -153,7 +178,7 @@ class LatinCodes:
 
     def _add(self, names: list[str]) -> None:
         encoder = load_encoder()
-        vectors = np.stack([encoder.encode(latin_units(n), han=False) for n in names])
+        vectors = encoder.encode_many([latin_units(n) for n in names], han=False)
         first, needed = len(self.known), len(self.known) + len(names)
         if needed > len(self.vectors):
             size = max(needed, 2 * len(self.vectors), 1024)

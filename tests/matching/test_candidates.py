@@ -85,9 +85,9 @@ def _within_budget(
 @pytest.mark.parametrize(
     "limits",
     [
-        Limits(wide=8, per_debtor=8),
-        Limits(wide=8, per_debtor=8, budget=40, max_block=30),
-        Limits(wide=3, per_debtor=3, slice_rows=500),
+        Limits(wide=8, per_debtor=8, dense=0),
+        Limits(wide=8, per_debtor=8, budget=40, max_block=30, dense=0),
+        Limits(wide=3, per_debtor=3, slice_rows=500, dense=0),
     ],
     ids=["defaults", "budget and block", "slices"],
 )
@@ -103,8 +103,8 @@ def test_slicing_the_debtors_changes_nothing(featured: Store) -> None:
 
 
 def test_tighter_budget_reaches_fewer_records(featured: Store) -> None:
-    loose = candidates(featured, Limits(wide=50, per_debtor=50))
-    tight = candidates(featured, Limits(wide=50, per_debtor=50, budget=5))
+    loose = candidates(featured, Limits(wide=50, per_debtor=50, dense=0))
+    tight = candidates(featured, Limits(wide=50, per_debtor=50, budget=5, dense=0))
     assert len(tight) < len(loose) * 0.8
 
 
@@ -171,4 +171,4 @@ def _without_floors(store: Store, limits: Limits, since: str) -> set[Pair]:
     try:
         return candidates(store, limits, since=since)
     finally:
-        store.con.executemany("INSERT INTO candidate_floors VALUES (?, ?, ?, ?)", saved)
+        store.con.executemany("INSERT INTO candidate_floors VALUES (?, ?, ?, ?, ?)", saved)

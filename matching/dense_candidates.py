@@ -1,0 +1,137 @@
+"""Candidate records found by the name encoder: for each company debtor with a Han name, the
+records whose names' vectors lie nearest its own.
+
+The key-based first cut reaches a record only through words the debtor's name implies; a brand
+romanised freely, or a translation the lexicon half knows, shares no such word with the debtor,
+or shares only common ones, and the true record then ranks below hundreds of others. The name
+encoder puts a Chinese name near its own English name without any shared word. So each company
+debtor also takes its `dense` nearest records by the encoder's score (the cosine less the
+record name's hub value, as the re-ranking scores them), found by faiss: exactly below
+`EXACT_UP_TO` record names, else among the `PROBES` nearest of `LISTS` clusters of them.
+
+Incrementally, changed records are searched for every debtor, and a debtor paired whole
+before admits one only at or above where its nearest records ended then (its dense floor,
+`candidate_floors.py`); new and changed debtors are searched against every record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from matching.names.encoder import HUB_WEIGHT, LATIN_CODES, han_units, load_encoder
+from matching.names.script import has_han
+from pipelines.store import insert_arrow
+
+DENSE = "dense_pairs"  # temp: did, rid, similarity
+EXACT_UP_TO = 200_000  # record names searched exhaustively; above, by clusters
+LISTS, PROBES = 1_024, 32
+TRAINING_SAMPLE = 100_000  # record names the clusters are learned from
+CHUNK = 200_000  # record names encoded and added at a time (memory stays flat)
+# nearer than this or not at all: on SP_10 no true record among a debtor's 100 nearest scored
+# less, and a small register would otherwise give every debtor every record
+MIN_SIMILARITY = 0.1
+
+
+@dataclass(frozen=True)
+class Names:
+    numbers: np.ndarray  # did or rid of each name (an entity may have several names)
+    names: list[str]
+
+
+def dense_pairs(con: duckdb.DuckDBPyConnection, since: str | None, dense: int) -> None:
+    """Create DENSE with each company debtor's `dense` nearest records (incrementally, those
+    that can enter its candidates). Needs cand_debtors, cand_records and stored_floor."""
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {DENSE} (did INTEGER, rid INTEGER, similarity DOUBLE)"
+    )
+    if dense <= 0:
+        return
+    if since is None:
+        _search(con, _debtor_names(con, "true"), _record_names(con, "true"), dense)
+        return
+    _search(con, _debtor_names(con, "c.fresh"), _record_names(con, "true"), dense)
+    _search(con, _debtor_names(con, "NOT c.fresh"), _record_names(con, "r.fresh"), dense)
+    # a debtor paired whole before keeps only what reaches its dense floor there
+    con.execute(
+        f"DELETE FROM {DENSE} p USING stored_floor s, cand_debtors c"
+        " WHERE p.did = s.did AND c.did = p.did AND NOT c.fresh"
+        " AND s.dense_floor IS NOT NULL AND p.similarity < s.dense_floor"
+    )
+
+
+def _debtor_names(con: duckdb.DuckDBPyConnection, which: str) -> Names:
+    rows = con.execute(
+        "SELECT c.did, unnest(f.names) FROM cand_debtors c JOIN features f"
+        " ON f.side = 'debtor' AND f.entity_id = c.debtor_id"
+        f" WHERE c.kind = 'company' AND {which}"
+    ).fetchall()
+    han = [(did, name) for did, name in rows if name and has_han(name)]
+    return Names(np.array([d for d, _ in han], dtype=np.int32), [n for _, n in han])
+
+
+def _record_names(con: duckdb.DuckDBPyConnection, which: str) -> Names:
+    rows = con.execute(
+        "SELECT r.rid, unnest(f.names) FROM cand_records r JOIN features f"
+        " ON f.side = 'record' AND f.source = r.source AND f.entity_id = r.source_id"
+        f" WHERE r.kind IN ('company', 'unknown') AND {which} ORDER BY r.rid"
+    ).fetchall()
+    latin = [(rid, name) for rid, name in rows if name and not has_han(name)]
+    return Names(np.array([r for r, _ in latin], dtype=np.int32), [n for _, n in latin])
+
+
+def _search(con: duckdb.DuckDBPyConnection, debtors: Names, records: Names, dense: int) -> None:
+    """Each debtor name's `dense` nearest record names into DENSE, one row per (did, rid)."""
+    if not debtors.names or not records.names:
+        return
+    index = _index(records)
+    queries = load_encoder().encode_many([han_units(n) for n in debtors.names], han=True)
+    # the record side's last number is minus its hub weight: one inner product is the score
+    queries = np.hstack([queries, np.ones((len(queries), 1), dtype=np.float32)])
+    similarity, found = index.search(queries, min(dense, len(records.names)))
+    hit = (found >= 0) & (similarity >= MIN_SIMILARITY)
+    pairs = pa.table({
+        "did": np.repeat(debtors.numbers, hit.sum(axis=1)),
+        "rid": records.numbers[found[hit]],
+        "similarity": similarity[hit].astype(np.float64),
+    })  # fmt: skip
+    insert_arrow(
+        con,
+        "dense_found",
+        pairs,
+        f"INSERT INTO {DENSE} SELECT did, rid, max(similarity) FROM dense_found GROUP BY ALL",
+    )
+
+
+def _index(records: Names) -> Any:
+    import faiss
+
+    size = len(records.names)
+    dimensions = load_encoder().size + 1
+    index: Any
+    if size <= EXACT_UP_TO:
+        index = faiss.IndexFlatIP(dimensions)
+    else:
+        quantiser = faiss.IndexFlatIP(dimensions)
+        index = faiss.IndexIVFFlat(quantiser, dimensions, LISTS, faiss.METRIC_INNER_PRODUCT)
+        step = max(size // TRAINING_SAMPLE, 1)
+        index.train(_vectors(records.names[::step]))
+        index.nprobe = PROBES
+    for chunk in _chunks(records.names):
+        index.add(_vectors(chunk))
+    return index
+
+
+def _vectors(names: list[str]) -> np.ndarray:
+    vectors, hubs = LATIN_CODES.lookup(names)
+    return np.ascontiguousarray(np.hstack([vectors, -HUB_WEIGHT * hubs[:, None]]), np.float32)
+
+
+def _chunks(names: list[str]) -> Iterator[list[str]]:
+    for start in range(0, len(names), CHUNK):
+        yield names[start : start + CHUNK]
