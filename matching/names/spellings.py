@@ -67,8 +67,9 @@ def spelling_key(syllable: str) -> str:
     return key
 
 
-# Initials that spell one sound, to one letter (longest first), and the class of a final: a
-# nasal (n, ng, m) or a stop (k, t, p: Cantonese and Hokkien keep them, Mandarin lost them).
+# Initials that spell one sound, to one letter (longest first), and the class of a final: its
+# nasal (n, ng as g, m) or a stop (k, t, p as k: Cantonese and Hokkien keep them, Mandarin lost
+# them; a Han name is read in every system, so its keys hold both).
 _SOUND_INITIALS = (
     ("tsh", "c"), ("chh", "c"), ("ch", "c"), ("ts", "c"), ("tz", "c"), ("jh", "c"), ("zh", "c"),
     ("qu", "k"), ("kh", "k"), ("kw", "k"), ("k", "k"), ("g", "k"), ("q", "c"), ("j", "c"),
@@ -79,10 +80,13 @@ _SOUND_INITIALS = (
 )  # fmt: skip
 
 
+_SOUND_FINALS = (("ng", "g"), ("n", "n"), ("m", "m"), ("k", "k"), ("t", "k"), ("p", "k"))
+
+
 def sound_key(syllable: str) -> str:
     """A coarse sound of one romanised syllable, alike in every system: the initial's class and
-    whether it ends in a nasal (n) or a stop (k). Kwong, guang, kong → kn; Hock, he → hk, h;
-    Tjhong, chong, zhong, tsung → cn; Ying, ing, eng → n."""
+    the final's nasal or stop. Kwong, guang, kong → kg; Hock → hk, he → h; Tjhong, chong, zhong,
+    tsung → cg; Ying, ing, eng → g; Kim → km, jin → cn."""
     key = spelling_key(syllable)
     initial = ""
     for spelled, sound in _SOUND_INITIALS:
@@ -90,7 +94,7 @@ def sound_key(syllable: str) -> str:
             initial, key = sound, key[len(spelled) :]
             break
     key = key.rstrip("h")
-    final = "n" if key.endswith(("n", "ng", "m")) else "k" if key.endswith(("k", "t", "p")) else ""
+    final = next((f for end, f in _SOUND_FINALS if key.endswith(end)), "")
     return initial + final or "-"
 
 

@@ -84,11 +84,12 @@ def test_tongyong_syllable(pinyin: str, tongyong: str) -> None:
 @pytest.mark.parametrize(
     ("spellings", "key"),
     [
-        (("kwong", "guang", "kong"), "kn"),
-        (("Tjhong", "chong", "zhong", "tsung"), "cn"),
-        (("hock", "hok"), "hk"),
-        (("ying", "ing", "eng"), "n"),
-        (("lian", "lien", "leung"), "ln"),
+        (("kwong", "guang", "kong", "kng"), "kg"),
+        (("Tjhong", "chong", "zhong", "tsung"), "cg"),
+        (("hock", "hok", "HOK"), "hk"),
+        (("ying", "ing", "eng"), "g"),
+        (("lian", "lien", "lean"), "ln"),
+        (("kim", "gam"), "km"),
     ],
 )
 def test_sound_key_is_one_across_systems(spellings: tuple[str, ...], key: str) -> None:
