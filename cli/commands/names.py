@@ -39,8 +39,8 @@ def explain(name: str, kind: str) -> None:
     """Print the parsed parts of NAME and every key oad derives from it.
 
     A person's name in Chinese characters also shows each character's readings, by the system
-    each spelling comes from: pinyin, Hong Kong Cantonese, Wade-Giles, Tongyong pinyin, Hokkien,
-    and the irregular spellings of data/names/syllables.tsv with their source. Dutch-era
+    each spelling comes from: pinyin, Hong Kong and Macau Cantonese, Wade-Giles, Tongyong pinyin,
+    Hokkien, and the irregular spellings of data/names/syllables.tsv with their source. Dutch-era
     Indonesian spellings (oe, tj, dj) are compared as their modern forms (Sioe as siu).
 
     \b

@@ -15,6 +15,7 @@ from matching.names.script import ascii_fold, hong_kong_form, simplified
 from matching.names.spellings import (
     hokkien,
     hokkien_characters,
+    macau_syllable,
     spelling_key,
     table_spellings,
     table_syllables,
@@ -95,6 +96,7 @@ def readings_by_system(char: str, part: str = "given") -> tuple[tuple[str, tuple
     systems: list[tuple[str, tuple[str, ...]]] = [
         ("pinyin", mandarin(char)),
         ("hong kong cantonese", cantonese(char)),
+        ("macau cantonese", _unique(macau_syllable(s) for s in cantonese(char))),
         ("wade-giles", wade_giles(char)),
         ("tongyong pinyin", tongyong(char)),
         ("hokkien", hokkien(char)),
@@ -173,6 +175,7 @@ def person_syllables() -> frozenset[str]:
     the Hokkien, Tongyong and irregular spellings, with their spelling keys."""
     found = set(syllables()) | table_syllables()
     found.update(tongyong_syllable(s) for s in syllables())
+    found.update(macau_syllable(s) for s in syllables())
     found.update(s for char in hokkien_characters() for s in hokkien(char))
     found.update(spelling_key(s) for s in list(found))
     return frozenset(s for s in found if s.isalpha() and (len(s) > 1 or s in "aeiou"))

@@ -8,7 +8,8 @@ names in the Dutch-era spelling (oe, tj, dj). Here:
   package, CC BY-SA 4.0, read at run time) spelled as Southeast Asian names spell them;
 - `table_spellings(char, part)`: the hand-compiled irregular spellings of data/names/
   syllables.tsv (Teochew, Hakka, Gwoyeu Romatzyh, one-off spellings), each with its source;
-- `tongyong(char)`: Tongyong pinyin, derived from the Mandarin readings;
+- `tongyong(char)`: Tongyong pinyin, derived from the Mandarin readings, and
+  `macau_syllable`: Macau's spelling of a Hong Kong Cantonese syllable;
 - `spelling_key(syllable)`: one form for spellings that differ only in convention (Dutch-era
   oe/tj/dj, aspirate chh, final ck), applied to both sides of a comparison.
 """
@@ -143,6 +144,28 @@ def hokkien(char: str) -> tuple[str, ...]:
         for reading in data.get(form, ()):
             found.extend(hokkien_spellings(reading))
     return _unique(found)
+
+
+# Macau's spelling of a Hong Kong Cantonese one: v for w (Vong), i for y (Ieong, Iat), eong
+# for eung (Leong), ao for au (Lao, Chao), uok for wok (Kuok), eng for ing (Seng).
+_MACAU_RULES = (
+    (r"^w", "v"),
+    (r"^y(?=[aeiou])", "i"),
+    (r"eung", "eong"),
+    (r"au$", "ao"),
+    (r"wok$", "uok"),
+    (r"ing$", "eng"),
+    (r"^ii", "i"),
+)
+
+
+def macau_syllable(hong_kong: str) -> str:
+    """One Hong Kong Government Cantonese syllable as Macau spells it: Wong → Vong, Yeung →
+    Ieong, Yat → Iat, Lau → Lao, Kwok → Kuok, Shing → Sheng."""
+    spelled = hong_kong
+    for pattern, replacement in _MACAU_RULES:
+        spelled = re.sub(pattern, replacement, spelled)
+    return spelled
 
 
 # Tongyong pinyin from Hanyu pinyin: whole syllables first, then initials and finals.

@@ -8,6 +8,7 @@ from matching.names.romanise import person_readings, readings_by_system, surname
 from matching.names.spellings import (
     hokkien,
     hokkien_spellings,
+    macau_syllable,
     sound_key,
     spelling_key,
     table_spellings,
@@ -58,6 +59,22 @@ def test_hokkien_spellings_of_a_tailo_syllable(tailo: str, spelling: str) -> Non
 )
 def test_hokkien_reads_simplified_and_traditional(char: str, spelling: str) -> None:
     assert spelling in hokkien(char)
+
+
+@pytest.mark.parametrize(
+    ("hong_kong", "macau"),
+    [
+        ("wong", "vong"),
+        ("yeung", "ieong"),
+        ("yat", "iat"),
+        ("lau", "lao"),
+        ("kwok", "kuok"),
+        ("sing", "seng"),
+        ("chan", "chan"),
+    ],
+)
+def test_macau_syllable(hong_kong: str, macau: str) -> None:
+    assert macau_syllable(hong_kong) == macau
 
 
 @pytest.mark.parametrize(
@@ -137,6 +154,8 @@ SPELLED_ABROAD = [
     ("吴庆瑞", "GOH Keng Swee"),
     ("梁振英", "LEUNG Chun Ying"),
     ("李兆基", "LEE Shau Kee"),
+    ("贺一诚", "HO Iat Seng"),
+    ("黄国强", "VONG Kuok Keong"),
 ]
 
 
