@@ -96,6 +96,8 @@ PERSONS = [
     ("游锡堃", "YU Shyi-kun", "Taiwanese"),  # Yu Shyi-kun
     ("赖清德", "LAI Ching-te", "Taiwanese"),  # Lai Ching-te
     ("林清祥", "LIM Chin Siong", "Singaporean"),  # Lim Chin Siong
+    ("贺一诚", "HO Iat Seng", "Chinese"),  # Ho Iat-seng (Macau spelling)
+    ("何厚铧", "HO Hau Wah", "Chinese"),  # Edmund Ho
 ]
 # Records that must not link to the debtor named: (debtor name, decoy record name, why)
 DECOYS = [
