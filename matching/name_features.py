@@ -7,7 +7,6 @@ company.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,8 +24,6 @@ from matching.names.translation import translation_score
 
 _NO_MATCH = NameScore(0.0, [])
 Scorer = Callable[[str, str], NameScore]
-_VOWELS = re.compile("[aeiouy]")
-_REPEATS = re.compile(r"(.)\1+")
 MIN_CANDIDATE_WEIGHT = 0.15
 MAX_SKELETON_KEYS = 60
 MAX_SOUND_KEYS = 120

@@ -134,7 +134,8 @@ def surname_spellings(surname: str) -> tuple[str, ...]:
     listed = surname_table().get(key, ())
     # A listed surname keeps only its surname readings: 单 is Shan or Sin, never dan.
     found = [s.replace(" ", "").replace("-", "") for s in listed]
-    found.extend(s for c in key for s, _, _ in table_spellings(c, "surname") if len(key) == 1)
+    if len(key) == 1:
+        found.extend(s for s, _, _ in table_spellings(key, "surname"))
     if listed:
         found.append(_wade_giles_syllable(listed[0]))
     elif len(key) == 1:
@@ -172,7 +173,7 @@ def syllables() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def person_syllables() -> frozenset[str]:
     """Every syllable a romanised person name may be built from: those of `syllables`, and
-    the Hokkien, Tongyong and irregular spellings, with their spelling keys."""
+    the Hokkien, Macau, Tongyong and irregular spellings, with their spelling keys."""
     found = set(syllables()) | table_syllables()
     found.update(tongyong_syllable(s) for s in syllables())
     found.update(macau_syllable(s) for s in syllables())
