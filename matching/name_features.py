@@ -7,7 +7,6 @@ company.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,15 +18,15 @@ from matching.names import (
     person_keys,
     person_similarity,
 )
+from matching.names.keys import consonants as consonants  # re-exported
 from matching.names.script import has_han
 from matching.names.translation import translation_score
 
 _NO_MATCH = NameScore(0.0, [])
 Scorer = Callable[[str, str], NameScore]
-_VOWELS = re.compile("[aeiouy]")
-_REPEATS = re.compile(r"(.)\1+")
 MIN_CANDIDATE_WEIGHT = 0.15
 MAX_SKELETON_KEYS = 60
+MAX_SOUND_KEYS = 120
 
 
 @dataclass(frozen=True)
@@ -49,12 +48,6 @@ def entity_name_features(kind: str, names: list[str]) -> NameFeatures:
     return NameFeatures(dict(ordered), explained)
 
 
-def consonants(word: str) -> str:
-    """The first letter, then the consonants, each run of one letter kept once."""
-    skeleton = word[:1] + _VOWELS.sub("", word[1:])
-    return _REPEATS.sub(r"\1", skeleton)
-
-
 def _add(blocks: dict[str, float], key: str, weight: float) -> None:
     blocks[key] = max(blocks.get(key, 0.0), weight)
 
@@ -70,12 +63,13 @@ def _person_blocks(name: str, blocks: dict[str, float], explained: dict[str, Any
             _add(blocks, f"g:{key}", 0.6)
     # each surname spelling with the given name's consonants: romanisations of one character
     # differ mostly in vowels (Fat, Faat; Kwong, Kwang), which the similarity forgives
-    skeletons = sorted(
-        {f"q:{surname} {consonants(given)}" for surname in keys.surname_keys
-         for given in keys.given_keys}
-    )  # fmt: skip
-    for key in skeletons[:MAX_SKELETON_KEYS]:  # married double surnames multiply spellings
-        _add(blocks, key, 0.7)
+    # (the likeliest first; married double surnames multiply them)
+    for key in keys.skeleton_keys[:MAX_SKELETON_KEYS]:
+        _add(blocks, f"q:{key}", 0.7)
+    # each surname spelling with the sounds of the given syllables, systems mixed: Southeast
+    # Asian spellings (KUOK Hock Nien) share no consonants with any one system's spelling
+    for key in keys.sound_keys[:MAX_SOUND_KEYS]:
+        _add(blocks, f"v:{key}", 0.5)
     for key in keys.blocking_keys:
         if key.startswith("n:"):
             _add(blocks, key, 0.8)

@@ -32,6 +32,7 @@ KEY_FAMILIES = {
     "s": "surname and the start of the given name",
     "g": "the given name",
     "q": "surname and the given name's consonants",
+    "v": "surname and the sounds of the given name's syllables",
     "n": "the name's syllables in any order",
     "c": "a word of the company name",
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -21,13 +22,18 @@ from matching.names.romanise import (
     char_readings,
     mandarin,
     mandarin_phrase,
+    person_readings,
     surname_spellings,
     wade_giles,
 )
 from matching.names.script import Script, detect_script, han_key, is_han
+from matching.names.spellings import hokkien, sound_key, spelling_key, tongyong
 from matching.names.word_tables import industry_words, regions
 
 _COMBOS = 16
+_VOWELS = re.compile("[aeiouy]")
+_REPEATS = re.compile(r"(.)\1+")
+_MAX_SOUNDS = 32  # given-name sound keys of one Han reading
 Candidates = dict[str, tuple[float, str]]
 
 
@@ -44,6 +50,8 @@ class PersonKeys:
     given_keys: frozenset[str]
     full_keys: frozenset[str]
     syllable_keys: frozenset[str]
+    skeleton_keys: tuple[str, ...] = ()
+    sound_keys: tuple[str, ...] = ()
 
     @property
     def blocking_keys(self) -> tuple[str, ...]:
@@ -94,7 +102,9 @@ def person_keys(name: str, surname: str | None = None) -> PersonKeys:
     latin = parse_latin_name(latin_text, surname) if script != "han" else ()
     full = {f"{s} {g}" for h in han_readings for s, g in _han_spellings(h)}
     full |= {f"{r.surname_key} {''.join(r.given)}" for r in latin}
-    surnames = {k for h in han_readings for k in _double_surname_spellings(h.surnames)}
+    surnames = {
+        spelling_key(k) for h in han_readings for k in _double_surname_spellings(h.surnames)
+    }
     surnames |= {r.surname_key for r in latin}
     return PersonKeys(
         name=name,
@@ -106,7 +116,38 @@ def person_keys(name: str, surname: str | None = None) -> PersonKeys:
         given_keys=frozenset(f.split(" ", 1)[1] for f in full),
         full_keys=frozenset(full),
         syllable_keys=frozenset(_syllable_keys(han_readings, latin)),
+        skeleton_keys=_skeleton_keys(surnames, full),
+        sound_keys=_sound_keys(han_readings, latin),
     )
+
+
+def consonants(word: str) -> str:
+    """The first letter, then the consonants, each run of one letter kept once."""
+    skeleton = word[:1] + _VOWELS.sub("", word[1:])
+    return _REPEATS.sub(r"\1", skeleton)
+
+
+def _skeleton_keys(surnames: set[str], full: set[str]) -> tuple[str, ...]:
+    """Each surname spelling with the given name's consonants: spellings of one character
+    differ mostly in vowels (Fat, Faat; Kwong, Kwang). The likeliest first: each whole
+    spelling's own, then every surname spelling with every given name's."""
+    pairs = [f.split(" ", 1) for f in full]
+    own = sorted({f"{s} {consonants(g)}" for s, g in pairs})
+    crossed = sorted({f"{s} {consonants(g)}" for s in surnames for _, g in pairs})
+    return tuple(dict.fromkeys([*own, *crossed]))
+
+
+def _sound_keys(han: tuple[HanName, ...], latin: tuple[LatinName, ...]) -> tuple[str, ...]:
+    """Each surname spelling with the sounds of the given name's syllables (sound_key), a Han
+    given name read character by character in every system, systems mixed (KUOK Hock Nien:
+    Hock in Hokkien, Nien in Wade-Giles): "kuok hk nn". The usual surname spellings first."""
+    keys = [f"{r.surname_key} {' '.join(sound_key(s) for s in r.given)}" for r in latin]
+    for reading in han:
+        per_char = [sorted({sound_key(r) for r in person_readings(c)}) for c in reading.given]
+        givens = [" ".join(combo) for combo in islice(product(*per_char), _MAX_SOUNDS)]
+        for surname in _double_surname_spellings(reading.surnames):
+            keys.extend(f"{spelling_key(surname)} {given}" for given in givens)
+    return tuple(dict.fromkeys(keys))
 
 
 def _double_surname_spellings(surnames: tuple[str, ...]) -> list[str]:
@@ -115,14 +156,16 @@ def _double_surname_spellings(surnames: tuple[str, ...]) -> list[str]:
 
 
 def _han_spellings(name: HanName) -> list[tuple[str, str]]:
-    """(surname, given) in Mandarin, Hong Kong Cantonese and Wade-Giles."""
+    """(surname, given) in Mandarin, Hong Kong Cantonese, Wade-Giles, Tongyong pinyin and
+    Hokkien, as spelling keys."""
     surname = "".join(surname_spellings(s)[0] for s in name.surnames)
     spellings = [(surname, "".join(mandarin_phrase(name.given)))]
-    for system in (cantonese, wade_giles):
+    for system in (cantonese, wade_giles, tongyong, hokkien):
         per_char = [system(c)[:2] or mandarin(c)[:1] for c in name.given]
         for combo in islice(product(*per_char), 4):
-            spellings.append((_system_surname(name.surnames, system), "".join(combo)))
-    return spellings
+            given = "".join(spelling_key(s) for s in combo)
+            spellings.append((spelling_key(_system_surname(name.surnames, system)), given))
+    return list(dict.fromkeys(spellings))
 
 
 def _system_surname(surnames: tuple[str, ...], system: Callable[[str], tuple[str, ...]]) -> str:

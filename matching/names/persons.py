@@ -8,8 +8,14 @@ from functools import lru_cache
 from itertools import product
 
 from matching.names.resources import read_words
-from matching.names.romanise import split_syllables, surname_spellings, surname_table, syllables
+from matching.names.romanise import (
+    person_syllables,
+    split_syllables,
+    surname_spellings,
+    surname_table,
+)
 from matching.names.script import ascii_fold, fold, han_key
+from matching.names.spellings import spelling_key
 
 _MAX_PARSES = 32
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
@@ -29,7 +35,8 @@ class HanName:
 
 @dataclass(frozen=True)
 class LatinName:
-    """One reading of a romanised name: surname syllables, given syllables, English names."""
+    """One reading of a romanised name: surname syllables, given syllables (as spelling keys:
+    Dutch-era "Sioe" is siu), English names."""
 
     surname: tuple[str, ...]
     given: tuple[str, ...]
@@ -116,7 +123,7 @@ def _edge_positions(folded: list[str]) -> list[tuple[int, int]]:
         positions.append((0, 2))
     if count >= 3 and "".join(folded[-2:]) in compounds:
         positions.append((count - 2, count))
-    inventory = syllables()
+    inventory = person_syllables()
     if folded[0] in inventory or count == 1:
         positions.append((0, 1))
     if count > 1 and folded[-1] in inventory:
@@ -136,9 +143,12 @@ def _readings(surname_words: list[str], rest: list[str], english_first: bool) ->
     if not english or len(english) == len(rest):
         english = []
     given_words = [w for w in rest if w not in english]
-    surname = tuple(s for w in surname_words for s in ascii_fold(w).replace("-", " ").split())
+    surname = tuple(
+        spelling_key(s) for w in surname_words for s in ascii_fold(w).replace("-", " ").split()
+    )
     names = tuple(ascii_fold(w) for w in english)
-    return [LatinName(surname, given, names) for given in _given_splits(given_words)]
+    splits = _given_splits(given_words)
+    return [LatinName(surname, tuple(map(spelling_key, given)), names) for given in splits]
 
 
 def _given_splits(words: list[str]) -> list[tuple[str, ...]]:
@@ -148,7 +158,7 @@ def _given_splits(words: list[str]) -> list[tuple[str, ...]]:
         for part in ascii_fold(word).replace("'", "").split("-"):
             if part:
                 # A part that is already one syllable stays whole: "Tai-man" is tai man.
-                whole: list[tuple[str, ...]] = [(part,)] if part in syllables() else []
+                whole: list[tuple[str, ...]] = [(part,)] if part in person_syllables() else []
                 options.append(whole or list(split_syllables(part)) or [(part,)])
     combos = [tuple(s for piece in combo for s in piece) for combo in product(*options)]
     return combos[:_MAX_PARSES] or [()]

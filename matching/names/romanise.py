@@ -12,6 +12,16 @@ from functools import lru_cache
 
 from matching.names.resources import cantonese_table, read_rows, split_list
 from matching.names.script import ascii_fold, hong_kong_form, simplified
+from matching.names.spellings import (
+    hokkien,
+    hokkien_characters,
+    macau_syllable,
+    spelling_key,
+    table_spellings,
+    table_syllables,
+    tongyong,
+    tongyong_syllable,
+)
 
 # Hong Kong spellings write unaspirated initials either way (寶 Bo / Po, 國 Gwok / Kwok).
 _CANTONESE_INITIAL_VARIANTS = {"b": ("p",), "d": ("t",), "g": ("k",), "j": ("ch", "ts")}
@@ -80,6 +90,33 @@ def char_readings(char: str) -> frozenset[str]:
     return frozenset((*mandarin(char), *cantonese(char), *wade_giles(char)))
 
 
+def readings_by_system(char: str, part: str = "given") -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(system, spellings) of one character in a person's name (`part`: "given" or
+    "surname"), in every system oad knows; the table's irregular spellings name their source."""
+    systems: list[tuple[str, tuple[str, ...]]] = [
+        ("pinyin", mandarin(char)),
+        ("hong kong cantonese", cantonese(char)),
+        ("macau cantonese", _unique(macau_syllable(s) for s in cantonese(char))),
+        ("wade-giles", wade_giles(char)),
+        ("tongyong pinyin", tongyong(char)),
+        ("hokkien", hokkien(char)),
+    ]
+    listed: dict[str, list[str]] = {}
+    for spelling, system, source in table_spellings(char, part):
+        listed.setdefault(f"{system} ({source})", []).append(spelling)
+    systems.extend((system, tuple(spellings)) for system, spellings in listed.items())
+    return tuple((system, spellings) for system, spellings in systems if spellings)
+
+
+@lru_cache(maxsize=100_000)
+def person_readings(char: str) -> frozenset[str]:
+    """Spelling keys of one character of a given name in every system (see readings_by_system):
+    what a romanised given-name syllable is compared with."""
+    return frozenset(
+        spelling_key(s) for _, spellings in readings_by_system(char) for s in spellings
+    )
+
+
 @lru_cache(maxsize=1)
 def surname_table() -> dict[str, tuple[str, ...]]:
     """Simplified surname → spellings, the Mandarin surname reading first."""
@@ -97,6 +134,8 @@ def surname_spellings(surname: str) -> tuple[str, ...]:
     listed = surname_table().get(key, ())
     # A listed surname keeps only its surname readings: 单 is Shan or Sin, never dan.
     found = [s.replace(" ", "").replace("-", "") for s in listed]
+    if len(key) == 1:
+        found.extend(s for s, _, _ in table_spellings(key, "surname"))
     if listed:
         found.append(_wade_giles_syllable(listed[0]))
     elif len(key) == 1:
@@ -128,6 +167,18 @@ def syllables() -> frozenset[str]:
     for spellings in surname_table().values():
         found.update(part for s in spellings for part in s.split())
     # Lone consonants (Cantonese 唔 m) would cut every word into noise.
+    return frozenset(s for s in found if s.isalpha() and (len(s) > 1 or s in "aeiou"))
+
+
+@lru_cache(maxsize=1)
+def person_syllables() -> frozenset[str]:
+    """Every syllable a romanised person name may be built from: those of `syllables`, and
+    the Hokkien, Macau, Tongyong and irregular spellings, with their spelling keys."""
+    found = set(syllables()) | table_syllables()
+    found.update(tongyong_syllable(s) for s in syllables())
+    found.update(macau_syllable(s) for s in syllables())
+    found.update(s for char in hokkien_characters() for s in hokkien(char))
+    found.update(spelling_key(s) for s in list(found))
     return frozenset(s for s in found if s.isalpha() and (len(s) > 1 or s in "aeiou"))
 
 

@@ -16,7 +16,8 @@ from matching.names.keys import (
 )
 from matching.names.lexicon import load_lexicon
 from matching.names.persons import HanName, LatinName
-from matching.names.romanise import char_readings, surname_spellings
+from matching.names.romanise import person_readings, surname_spellings
+from matching.names.spellings import spelling_key
 from matching.names.translation import translation_score
 from matching.names.word_tables import place_kinds
 
@@ -80,7 +81,7 @@ def _han_latin(han: HanName, latin: LatinName) -> NameScore:
     surname = latin.surname_key in spellings
     agreed = [f"surname {han.surname}={latin.surname_key}"] if surname else []
     for char, syllable in zip(han.given, latin.given, strict=False):
-        if syllable in char_readings(char):
+        if syllable in person_readings(char):
             agreed.append(f"given {char}={syllable}")
     matched = len(agreed) - surname
     share = matched / max(len(han.given), len(latin.given), 1)
@@ -90,7 +91,7 @@ def _han_latin(han: HanName, latin: LatinName) -> NameScore:
 def _surname_keys(surnames: tuple[str, ...]) -> set[str]:
     keys = {""}
     for surname in surnames:
-        keys = {k + s for k in keys for s in surname_spellings(surname)}
+        keys = {k + spelling_key(s) for k in keys for s in surname_spellings(surname)}
     return keys
 
 

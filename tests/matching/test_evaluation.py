@@ -62,14 +62,14 @@ def scores(matched: Store) -> Evaluation:
 
 
 def test_cross_script_ranking_finds_most_true_records(scores: Evaluation) -> None:
-    assert scores.labelled_debtors == 427 and scores.true_pairs == 426
+    assert scores.labelled_debtors == 470 and scores.true_pairs == 469
     assert scores.recall_at_10 >= 0.6
     assert scores.recall_at_1 >= 0.35
     assert scores.pairs_completeness >= 0.6
 
 
 def test_links_at_the_default_threshold_are_right(scores: Evaluation) -> None:
-    assert scores.predicted_links >= 15  # the persons with name and birth month agreeing
+    assert scores.predicted_links >= 60  # the persons with name and birth month agreeing
     assert scores.precision >= 0.95
 
 
@@ -81,7 +81,7 @@ def _negatives() -> list[tuple[str, str, str]]:
 
 def test_same_name_born_twenty_years_apart_is_not_linked(matched: Store) -> None:
     negatives = _negatives()
-    assert len([n for n in negatives if n[2].endswith("-old")]) == 26
+    assert len([n for n in negatives if n[2].endswith("-old")]) == 69
     for debtor_id, source, source_id in negatives:
         found = matched.con.execute(
             "SELECT match_probability FROM matches"
@@ -95,7 +95,7 @@ def test_same_name_born_twenty_years_apart_is_not_linked(matched: Store) -> None
         " AND source_id NOT LIKE '%-old' AND match_probability >= ?",
         [DEFAULT_THRESHOLD],
     ).fetchall()[0][0]
-    assert right >= 15
+    assert right >= 60  # of 69, in every spelling the person set holds
 
 
 def test_oad_evaluate_prints_these_figures(

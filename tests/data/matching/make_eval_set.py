@@ -4,7 +4,8 @@ Companies: real Hong Kong registry rows from data/hk_companies_registry/SP_5.csv
 names lexicon is NOT learned from). Each sampled row's Chinese name becomes a debtor (half of them
 converted to simplified characters, as a mainland bank holds them); its English name becomes a
 record, among English-named distractor rows of the same file. Persons: well-known public figures'
-names with their published romanisations (Hong Kong and mainland spellings), with synthetic birth
+names with their published romanisations (Hong Kong, mainland, Taiwanese and Southeast Asian
+spellings; the latter listed with the Wikipedia article that gives them), with synthetic birth
 dates, plus decoys that must not link: the same name born 20 years apart, and near-miss names.
 
     .venv/bin/python tests/data/matching/make_eval_set.py
@@ -51,6 +52,52 @@ PERSONS = [
     ("张伟", "ZHANG, Wei", "Chinese"),
     ("林郑月娥", "LAM CHENG Yuet Ngor", "Chinese"),
     ("吴光正", "WOO Kwong Ching", "Chinese"),
+    # Southeast Asian and Taiwanese spellings (Hokkien, Teochew, Hakka, Dutch-era Indonesian,
+    # Wade-Giles without apostrophes, Gwoyeu Romatzyh, one-off spellings), each as the English
+    # Wikipedia article named in the comment gives the person's name.
+    ("林绍良", "Liem Sioe Liong", "Indonesian"),  # Sudono Salim
+    ("郭鹤年", "KUOK Hock Nien", "Malaysian"),  # Robert Kuok
+    ("黄奕聪", "Oei Ek Tjhong", "Indonesian"),  # Eka Tjipta Widjaja
+    ("王永庆", "WANG Yung-ching", "Taiwanese"),  # Wang Yung-ching
+    ("蔡英文", "Tsai Ing-wen", "Taiwanese"),  # Tsai Ing-wen
+    ("李光耀", "Lee Kuan Yew", "Singaporean"),  # Lee Kuan Yew
+    ("吴作栋", "Goh Chok Tong", "Singaporean"),  # Goh Chok Tong
+    ("蒋经国", "Chiang Ching-kuo", "Taiwanese"),  # Chiang Ching-kuo
+    ("马英九", "MA Ying-jeou", "Taiwanese"),  # Ma Ying-jeou
+    ("李登辉", "Lee Teng-hui", "Taiwanese"),  # Lee Teng-hui
+    ("郭台铭", "GOU Tai-ming", "Taiwanese"),  # Terry Gou
+    ("张忠谋", "CHANG Chung-mou", "Taiwanese"),  # Morris Chang
+    ("黄仁勋", "HUANG Jen-hsun", "American"),  # Jensen Huang
+    ("蔡衍明", "TSAI Eng-meng", "Taiwanese"),  # Tsai Eng-meng
+    ("李显龙", "LEE Hsien Loong", "Singaporean"),  # Lee Hsien Loong
+    ("黄循财", "WONG Shyun Tsai", "Singaporean"),  # Lawrence Wong
+    ("陈嘉庚", "TAN Kah Kee", "Singaporean"),  # Tan Kah Kee
+    ("胡文虎", "AW Boon Haw", "Singaporean"),  # Aw Boon Haw
+    ("郭令灿", "QUEK Leng Chan", "Malaysian"),  # Quek Leng Chan
+    ("郭令明", "KWEK Leng Beng", "Singaporean"),  # Kwek Leng Beng
+    ("黄祖耀", "WEE Cho Yaw", "Singaporean"),  # Wee Cho Yaw
+    ("杨忠礼", "YEOH Tiong Lay", "Malaysian"),  # Yeoh Tiong Lay
+    ("林梧桐", "LIM Goh Tong", "Malaysian"),  # Lim Goh Tong
+    ("邱德拔", "KHOO Teck Puat", "Singaporean"),  # Khoo Teck Puat
+    ("黄廷方", "NG Teng Fong", "Singaporean"),  # Ng Teng Fong
+    ("吴庆瑞", "GOH Keng Swee", "Singaporean"),  # Goh Keng Swee
+    ("陈江和", "TAN Kang Hoo", "Indonesian"),  # Sukanto Tanoto
+    ("李文正", "LIE Mo Tie", "Indonesian"),  # Mochtar Riady
+    ("谢国民", "CHIA Kok Min", "Thai"),  # Dhanin Chearavanont
+    ("陈弼臣", "TAN Piak Chin", "Thai"),  # Chin Sophonpanich
+    ("张弼士", "CHEONG Fatt Tze", "Malaysian"),  # Cheong Fatt Tze
+    ("叶亚来", "YAP Ah Loy", "Malaysian"),  # Yap Ah Loy
+    ("王鼎昌", "ONG Teng Cheong", "Singaporean"),  # Ong Teng Cheong
+    ("黄金辉", "WEE Kim Wee", "Singaporean"),  # Wee Kim Wee
+    ("萧万长", "SIEW Wan-chang", "Taiwanese"),  # Vincent Siew
+    ("苏贞昌", "SU Tseng-chang", "Taiwanese"),  # Su Tseng-chang
+    ("柯文哲", "KO Wen-je", "Taiwanese"),  # Ko Wen-je
+    ("侯友宜", "HOU Yu-ih", "Taiwanese"),  # Hou Yu-ih
+    ("游锡堃", "YU Shyi-kun", "Taiwanese"),  # Yu Shyi-kun
+    ("赖清德", "LAI Ching-te", "Taiwanese"),  # Lai Ching-te
+    ("林清祥", "LIM Chin Siong", "Singaporean"),  # Lim Chin Siong
+    ("贺一诚", "HO Iat Seng", "Chinese"),  # Ho Iat-seng (Macau spelling)
+    ("何厚铧", "HO Hau Wah", "Chinese"),  # Edmund Ho
 ]
 # Records that must not link to the debtor named: (debtor name, decoy record name, why)
 DECOYS = [

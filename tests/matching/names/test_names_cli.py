@@ -19,3 +19,11 @@ def test_explain_company(oad: Callable[..., Result]) -> None:
 def test_help_has_an_example(oad: Callable[..., Result]) -> None:
     assert "oad names explain 许家印" in oad("names", "explain", "--help").output
     assert "Example:" in oad("names", "--help").output
+
+
+def test_explain_person_shows_readings_by_system(oad: Callable[..., Result]) -> None:
+    output = oad("names", "explain", "林绍良", "--kind", "person").output
+    assert "readings:" in output
+    assert "hokkien (Wikipedia: Sudono Salim) sioe" in output
+    assert "tongyong pinyin" in output and "hokkien liong" in output
+    assert "hokkien (Wikipedia: Lin (surname)): lim, liem" in output
