@@ -120,18 +120,30 @@ def peak_gb() -> float:
     return max(own, workers) / 1e6
 
 
-def quality(store: Store, truth: set[tuple[str, str]]) -> dict[str, float]:
-    """Pairs completeness (true pairs among the scored candidates) and recall@10."""
+def quality(store: Store, truth: set[tuple[str, str]], threshold: float) -> dict[str, object]:
+    """Pairs completeness (true pairs among the scored candidates), recall@10, and by kind the
+    links (pairs at THRESHOLD or above) with their precision and recall."""
     ranked = store.con.execute(
-        f"SELECT debtor_id, source_id, rank FROM ({RANKED}) WHERE source = 'bench'"
+        f"SELECT debtor_id, source_id, rank, match_probability FROM ({RANKED})"
+        " WHERE source = 'bench'"
     ).fetchall()
-    found = {(d, s) for d, s, _ in ranked}
-    top = {(d, s) for d, s, rank in ranked if rank <= 10}
+    found = {(d, s) for d, s, _, _ in ranked}
+    top = {(d, s) for d, s, rank, _ in ranked if rank <= 10}
     total = max(len(truth), 1)
-    return {
+    figures: dict[str, object] = {
         "pairs_completeness": round(len(truth & found) / total, 3),
         "recall_at_10": round(len(truth & top) / total, 3),
     }
+    for kind, prefix in (("company", "C"), ("person", "P")):
+        links = {(d, s) for d, s, _, p in ranked if p >= threshold and d.startswith(prefix)}
+        wanted = {pair for pair in truth if pair[0].startswith(prefix)}
+        right = len(links & wanted)
+        figures[f"{kind}_links"] = {
+            "links": len(links),
+            "precision": round(right / len(links), 3) if links else None,
+            "recall": round(right / len(wanted), 3) if wanted else None,
+        }
+    return figures
 
 
 def main() -> None:
@@ -155,7 +167,7 @@ def main() -> None:
                 figures[f"{step}_s"] = round(seconds, 1)
             figures["pairs"] = summary.candidate_pairs
             figures["links"] = summary.links
-            figures.update(quality(store, truth))
+            figures.update(quality(store, truth, summary.threshold))
             print(
                 ", ".join(f"{k} {figures[k]}" for k in figures if k not in ("debtors", "records"))
             )
