@@ -7,7 +7,7 @@ import click
 from cli.commands.common import open_store
 from cli.output import echo
 from cli.progress import progress_for
-from matching.limits import DEFAULT_MAX_BLOCK
+from matching.limits import DEFAULT_DENSE, DEFAULT_MAX_BLOCK
 
 
 @click.command(name="match")
@@ -31,9 +31,22 @@ from matching.limits import DEFAULT_MAX_BLOCK
     show_default=True,
     help="Skip a blocking key shared by more records than this.",
 )
+@click.option(
+    "--nearest",
+    type=click.IntRange(0),
+    default=DEFAULT_DENSE,
+    show_default=True,
+    help="Records a company debtor also takes as candidates by the name encoder's nearest; "
+    "0 leaves them out (faster, and finds less: docs/measurements.md).",
+)
 @click.pass_context
 def command(
-    ctx: click.Context, threshold: float, retrain: bool, incremental: bool, max_block: int
+    ctx: click.Context,
+    threshold: float,
+    retrain: bool,
+    incremental: bool,
+    max_block: int,
+    nearest: int,
 ) -> None:
     """Match every debtor against the store's records and write the scored candidates.
 
@@ -46,13 +59,15 @@ def command(
     Example:
       oad match
       oad match --threshold 0.95 --incremental
+      oad match --nearest 0
     """
+    from matching.limits import Limits
     from matching.run import run_matching  # imported here so that `oad --help` stays quick
 
     with open_store(ctx) as store:
         summary = run_matching(
-            store, threshold=threshold, retrain=retrain, max_block=max_block,
-            incremental=incremental, progress=progress_for(ctx),
+            store, threshold=threshold, retrain=retrain, incremental=incremental,
+            progress=progress_for(ctx), limits=Limits(max_block=max_block, dense=nearest),
         )  # fmt: skip
     trained = "trained" if summary.trained else "reused"
     echo(
