@@ -54,10 +54,10 @@ def dense_pairs(con: duckdb.DuckDBPyConnection, since: str | None, dense: int) -
     if dense <= 0:
         return
     if since is None:
-        _search(con, _debtor_names(con, "true"), _record_names(con, "true"), dense)
+        _search(con, _names(con, "debtor", "true"), _names(con, "record", "true"), dense)
         return
-    _search(con, _debtor_names(con, "c.fresh"), _record_names(con, "true"), dense)
-    _search(con, _debtor_names(con, "NOT c.fresh"), _record_names(con, "r.fresh"), dense)
+    _search(con, _names(con, "debtor", "c.fresh"), _names(con, "record", "true"), dense)
+    _search(con, _names(con, "debtor", "NOT c.fresh"), _names(con, "record", "c.fresh"), dense)
     # a debtor paired whole before keeps only what reaches its dense floor there
     con.execute(
         f"DELETE FROM {DENSE} p USING stored_floor s, cand_debtors c"
@@ -66,24 +66,24 @@ def dense_pairs(con: duckdb.DuckDBPyConnection, since: str | None, dense: int) -
     )
 
 
-def _debtor_names(con: duckdb.DuckDBPyConnection, which: str) -> Names:
-    rows = con.execute(
-        "SELECT c.did, unnest(f.names) FROM cand_debtors c JOIN features f"
-        " ON f.side = 'debtor' AND f.entity_id = c.debtor_id"
-        f" WHERE c.kind = 'company' AND {which}"
-    ).fetchall()
-    han = [(did, name) for did, name in rows if name and has_han(name)]
-    return Names(np.array([d for d, _ in han], dtype=np.int32), [n for _, n in han])
+# per side: its number, its numbered table, how features join it, which kinds are searched
+_SIDES = {
+    "debtor": ("did", "cand_debtors", "f.entity_id = c.debtor_id", "c.kind = 'company'"),
+    "record": ("rid", "cand_records", "f.source = c.source AND f.entity_id = c.source_id",
+               "c.kind IN ('company', 'unknown')"),
+}  # fmt: skip
 
 
-def _record_names(con: duckdb.DuckDBPyConnection, which: str) -> Names:
+def _names(con: duckdb.DuckDBPyConnection, side: str, which: str) -> Names:
+    """The Han names of company debtors, or the Latin names of company and unknown records,
+    of those numbered entities WHICH (a condition on `c`) picks."""
+    number, table, joined, kinds = _SIDES[side]
     rows = con.execute(
-        "SELECT r.rid, unnest(f.names) FROM cand_records r JOIN features f"
-        " ON f.side = 'record' AND f.source = r.source AND f.entity_id = r.source_id"
-        f" WHERE r.kind IN ('company', 'unknown') AND {which} ORDER BY r.rid"
+        f"SELECT c.{number}, unnest(f.names) FROM {table} c JOIN features f"
+        f" ON f.side = '{side}' AND {joined} WHERE {kinds} AND {which} ORDER BY c.{number}"
     ).fetchall()
-    latin = [(rid, name) for rid, name in rows if name and not has_han(name)]
-    return Names(np.array([r for r, _ in latin], dtype=np.int32), [n for _, n in latin])
+    wanted = [(n, name) for n, name in rows if name and has_han(name) == (side == "debtor")]
+    return Names(np.array([n for n, _ in wanted], dtype=np.int32), [name for _, name in wanted])
 
 
 def _search(con: duckdb.DuckDBPyConnection, debtors: Names, records: Names, dense: int) -> None:
