@@ -56,7 +56,8 @@ class CandidateCounts:
 def build_candidates(
     con: duckdb.DuckDBPyConnection, since: str | None = None, limits: Limits | None = None
 ) -> CandidateCounts:
-    """Create the temp table candidate_pairs(debtor_id, source, source_id, by_identifier), and
+    """Create the temp table candidate_pairs(debtor_id, source, source_id, by_identifier,
+    ranked_score: a re-ranked company pair's translation score, else NULL), and
     found_floor with the floors of the debtors paired with every record (to be saved with the
     run's matches by `candidate_floors.save_floors`)."""
     limits = limits or Limits()
@@ -72,14 +73,18 @@ def build_candidates(
         f" FROM debtor_ids d JOIN record_ids r USING (identifier) WHERE {half}"
         for half in _halves(since)
     )
+    # a company pair's re-ranking value is its name score (the same translation model), kept
+    # so that the model's name scores need not be worked out again
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE {CANDIDATES} AS
-        SELECT debtor_id, source, source_id, bool_or(identified) AS by_identifier
-        FROM (SELECT d.debtor_id, r.source, r.source_id, false AS identified
+        SELECT debtor_id, source, source_id, bool_or(identified) AS by_identifier,
+               max(ranked_score) AS ranked_score
+        FROM (SELECT d.debtor_id, r.source, r.source_id, false AS identified,
+                     CASE WHEN d.kind = 'company' THEN k.value END AS ranked_score
               FROM reranked k JOIN cand_debtors d USING (did) JOIN cand_records r USING (rid)
-              UNION ALL SELECT *, true FROM ({by_identifier}))
-        GROUP BY ALL
+              UNION ALL SELECT *, true, NULL FROM ({by_identifier}))
+        GROUP BY debtor_id, source, source_id
         """
     )
     for table in _WORK_TABLES:

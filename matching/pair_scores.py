@@ -34,7 +34,7 @@ def candidate_name_scores(con: duckdb.DuckDBPyConnection, candidates: str) -> It
 def _scores(con: duckdb.DuckDBPyConnection, candidates: str) -> dict[NameScoreKey, float]:
     reader = con.sql(
         "SELECT any_value(d.kind) AS kind, any_value(d.names) AS debtor_names,"
-        " list(r.names) AS record_names FROM " + candidates + " c"
+        " list(r.names) AS record_names, list(c.ranked_score) AS ranked FROM " + candidates + " c"
         " JOIN features d ON d.side = 'debtor' AND d.entity_id = c.debtor_id"
         " JOIN features r ON r.side = 'record' AND r.source = c.source"
         " AND r.entity_id = c.source_id GROUP BY c.debtor_id"
@@ -44,7 +44,10 @@ def _scores(con: duckdb.DuckDBPyConnection, candidates: str) -> dict[NameScoreKe
         for row in batch.to_pylist():
             kind, left = row["kind"] or "unknown", tuple(row["debtor_names"])
             rights = [tuple(names) for names in row["record_names"]]
-            for right, score in zip(rights, _debtor_scores(kind, left, rights), strict=True):
+            known = row["ranked"]
+            if not (kind == "company" and _all_han(left) and None not in known):
+                known = _debtor_scores(kind, left, rights)
+            for right, score in zip(rights, known, strict=True):
                 scores[kind, left, right] = score
     return scores
 
@@ -52,6 +55,12 @@ def _scores(con: duckdb.DuckDBPyConnection, candidates: str) -> dict[NameScoreKe
 def _debtor_scores(kind: str, left: tuple[str, ...], rights: list[tuple[str, ...]]) -> list[float]:
     """names_score of one debtor against each of its candidates; for a company whose names are
     all Han, the same figures by the vectorised translation model."""
-    if kind == "company" and left and all(has_han(name) for name in left):
+    if kind == "company" and _all_han(left):
         return translation_scores(left, rights)
     return [names_score(kind, list(left), list(right)).score for right in rights]
+
+
+def _all_han(names: tuple[str, ...]) -> bool:
+    """Whether a debtor's names are all Chinese: its candidates are then scored by the
+    vectorised translation model (and, where they were re-ranked, already were)."""
+    return bool(names) and all(has_han(name) for name in names)

@@ -39,3 +39,14 @@ def test_model_function_answers_from_the_prepared_scores_while_open(
     with primed_name_scores({key: 0.123}):
         assert oad_name_score(*arguments).to_pylist() == [0.123]
     assert oad_name_score(*arguments).to_pylist() == [worked_out] and worked_out > 0.5
+
+
+def test_re_ranked_company_pairs_bring_their_score_along(with_candidates: Store) -> None:
+    """The re-ranking's value of a company pair is its name score; the test above checks the
+    scores taken from it against the pairwise ones."""
+    counts = with_candidates.con.execute(
+        f"SELECT d.kind, count(c.ranked_score) FROM {CANDIDATES} c"
+        " JOIN debtors d USING (debtor_id) GROUP BY d.kind"
+    ).fetchall()
+    carried = dict(counts)
+    assert carried["company"] > 5_000 and carried.get("person", 0) == 0
