@@ -15,7 +15,7 @@ MISSING_LEVEL = -1  # the linkage model's level for a comparison with a value mi
 @dataclass(frozen=True)
 class Contribution:
     comparison: str
-    level: int
+    level: int | str  # a model comparison's level number; a later step's own wording
     bits: float  # positive: evidence for the link; negative: against
 
 
@@ -44,7 +44,7 @@ def contributions(match: MatchExplained | None) -> list[Contribution]:
     if not isinstance(stored, dict):
         return []
     found = [
-        Contribution(str(name), int(value.get("level", MISSING_LEVEL)), float(value["bits"]))
+        Contribution(str(name), _level(value.get("level", MISSING_LEVEL)), float(value["bits"]))
         for name, value in stored.items()
         if isinstance(value, dict) and "bits" in value
     ]
@@ -52,9 +52,19 @@ def contributions(match: MatchExplained | None) -> list[Contribution]:
     return sorted(known, key=lambda c: (-abs(c.bits), c.comparison))
 
 
+def _level(said: object) -> int | str:
+    """The calibration's step (`matching/calibration.py`) says its level in words."""
+    return said if isinstance(said, str) else int(said)  # type: ignore[call-overload]
+
+
 def contributions_text(match: MatchExplained | None) -> str:
     """One line: each comparison's contribution in bits, e.g. "company_name +16.3 bits"."""
-    parts = [f"{c.comparison} {c.bits:+.1f} bits (level {c.level})" for c in contributions(match)]
+    parts = [
+        f"{c.comparison} {c.bits:+.1f} bits ("
+        + (c.level if isinstance(c.level, str) else f"level {c.level}")
+        + ")"
+        for c in contributions(match)
+    ]
     return "; ".join(parts)
 
 
