@@ -17,7 +17,8 @@ STORED: dict[str, Any] = {
 
 
 def _match(stored: Any) -> MatchExplained:
-    return MatchExplained("C1", "hk", "1", "TAK LOK COMPANY LIMITED", 0.9995, "", stored, "unreviewed")
+    name = "TAK LOK COMPANY LIMITED"
+    return MatchExplained("C1", "hk", "1", name, 0.9995, "", stored, "unreviewed")
 
 
 def test_the_calibration_step_keeps_its_wording_and_sorts_by_strength() -> None:
