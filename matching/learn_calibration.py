@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import shlex
+import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -86,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     trial = register_trial(args.hk, args.companies)
     with tempfile.TemporaryDirectory() as scratch:
         figures, truth = trial_figures(trial, Path(scratch))
-    command = "python -m matching.learn_calibration " + shlex.join(argv or _argv())
+    command = "python -m matching.learn_calibration " + shlex.join(argv or sys.argv[1:])
     provenance = {"learned_from": args.hk.name, "debtors": len(trial.debtors),
                   "records": len(trial.records), "pairs": len(truth),
                   "true_pairs": int(truth.sum()), "command": command,
@@ -95,12 +96,6 @@ def main(argv: Sequence[str] | None = None) -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(calibration.to_json(), encoding="utf-8")
     print(f"{len(truth)} pairs ({int(truth.sum())} true) -> {args.out}")
-
-
-def _argv() -> list[str]:
-    import sys
-
-    return sys.argv[1:]
 
 
 if __name__ == "__main__":
