@@ -95,6 +95,12 @@ def model_labels(
     return out
 
 
+def stored_level(said: object) -> int | str:
+    """A stored contribution's level: a model comparison's is its number; a later step (the
+    calibration, `matching/calibration.py`) says its own in words."""
+    return said if isinstance(said, str) else int(said)  # type: ignore[call-overload]
+
+
 def steps_of(
     contributions: str | None, labels: tuple[float, dict[str, dict[int, str]]] | None
 ) -> list[Step]:
@@ -103,10 +109,8 @@ def steps_of(
     prior, names = labels
     steps = [Step("prior", "two random records", prior)]
     for comparison, value in json.loads(contributions).items():
-        # a model comparison's level is its number; a later step (the calibration) says its own
-        said = value["level"]
-        known = names.get(comparison, {})
-        level = said if isinstance(said, str) else known.get(int(said), str(said))
+        said = stored_level(value["level"])
+        level = said if isinstance(said, str) else names.get(comparison, {}).get(said, str(said))
         steps.append(Step(comparison, level, float(value["bits"])))
     return steps
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from matching.explain import stored_level
 from pipelines.exports.case import Case, Hop, MatchExplained
 
 MISSING_LEVEL = -1  # the linkage model's level for a comparison with a value missing on one side
@@ -44,17 +45,14 @@ def contributions(match: MatchExplained | None) -> list[Contribution]:
     if not isinstance(stored, dict):
         return []
     found = [
-        Contribution(str(name), _level(value.get("level", MISSING_LEVEL)), float(value["bits"]))
+        Contribution(
+            str(name), stored_level(value.get("level", MISSING_LEVEL)), float(value["bits"])
+        )
         for name, value in stored.items()
         if isinstance(value, dict) and "bits" in value
     ]
     known = [c for c in found if c.level != MISSING_LEVEL]
     return sorted(known, key=lambda c: (-abs(c.bits), c.comparison))
-
-
-def _level(said: object) -> int | str:
-    """The calibration's step (`matching/calibration.py`) says its level in words."""
-    return said if isinstance(said, str) else int(said)  # type: ignore[call-overload]
 
 
 def contributions_text(match: MatchExplained | None) -> str:
