@@ -3,6 +3,7 @@ any string-hash seed (Python randomises set order per process)."""
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import subprocess
@@ -15,6 +16,8 @@ from matching import features
 from pipelines.records import import_records
 from pipelines.store import connect
 from tests.conftest import REPO
+
+RECORDS = REPO / "tests/data/matching/hk_records.csv"
 
 NAMES = [
     ("company", "亮星眼镜制造厂有限公司"),
@@ -46,9 +49,9 @@ def _features(path: Path, workers: str, monkeypatch: pytest.MonkeyPatch) -> list
     monkeypatch.setenv("OAD_WORKERS", workers)
     monkeypatch.setattr(features, "BATCH", 200)
     with connect(path) as store:
-        import_records(store, REPO / "tests/data/matching/hk_records.csv", "hk_companies_registry")
+        import_records(store, RECORDS, "hk_companies_registry")
         counts = features.refresh_features(store)
-        assert counts["record"].computed == 3000
+        assert counts["record"].computed == _rows_in(RECORDS)
         return store.con.execute(
             "SELECT entity_id, block_keys, block_weights, name_keys, identifiers FROM features"
             " ORDER BY entity_id"
@@ -60,4 +63,10 @@ def test_worker_processes_compute_the_same_features(
 ) -> None:
     alone = _features(tmp_path / "one.duckdb", "1", monkeypatch)
     spread = _features(tmp_path / "two.duckdb", "2", monkeypatch)
-    assert len(alone) == 3000 and alone == spread
+    assert len(alone) == _rows_in(RECORDS) and alone == spread
+
+
+def _rows_in(path: Path) -> int:
+    """The data rows of a CSV file (its header not counted)."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        return sum(1 for _ in csv.reader(handle)) - 1

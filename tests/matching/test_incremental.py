@@ -54,8 +54,9 @@ def test_incremental_run_matches_changed_records_as_a_whole_run(
 
 
 def _change_records(store: Store, tmp_path: Path) -> list[tuple[str, str]]:
-    """Twenty unlabelled records take the name of a debtor's first-ranked true record; twenty
-    others get a word added. Returns the (debtor_id, source_id) each copy should now match."""
+    """Twenty unlabelled records that some debtor matched take the name of a debtor's
+    first-ranked true record; twenty others get a word added. Returns the (debtor_id,
+    source_id) each copy should now match."""
     best = store.con.execute(
         f"SELECT m.debtor_id, r.name FROM ({RANKED}) m"
         " JOIN records r ON r.source = m.source AND r.source_id = m.source_id"
@@ -66,8 +67,10 @@ def _change_records(store: Store, tmp_path: Path) -> list[tuple[str, str]]:
     ).fetchall()
     spare = store.con.execute(
         "SELECT source_id, name FROM records WHERE source = ? AND source_id NOT IN"
-        " (SELECT source_id FROM read_csv(?, all_varchar = true)) ORDER BY source_id LIMIT 40",
-        [SOURCE, str(EVAL / "labels.csv")],
+        " (SELECT source_id FROM read_csv(?, all_varchar = true))"
+        " AND source_id IN (SELECT source_id FROM matches WHERE source = ?)"
+        " ORDER BY source_id LIMIT 40",
+        [SOURCE, str(EVAL / "labels.csv"), SOURCE],
     ).fetchall()
     assert len(best) == 20 and len(spare) == 40
     rows = [(source_id, name) for (source_id, _), (_, name) in zip(spare, best, strict=False)]

@@ -13,7 +13,7 @@ from tests.conftest import REPO
 from tests.reliability.helpers import descendants, gone, oad, scalar, start, wait_for
 
 DATA = REPO / "tests" / "data" / "matching"
-# small batches, so 3,000 records make hundreds of them and the workers are busy for a while
+# small batches, so the set's 10,400 records make thousands of them and the workers are busy for a while
 WORKERS = {"OAD_FEATURE_BATCH": "4", "OAD_WORKERS": "2"}
 
 
@@ -69,7 +69,8 @@ def test_a_match_with_workers_gives_what_one_process_gives(loaded: Path, tmp_pat
     features = "SELECT count(*), sum(hash(COLUMNS(* EXCLUDE (computed_at)))) FROM features"
     assert (
         scalar(loaded, "SELECT count(*) FROM features WHERE source = 'hk_companies_registry'")
-        == 3000
+        == scalar(loaded, "SELECT count(*) FROM records WHERE source = 'hk_companies_registry'")
+        > 0
     )
     assert _rows(loaded, features) == _rows(alone, features)
 

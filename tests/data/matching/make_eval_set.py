@@ -22,7 +22,7 @@ from stdnum.cn import ric
 
 HERE = Path(__file__).resolve().parent
 SOURCE = HERE.parents[2] / "data" / "hk_companies_registry" / "SP_5.csv"
-COMPANIES, DISTRACTORS, SEED = 400, 2600, 20261129
+COMPANIES, DISTRACTORS, SEED = 400, 10000, 20261129
 
 # (debtor name, record name as published abroad, record nationality)
 PERSONS = [
