@@ -5,9 +5,12 @@ nothing but what the name says, that is never enough against a prior of one true
 hundreds of thousands: Splink never says more than about 0.3, for right and wrong pairs alike.
 What an investigator looks at is also how the pair stands among the debtor's other candidates: a
 record whose name explains the debtor's clearly better than the next one's is most often the
-one. A logistic model over three figures of each company pair — the linkage model's weight, the
-name score, and the name score's lead over the debtor's best other candidate — learned on a
-register slice whose truth is known (`matching/learn_calibration.py`), orders the pairs, and a
+one, unless many others stand as close (a common name), and a longer name says more than a
+short one. A logistic model over figures of each company pair — the linkage model's weight, the
+name score, its lead over the debtor's best other candidate, how many of the debtor's other
+candidates score within 0.05 and 0.02 of it, the characters of the debtor's trade name and the
+content words of the record's name — learned on a register slice whose truth is known
+(`matching/learn_calibration.py`), orders the pairs, and a
 monotone curve learned on the same slice (isotonic regression on held-out folds) says what
 share of pairs at each log odds were right: that share is the probability.
 The linkage model's own weight stays in `match_weight`; the difference the calibration makes is
@@ -31,25 +34,37 @@ from pipelines.resources import data_file
 from pipelines.store import insert_arrow
 
 CALIBRATION_FILE = "matching/company_calibration.json"  # under data/
-FEATURES = ("weight", "score", "lead")
+FEATURES = ("weight", "score", "lead", "within_05", "within_02", "trade_chars", "record_words")
 STEP = "among its candidates"  # the explanation step's name
 LEVEL = "name score %.2f, %+.2f on the next candidate's"
 
 # Each company pair of the debtors in scope whose probability the model gave (identifier links
 # and confirmed pairs carry a reason and stay certain), with its figures: the linkage model's
-# weight (bits), the name score, and its lead over the debtor's best other candidate's score.
+# weight (bits), the name score, its lead over the debtor's best other candidate's score, the
+# log of one more than the number of the debtor's other candidates scoring within 0.05 and 0.02
+# below it or above, the characters of the trade name of the debtor's longest and the content
+# words of the record's wordiest name (as feature extraction parsed them; 0 where none).
 PAIR_FIGURES = """
 SELECT m.debtor_id, m.source, m.source_id, m.match_weight AS weight, m.name_score AS score,
        m.name_score - coalesce(CASE WHEN row_number() OVER byscore = 1
                                     THEN nth_value(m.name_score, 2) OVER whole
                                     ELSE first_value(m.name_score) OVER whole END, 0) AS lead,
+       ln(count(*) OVER (PARTITION BY m.debtor_id ORDER BY m.name_score
+                         RANGE BETWEEN 0.05 PRECEDING AND UNBOUNDED FOLLOWING)) AS within_05,
+       ln(count(*) OVER (PARTITION BY m.debtor_id ORDER BY m.name_score
+                         RANGE BETWEEN 0.02 PRECEDING AND UNBOUNDED FOLLOWING)) AS within_02,
+       coalesce(list_max([length(json_extract_string(v, '$.trade'))
+                          FOR v IN json_extract(fd.name_keys, '$.*')]), 0) AS trade_chars,
+       coalesce(list_max([json_array_length(v, '$.words')
+                          FOR v IN json_extract(fr.name_keys, '$.*')]), 0) AS record_words,
        m.reason IS NULL AND m.match_weight IS NOT NULL AS modelled
 FROM matches m JOIN debtors d USING (debtor_id)
+LEFT JOIN features fd ON fd.side = 'debtor' AND fd.entity_id = m.debtor_id
+LEFT JOIN features fr ON fr.side = 'record' AND fr.source = m.source AND fr.entity_id = m.source_id
 WHERE d.kind = 'company' AND m.name_score IS NOT NULL AND ({scope})
 WINDOW byscore AS (PARTITION BY m.debtor_id ORDER BY m.name_score DESC, m.source, m.source_id),
        whole AS (byscore ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
 """
-
 
 @dataclass(frozen=True)
 class Calibration:

@@ -22,6 +22,7 @@ from matching.calibration import (
 from matching.explain import candidates
 from matching.learn_calibration import fit
 from matching.learn_calibration import main as learn
+from matching.names import company_keys
 from matching.run import run_matching
 from pipelines.records import import_records
 from pipelines.store import Store
@@ -29,7 +30,7 @@ from tests.conftest import REPO
 
 HAND_MADE = Calibration(
     intercept=-1.0,
-    coefficients={"weight": 0.0, "score": 2.0, "lead": 10.0},
+    coefficients={name: 0.0 for name in FEATURES} | {"score": 2.0, "lead": 10.0},
     odds_points=(-2.0, 0.0, 2.0),
     probability_points=(0.01, 0.5, 0.95),
     provenance={"learned_from": "hand"},
@@ -48,8 +49,13 @@ HAND_MADE = Calibration(
 def test_probability_is_the_curve_at_the_logistic_log_odds(
     weight: float, score: float, lead: float, expected: float
 ) -> None:
-    found = HAND_MADE.probabilities(np.array([[weight, score, lead]]))
+    found = HAND_MADE.probabilities(_row(weight, score, lead))
     assert found[0] == pytest.approx(expected)
+
+
+def _row(weight: float, score: float, lead: float) -> np.ndarray:
+    """One pair's figures: these three, the others 0."""
+    return np.array([[weight, score, lead] + [0.0] * (len(FEATURES) - 3)])
 
 
 def test_a_calibration_reads_back_as_written() -> None:
@@ -69,9 +75,12 @@ def test_the_fit_learns_that_a_lead_makes_a_pair_right() -> None:
     rng = np.random.default_rng(3)
     lead = rng.uniform(-0.3, 0.3, 4_000)
     truth = rng.uniform(0, 1, 4_000) < 1 / (1 + np.exp(-(lead * 20 - 1)))
-    figures = np.column_stack([np.full(4_000, -12.0), np.full(4_000, 0.4), lead])
+    others = np.zeros((4_000, len(FEATURES) - 3))
+    figures = np.column_stack([np.full(4_000, -12.0), np.full(4_000, 0.4), lead, others])
     learned = fit(figures, truth, {})
-    clear, behind = learned.probabilities(np.array([[-12.0, 0.4, 0.25], [-12.0, 0.4, -0.25]]))
+    clear, behind = learned.probabilities(
+        np.vstack([_row(-12.0, 0.4, 0.25), _row(-12.0, 0.4, -0.25)])
+    )
     assert clear > 0.9 > 0.1 > behind
     # each band says about what share of its pairs were right
     said = learned.probabilities(figures)
@@ -92,6 +101,31 @@ def _figures(store: Store) -> dict[tuple[str, str, str], tuple[float, ...]]:
         f" FROM ({PAIR_FIGURES.format(scope='true')}) WHERE modelled"
     ).fetchall()
     return {tuple(row[:3]): tuple(row[3:]) for row in rows}  # type: ignore[misc]
+
+
+def test_the_figures_count_close_rivals_and_measure_both_names(matched: Store) -> None:
+    """within_05 and within_02 count the debtor's other candidates scoring no more than 0.05
+    (0.02) below the pair or above it, as logs of one more; the lengths are of the parsed names."""
+    figures = _figures(matched)
+    scores: dict[str, list[float]] = {}
+    for (debtor_id, _, _), found in figures.items():
+        scores.setdefault(debtor_id, []).append(found[FEATURES.index("score")])
+    names = dict(matched.con.execute("SELECT debtor_id, name FROM debtors").fetchall())
+    records = {
+        (s, i): n
+        for s, i, n in matched.con.execute("SELECT source, source_id, name FROM records").fetchall()
+    }
+    crowded = 0
+    for (debtor_id, source, source_id), found in itertools.islice(figures.items(), 500):
+        score = found[FEATURES.index("score")]
+        for margin, name in ((0.05, "within_05"), (0.02, "within_02")):
+            rivals = sum(other >= score - margin for other in scores[debtor_id]) - 1
+            assert found[FEATURES.index(name)] == pytest.approx(math.log(1 + rivals))
+            crowded += rivals > 0
+        assert found[FEATURES.index("trade_chars")] == len(company_keys(names[debtor_id]).trade)
+        words = company_keys(records[source, source_id]).words
+        assert found[FEATURES.index("record_words")] == len(words)
+    assert crowded  # some pair had rivals close by
 
 
 def test_company_pairs_carry_the_calibrated_probability_and_its_step(matched: Store) -> None:
