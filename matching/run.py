@@ -17,6 +17,7 @@ from matching.candidates import CANDIDATES, NORM_POWER, build_candidates
 from matching.features import refresh_features
 from matching.limits import DEFAULT_MAX_BLOCK, Limits
 from matching.models_store import latest_model, save_model
+from matching.name_frequency import adjust_person_names
 from matching.pair_scores import candidate_name_scores
 from matching.reviews import apply_reviews, review_labels
 from pipelines.progress import QUIET, Progress
@@ -99,6 +100,7 @@ def _run(
         run_id = start_run(con, "match", params, started)
         identified = _write_matches(con, scored, model.version, run_id, incremental, since)
         save_floors(con, limits_key(limits, NORM_POWER), whole=since is None)
+        adjust_person_names(con, run_id, model.model)
         calibrate_companies(con, run_id, calibration)
         apply_reviews(con, run_id)
         links = con.execute(
