@@ -13,7 +13,7 @@ from tests.conftest import REPO
 from tests.reliability.helpers import descendants, gone, oad, scalar, start, wait_for
 
 DATA = REPO / "tests" / "data" / "matching"
-# small batches, so the set's 10,400 records make thousands of them and the workers are busy for a while
+# small batches, so the set's 10,400 records make thousands of them: the workers stay busy
 WORKERS = {"OAD_FEATURE_BATCH": "4", "OAD_WORKERS": "2"}
 
 
