@@ -34,7 +34,7 @@ import pyarrow as pa
 from matching.candidate_floors import find_floors, limits_key, load_floors
 from matching.dense_candidates import DENSE, dense_pairs
 from matching.limits import Limits
-from matching.names.translation_vectorised import translation_scores
+from matching.names.translation_vectorised import LatinTable, translation_scores
 from pipelines.store import insert_arrow
 
 CANDIDATES = "candidate_pairs"
@@ -65,8 +65,10 @@ def build_candidates(
     load_floors(con, since, limits_key(limits, NORM_POWER))
     skipped = _terms(con, limits)
     _key_pairs(con, since, limits)
-    _add_dense_pairs(con, since, limits.dense)
-    _rerank(con, limits.per_debtor)
+    # the record names' units and vectors, worked out once for the run (and freed after it)
+    latin = LatinTable()
+    _add_dense_pairs(con, since, limits.dense, latin)
+    _rerank(con, limits.per_debtor, latin)
     find_floors(con, since, max(limits.wide, limits.per_debtor), limits.dense)
     by_identifier = " UNION ALL ".join(
         "SELECT d.debtor_id, r.source, r.source_id"
@@ -200,14 +202,16 @@ def _key_pairs(con: duckdb.DuckDBPyConnection, since: str | None, limits: Limits
         )
 
 
-def _add_dense_pairs(con: duckdb.DuckDBPyConnection, since: str | None, dense: int) -> None:
+def _add_dense_pairs(
+    con: duckdb.DuckDBPyConnection, since: str | None, dense: int, table: LatinTable
+) -> None:
     """The encoder's nearest records join each company debtor's key pairs (with key score 0
     where keys did not reach them), after key_cut keeps where the key cut itself ended."""
     con.execute(
         "CREATE OR REPLACE TEMP TABLE key_cut AS"
         " SELECT did, count(*) AS pairs, min(score) AS lowest FROM key_pairs GROUP BY did"
     )
-    dense_pairs(con, since, dense)
+    dense_pairs(con, since, dense, table)
     con.execute(
         f"INSERT INTO key_pairs SELECT n.did, n.rid, 0.0, 'company' FROM {DENSE} n"
         " ANTI JOIN key_pairs k ON k.did = n.did AND k.rid = n.rid"
@@ -245,7 +249,7 @@ def _slices(con: duckdb.DuckDBPyConnection, rows: int) -> Iterator[tuple[int, in
     ).fetchall()
 
 
-def _rerank(con: duckdb.DuckDBPyConnection, per_debtor: int) -> None:
+def _rerank(con: duckdb.DuckDBPyConnection, per_debtor: int, table: LatinTable) -> None:
     """reranked(did, rid, value): each debtor's `per_debtor` best key pairs. Where there are
     more, or the debtor has a stored floor for this cut, a company debtor's are ordered by the
     translation model, and a person's by key score plus how well the birth dates agree (a
@@ -262,7 +266,7 @@ def _rerank(con: duckdb.DuckDBPyConnection, per_debtor: int) -> None:
     insert_arrow(
         con,
         "company_best",
-        _company_best(con, per_debtor),
+        _company_best(con, per_debtor, table),
         f"""
         CREATE OR REPLACE TEMP TABLE reranked AS
         SELECT did, rid, value FROM company_best
@@ -284,37 +288,66 @@ def _rerank(con: duckdb.DuckDBPyConnection, per_debtor: int) -> None:
     )
 
 
-def _company_best(con: duckdb.DuckDBPyConnection, per_debtor: int) -> pa.Table:
+def _company_best(con: duckdb.DuckDBPyConnection, per_debtor: int, table: LatinTable) -> pa.Table:
     """For each company debtor whose key pairs are re-ranked, the `per_debtor` its names'
     translation scores put first (ties: key score, then record order), with their scores;
     with a stored floor, those at or above it and the best `lost` below it; one debtor and
     all its candidates at a time."""
-    reader = con.sql(
-        "SELECT k.did, any_value(fd.names) AS debtor_names, list(k.rid) AS rids,"
-        " list(k.score) AS scores, list(fr.names) AS record_names,"
-        " any_value(k.rank_floor) AS rank_floor, any_value(k.lost) AS lost FROM key_pairs k"
-        " JOIN cand_debtors d USING (did) JOIN cand_records r USING (rid)"
-        " JOIN features fd ON fd.side = 'debtor' AND fd.entity_id = d.debtor_id"
-        " JOIN features fr ON fr.side = 'record' AND fr.source = r.source"
-        " AND fr.entity_id = r.source_id"
-        " WHERE k.ranked AND k.kind = 'company' GROUP BY k.did",
-    ).to_arrow_reader(1_000)
+    pairs = con.execute(
+        f"SELECT did, rid, score FROM key_pairs k WHERE {_RANKED_COMPANY} ORDER BY did"
+    ).fetchnumpy()
+    found, scores = np.asarray(pairs["did"]), np.asarray(pairs["score"], dtype=np.float64)
+    found_records = np.asarray(pairs["rid"], dtype=np.int32)
+    names, debtors = _record_names(con), _ranked_debtors(con)
+    numbers = np.array([did for did, *_ in debtors], dtype=found.dtype)
+    bounds = zip(np.searchsorted(found, numbers).tolist(),
+                 np.searchsorted(found, numbers, "right").tolist(), strict=True)  # fmt: skip
     dids: list[np.ndarray] = []
     rids: list[np.ndarray] = []
     values: list[np.ndarray] = []
-    for batch in reader:
-        for row in batch.to_pylist():
-            fine = np.array(translation_scores(row["debtor_names"], row["record_names"]))
-            record_numbers = np.array(row["rids"], dtype=np.int32)
-            order = np.lexsort((record_numbers, -np.array(row["scores"]), -fine))
-            if row["rank_floor"] is not None:
-                above = fine[order] >= row["rank_floor"]
-                order = order[above | (np.cumsum(~above) <= row["lost"])]
-            rids.append(record_numbers[order[:per_debtor]])
-            values.append(fine[order[:per_debtor]])
-            dids.append(np.full(len(rids[-1]), row["did"], dtype=np.int32))
+    for (did, debtor_names, rank_floor, lost), (start, end) in zip(debtors, bounds, strict=True):
+        record_numbers = found_records[start:end]
+        candidates = [names[rid] for rid in record_numbers.tolist()]
+        fine = np.array(translation_scores(debtor_names, candidates, table))
+        order = np.lexsort((record_numbers, -scores[start:end], -fine))
+        if rank_floor is not None:
+            above = fine[order] >= rank_floor
+            order = order[above | (np.cumsum(~above) <= lost)]
+        rids.append(record_numbers[order[:per_debtor]])
+        values.append(fine[order[:per_debtor]])
+        dids.append(np.full(len(rids[-1]), did, dtype=np.int32))
     return pa.table({"did": _joined(dids, np.int32), "rid": _joined(rids, np.int32),
                      "value": _joined(values, np.float64)})  # fmt: skip
+
+
+# the key pairs (k) of company debtors whose candidates the translation model re-ranks
+_RANKED_COMPANY = "k.ranked AND k.kind = 'company'"
+
+
+def _ranked_debtors(
+    con: duckdb.DuckDBPyConnection,
+) -> list[tuple[int, list[str], float | None, int]]:
+    """(did, names, rank floor, lost) of each company debtor whose key pairs are re-ranked."""
+    rows = con.execute(
+        "SELECT k.did, any_value(f.names), any_value(k.rank_floor), any_value(k.lost)"
+        " FROM key_pairs k JOIN cand_debtors d USING (did)"
+        " JOIN features f ON f.side = 'debtor' AND f.entity_id = d.debtor_id"
+        f" WHERE {_RANKED_COMPANY} GROUP BY k.did ORDER BY k.did"
+    ).fetchall()
+    return [(int(did), names, floor, int(lost or 0)) for did, names, floor, lost in rows]
+
+
+def _record_names(con: duckdb.DuckDBPyConnection) -> dict[int, list[str]]:
+    """The names of every record among the re-ranked company pairs, by record number: looked
+    up once, not once a pair (listed with each debtor's pairs, a million-record run's names
+    took a gigabyte of the query's memory)."""
+    rows = con.execute(
+        "SELECT r.rid, f.names FROM cand_records r"
+        " JOIN features f ON f.side = 'record' AND f.source = r.source"
+        " AND f.entity_id = r.source_id"
+        f" WHERE r.rid IN (SELECT rid FROM key_pairs k WHERE {_RANKED_COMPANY})"
+    ).fetchall()
+    return {int(rid): names for rid, names in rows}
 
 
 def _joined(parts: list[np.ndarray], dtype: type) -> np.ndarray:

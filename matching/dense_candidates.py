@@ -25,8 +25,9 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from matching.names.encoder import HUB_WEIGHT, han_units, latin_units, load_encoder
+from matching.names.encoder import HUB_WEIGHT, han_units, latin_codes, load_encoder
 from matching.names.script import has_han
+from matching.names.translation_vectorised import LatinTable
 from pipelines.store import insert_arrow
 
 DENSE = "dense_pairs"  # temp: did, rid, similarity
@@ -45,19 +46,24 @@ class Names:
     names: list[str]
 
 
-def dense_pairs(con: duckdb.DuckDBPyConnection, since: str | None, dense: int) -> None:
+def dense_pairs(
+    con: duckdb.DuckDBPyConnection, since: str | None, dense: int, table: LatinTable | None = None
+) -> None:
     """Create DENSE with each company debtor's `dense` nearest records (incrementally, those
-    that can enter its candidates). Needs cand_debtors, cand_records and stored_floor."""
+    that can enter its candidates). Needs cand_debtors, cand_records and stored_floor. The
+    record names' vectors go into TABLE, when given, for the re-ranking to score with."""
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {DENSE} (did INTEGER, rid INTEGER, similarity DOUBLE)"
     )
     if dense <= 0:
         return
     if since is None:
-        _search(con, _names(con, "debtor", "true"), _names(con, "record", "true"), dense)
+        _search(con, _names(con, "debtor", "true"), _names(con, "record", "true"), dense, table)
         return
-    _search(con, _names(con, "debtor", "c.fresh"), _names(con, "record", "true"), dense)
-    _search(con, _names(con, "debtor", "NOT c.fresh"), _names(con, "record", "c.fresh"), dense)
+    _search(con, _names(con, "debtor", "c.fresh"), _names(con, "record", "true"), dense, table)
+    _search(
+        con, _names(con, "debtor", "NOT c.fresh"), _names(con, "record", "c.fresh"), dense, table
+    )
     # a debtor paired whole before keeps only what reaches its dense floor there
     con.execute(
         f"DELETE FROM {DENSE} p USING stored_floor s, cand_debtors c"
@@ -86,11 +92,17 @@ def _names(con: duckdb.DuckDBPyConnection, side: str, which: str) -> Names:
     return Names(np.array([n for n, _ in wanted], dtype=np.int32), [name for _, name in wanted])
 
 
-def _search(con: duckdb.DuckDBPyConnection, debtors: Names, records: Names, dense: int) -> None:
+def _search(
+    con: duckdb.DuckDBPyConnection,
+    debtors: Names,
+    records: Names,
+    dense: int,
+    table: LatinTable | None,
+) -> None:
     """Each debtor name's `dense` nearest record names into DENSE, one row per (did, rid)."""
     if not debtors.names or not records.names:
         return
-    index = _index(records)
+    index = _index(records, table)
     queries = load_encoder().encode_many([han_units(n) for n in debtors.names], han=True)
     # the record side's last number is minus its hub weight: one inner product is the score
     queries = np.hstack([queries, np.ones((len(queries), 1), dtype=np.float32)])
@@ -109,7 +121,7 @@ def _search(con: duckdb.DuckDBPyConnection, debtors: Names, records: Names, dens
     )
 
 
-def _index(records: Names) -> Any:
+def _index(records: Names, table: LatinTable | None) -> Any:
     import faiss
 
     size = len(records.names)
@@ -128,17 +140,17 @@ def _index(records: Names) -> Any:
         index.train(_vectors(records.names[::step]))
         index.nprobe = PROBES
     for chunk in _chunks(records.names):
-        index.add(_vectors(chunk))
+        index.add(_vectors(chunk, table))
     return index
 
 
-def _vectors(names: list[str]) -> np.ndarray:
-    """The names' vectors with minus their hub weight as one more number. Not kept in
-    LATIN_CODES: a million record names would stay in memory through the re-ranking, which
-    needs only its candidates'."""
-    encoder = load_encoder()
-    vectors = encoder.encode_many([latin_units(name) for name in names], han=False)
-    hubs = encoder.hub_values(vectors)
+def _vectors(names: list[str], table: LatinTable | None = None) -> np.ndarray:
+    """The names' vectors with minus their hub weight as one more number; the vectors and hub
+    values go into TABLE too (the re-ranking scores nearly every record name, and working
+    them out again there took longer than here)."""
+    vectors, hubs = latin_codes(names)
+    if table is not None:
+        table.add(names, vectors, hubs)
     return np.ascontiguousarray(np.hstack([vectors, -HUB_WEIGHT * hubs[:, None]]), np.float32)
 
 

@@ -216,6 +216,13 @@ def candidate_map(name: str) -> dict[str, tuple[float, str]]:
     return {w: (v, u) for w, v, u in company_keys(name).candidates}
 
 
+def han_candidates_once(name: str) -> dict[str, tuple[float, str]]:
+    """candidate_map without keeping it or the name's keys: for a caller that meets each
+    name once (the re-ranking, debtor by debtor), where a million-record run's tens of
+    thousands of debtor names, each with hundreds of English words, held gigabytes."""
+    return _han_candidates.__wrapped__(name) if han_key(name) else {}
+
+
 def _legal_form(chinese: ChineseCompany | None, english: EnglishCompany | None) -> str:
     return (chinese.legal_form if chinese else "") or (english.legal_form if english else "")
 

@@ -72,6 +72,12 @@ def english_units(name: str) -> tuple[str, ...]:
     return with_fragments(parse_english_company(name).words, load_pieces())
 
 
+def english_units_once(name: str) -> tuple[str, ...]:
+    """english_units for a caller that keeps each name's units itself: neither this nor the
+    parse fills a cache (a million record names would fill both several times over)."""
+    return with_fragments(parse_english_company.__wrapped__(name).words, load_pieces())
+
+
 def with_fragments(words: tuple[str, ...], pieces: Mapping[str, int]) -> tuple[str, ...]:
     parts = [p for w in words for p in (*singular(w, pieces), *split_compound(w, pieces))]
     prefixes = [w[:k] + "~" for k in PREFIX_LENGTHS for w in words if len(w) > k]

@@ -25,7 +25,7 @@ import numpy as np
 
 from matching.names.dictionary import gloss
 from matching.names.encoder import encoder_score
-from matching.names.keys import candidate_map
+from matching.names.keys import han_candidates_once
 from matching.names.lexicon import (
     NULL_UNIT,
     chinese_units,
@@ -74,7 +74,8 @@ def weight_sources(han_name: str) -> tuple[WeightSource, ...]:
     lexicon = load_lexicon()
     units = chinese_units(han_name)
     share = 1.0 / (len(units) + 1)
-    sure = {w: value for w, (value, _) in candidate_map(han_name).items() if value >= _SURE}
+    found = han_candidates_once(han_name)  # this cache keeps only the sure ones
+    sure = {w: value for w, (value, _) in found.items() if value >= _SURE}
     return (
         *((("lexicon", unit), lexicon.forward.get(unit, {}), share)
           for unit in (NULL_UNIT, *units)),

@@ -6,7 +6,8 @@ Python. `LatinNames` computes the same two-way score with numpy: each English un
 id once, the names are indexed by unit (the names that have each unit), and a Han name's
 weights and each of its characters' sources are gathered through the postings of the units that
 carry them. `translation_scores` (the matching engine, debtor by debtor) and the names benchmark
-(every English name of a register) both rank through it.
+(every English name of a register) both rank through it. A `LatinTable` keeps each Latin name's
+unit ids and encoder vector once: a matching run keeps its own for its record names.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from functools import lru_cache
 import numpy as np
 
 from matching.names import company_similarity
-from matching.names.encoder import LATIN_CODES, hub_adjusted
-from matching.names.lexicon import english_units
+from matching.names.encoder import hub_adjusted, latin_codes
+from matching.names.lexicon import english_units_once
 from matching.names.script import has_han
 from matching.names.translation import (
     BACKWARD_WEIGHT,
@@ -72,9 +73,120 @@ class UnitIds:
 _IDS = UnitIds()
 
 
-@lru_cache(maxsize=1 << 20)
-def _name_ids(name: str) -> np.ndarray:
-    return _IDS.ids_of(english_units(name))
+class LatinTable:
+    """Latin names, each numbered once, with what scoring them takes: their English units as
+    ids (in one flat array) and their encoder vectors (float16) and hub values.
+
+    A run's re-ranking meets the same record names debtor after debtor. Kept as one array per
+    name in caches, a million record names took gigabytes, and caches bounded below that
+    churned; here a name costs its units' ids and one vector row. A name's units are worked out
+    when it is first scored: the encoder's search gives the table every record name's vector,
+    and some names are never scored. Past `limit` names (when given) the table starts again.
+    """
+
+    def __init__(self, limit: int | None = None) -> None:
+        self.limit = limit
+        self.rows: dict[str, int] = {}
+        self._names: list[str] = []
+        self._vectors = np.zeros((0, 0), dtype=np.float16)
+        self._hubs = np.zeros(0, dtype=np.float32)
+        self._starts = np.zeros(0, dtype=np.int64)
+        self._counts = np.zeros(0, dtype=np.int64)  # -1 until the name's units are worked out
+        self._units = np.zeros(0, dtype=np.int32)
+        self._used = 0  # of _units
+
+    def add(
+        self,
+        names: Sequence[str],
+        vectors: np.ndarray | None = None,
+        hubs: np.ndarray | None = None,
+    ) -> None:
+        """Number the names not yet here, with their encoder vectors and hub values (worked
+        out when not given: one row of each per name)."""
+        new: dict[str, int] = {}
+        for at, name in enumerate(names):
+            if name not in self.rows and name not in new:
+                new[name] = at
+        if not new:
+            return
+        if vectors is None or hubs is None:
+            vectors, hubs = latin_codes(list(new))
+            picked = np.arange(len(new))
+        else:
+            picked = np.fromiter(new.values(), dtype=np.int64, count=len(new))
+        first, needed = len(self._names), len(self._names) + len(new)
+        self._grow_rows(needed, vectors.shape[1])
+        self._vectors[first:needed] = vectors[picked]
+        self._hubs[first:needed] = hubs[picked]
+        self._counts[first:needed] = -1
+        self.rows.update(zip(new, range(first, needed), strict=True))
+        self._names.extend(new)
+
+    def rows_of(self, names: Sequence[str]) -> np.ndarray:
+        """The names' rows, numbering those not yet here and working out their units."""
+        if self.limit is not None:
+            missing = sum(1 for n in dict.fromkeys(names) if n not in self.rows)
+            if len(self.rows) + missing > self.limit:
+                self._clear()  # start again, with these names
+        self.add(names)
+        rows = np.fromiter((self.rows[n] for n in names), dtype=np.int64, count=len(names))
+        unknown = rows[self._counts[rows] < 0]
+        if len(unknown):
+            # in the order met, as units were always numbered: sums over a name's units then
+            # run in the same order, and float ties fall as they did
+            first = np.unique(unknown, return_index=True)[1]
+            self._number_units(unknown[np.sort(first)])
+        return rows
+
+    def units(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The rows' unit ids one name after another, and how many each name has."""
+        starts, counts = self._starts[rows], self._counts[rows]
+        total = int(counts.sum())
+        offsets = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(total)
+        return self._units[offsets].astype(np.int64), counts
+
+    def codes(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The rows' encoder vectors (as float32) and hub values."""
+        return self._vectors[rows].astype(np.float32), self._hubs[rows]
+
+    def _number_units(self, rows: np.ndarray) -> None:
+        found = [_IDS.ids_of(english_units_once(self._names[row])) for row in rows]
+        counts = np.fromiter((len(ids) for ids in found), dtype=np.int64, count=len(found))
+        needed = self._used + int(counts.sum())
+        if needed > len(self._units):
+            grown = np.zeros(max(needed, 2 * len(self._units), 1024), dtype=np.int32)
+            grown[: self._used] = self._units[: self._used]
+            self._units = grown
+        if found:
+            self._units[self._used : needed] = np.concatenate(found)
+        self._starts[rows] = self._used + np.cumsum(counts) - counts
+        self._counts[rows] = counts
+        self._used = needed
+
+    def _grow_rows(self, needed: int, size: int) -> None:
+        """Room for `needed` names, grown by doubling: numbering a few names per debtor must
+        not copy every name's vector."""
+        if needed <= len(self._hubs):
+            return
+        capacity = max(needed, 2 * len(self._hubs), 1024)
+        vectors = np.zeros((capacity, size), dtype=np.float16)
+        hubs = np.zeros(capacity, dtype=np.float32)
+        starts = np.zeros(capacity, dtype=np.int64)
+        counts = np.zeros(capacity, dtype=np.int64)
+        kept = len(self._names)
+        if kept:
+            vectors[:kept], hubs[:kept] = self._vectors[:kept], self._hubs[:kept]
+            starts[:kept], counts[:kept] = self._starts[:kept], self._counts[:kept]
+        self._vectors, self._hubs, self._starts, self._counts = vectors, hubs, starts, counts
+
+    def _clear(self) -> None:
+        self.rows.clear()
+        self._names.clear()
+        self._used = 0
+
+
+# the names benchmark's and pair scoring's table (a run's re-ranking keeps its own)
+_SHARED = LatinTable(limit=1 << 20)
 
 
 _TABLE_VECTORS: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
@@ -110,30 +222,35 @@ class LatinNames:
     for every name; `scores` maps it onto [0, 1] as `translation_score` does.
     """
 
-    def __init__(self, names: Sequence[str]) -> None:
-        rows = [_name_ids(n) for n in names]
+    def __init__(self, names: Sequence[str], table: LatinTable | None = None) -> None:
+        table = _SHARED if table is None else table
+        rows = table.rows_of(names)
         self.size = len(rows)
-        counts = np.array([len(r) for r in rows], dtype=np.int64)
-        flat = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+        flat, counts = table.units(rows)
         row_of = np.repeat(np.arange(self.size), counts)
         order = np.argsort(flat, kind="stable")
         self._rows = row_of[order]
         self._units, self._starts, self._counts = np.unique(
             flat[order], return_index=True, return_counts=True
         )
+        # each unit id's position among the units here (-1: none of these names has it):
+        # looking every id of a lexicon table up by binary search was most of a debtor's time
+        self._position = np.full(len(_IDS.units), -1, dtype=np.int32)
+        self._position[self._units] = np.arange(len(self._units))
         self.empty = counts == 0
         self.lengths = np.maximum(counts.astype(float), 1.0)
         weights, _, base = _IDS.arrays()
         self._weights = np.maximum(np.bincount(row_of, weights[flat], self.size), 1e-9)
         # every unit's weighted forward term when the Han name does not produce it
         self._unexplained = np.bincount(row_of, base[flat], self.size)
-        self._codes, self._hubs = LATIN_CODES.lookup(names)
+        self._codes, self._hubs = table.codes(rows)
 
     def _locate(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For each unit id: its position among these names' units, and whether they have it
         (the position is only meaningful where they do). Needs at least one unit."""
-        at = np.minimum(np.searchsorted(self._units, ids), len(self._units) - 1)
-        return at, self._units[at] == ids
+        known = len(self._position)  # a unit numbered since these names were indexed is not theirs
+        at = self._position[np.minimum(ids, known - 1)]
+        return at, (at >= 0) & (ids < known)
 
     def _gather(self, ids: np.ndarray, values: np.ndarray) -> np.ndarray:
         """Per name: the sum of `values` over the units (given by id) that the name has."""
@@ -211,10 +328,13 @@ class LatinNames:
 
 
 def translation_scores(
-    debtor_names: Sequence[str], candidates: Sequence[Sequence[str]]
+    debtor_names: Sequence[str],
+    candidates: Sequence[Sequence[str]],
+    table: LatinTable | None = None,
 ) -> list[float]:
     """For each candidate (its list of names): the best score of a Han name of the debtor's
-    against its Latin names (translation model) and its Han names (company similarity)."""
+    against its Latin names (translation model) and its Han names (company similarity).
+    TABLE, when given, keeps the Latin names' units and vectors (else a shared one does)."""
     best = np.zeros(len(candidates))
     latin: list[str] = []
     owners: list[int] = []
@@ -223,7 +343,7 @@ def translation_scores(
             if not has_han(name):
                 latin.append(name)
                 owners.append(index)
-    indexed = LatinNames(latin) if latin else None
+    indexed = LatinNames(latin, table) if latin else None
     for han_name in (name for name in debtor_names if has_han(name)):
         for index, names in enumerate(candidates):
             for name in names:

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from matching.names import company_similarity
+from matching.names.encoder import latin_codes
+from matching.names.lexicon import english_units
 from matching.names.script import has_han, is_han
 from matching.names.translation import translation_score
-from matching.names.translation_vectorised import LatinNames, translation_scores
+from matching.names.translation_vectorised import LatinNames, LatinTable, translation_scores
 
 CANDIDATES = [
     ["E. LEI KNITTING FACTORY LIMITED"],
@@ -75,3 +78,27 @@ def test_latin_names_best_puts_the_translation_first(han: str, first: int) -> No
     assert len(best) == 3 and best[0] == first
     assert 2 not in LatinNames(REGISTER).best(han, 5)  # a name without words comes last
     assert len(LatinNames([]).best(han, 3)) == 0
+
+
+def test_a_table_given_the_vectors_scores_as_one_that_works_them_out() -> None:
+    given = LatinTable()
+    vectors, hubs = latin_codes(REGISTER)
+    given.add([*REGISTER, REGISTER[0]], np.vstack([vectors, vectors[:1]]), np.append(hubs, 0.0))
+    assert len(given.rows) == len(REGISTER)  # a name met twice is numbered once
+    han = "依利达针织厂有限公司"
+    expected = LatinNames(REGISTER, LatinTable()).scores(han)
+    assert np.array_equal(LatinNames(REGISTER, given).scores(han), expected)
+    again = LatinNames(REGISTER[::-1], given).scores(han)
+    assert np.array_equal(again, expected[::-1])
+
+
+def test_a_table_keeps_each_names_units_and_starts_again_past_its_limit() -> None:
+    table = LatinTable(limit=3)
+    rows = table.rows_of(REGISTER[:3])
+    units, counts = table.units(rows)
+    assert counts.tolist() == [len(english_units(name)) for name in REGISTER[:3]]
+    assert len(units) == counts.sum()
+    table.rows_of(REGISTER[3:5])  # two more than the limit: the table starts again
+    assert list(table.rows) == REGISTER[3:5]
+    rows = table.rows_of(REGISTER)  # a call's own names are always all there
+    assert len(table.rows) == len(REGISTER) and table.units(rows)[1][2] == 0
