@@ -66,6 +66,7 @@ WINDOW byscore AS (PARTITION BY m.debtor_id ORDER BY m.name_score DESC, m.source
        whole AS (byscore ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
 """
 
+
 @dataclass(frozen=True)
 class Calibration:
     """A logistic model's log odds over FEATURES, mapped onto observed shares of true pairs by
