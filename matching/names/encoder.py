@@ -168,44 +168,85 @@ def han_vector(name: str) -> np.ndarray:
 
 
 class LatinCodes:
-    """Latin names' vectors and hub values, worked out once a name and in batches (a matching
-    run meets the same record names debtor after debtor). The vectors sit in one float16
-    array grown by doubling: a million names take about 260 MB."""
+    """Latin names, each numbered once, with their encoder vectors (float16, one row each) and
+    hub values, worked out once a name and in batches (a matching run meets the same record
+    names debtor after debtor). The rows grow by doubling: a million names take about 260 MB.
+    Past `limit` names (when given) the store starts again."""
 
-    def __init__(self, limit: int = 1 << 20) -> None:
+    def __init__(self, limit: int | None = None) -> None:
         self.limit = limit
-        self.known: dict[str, int] = {}  # name → its row
-        self.vectors = np.zeros((0, 0), dtype=np.float16)
-        self.hubs = np.zeros(0, dtype=np.float32)
+        self.rows: dict[str, int] = {}  # name → its row
+        self._names: list[str] = []
+        self._vectors = np.zeros((0, 0), dtype=np.float16)
+        self._hubs = np.zeros(0, dtype=np.float32)
+
+    def add(
+        self,
+        names: Sequence[str],
+        vectors: np.ndarray | None = None,
+        hubs: np.ndarray | None = None,
+    ) -> None:
+        """Number the names not yet here, with their encoder vectors and hub values (worked
+        out when not given: one row of each per name)."""
+        new: dict[str, int] = {}
+        for at, name in enumerate(names):
+            if name not in self.rows and name not in new:
+                new[name] = at
+        if not new:
+            return
+        if vectors is None or hubs is None:
+            vectors, hubs = latin_codes(list(new))
+            picked = np.arange(len(new))
+        else:
+            picked = np.fromiter(new.values(), dtype=np.int64, count=len(new))
+        first, needed = len(self._names), len(self._names) + len(new)
+        self._grow_rows(needed, vectors.shape[1])
+        self._vectors[first:needed] = vectors[picked]
+        self._hubs[first:needed] = hubs[picked]
+        self._numbered(first, needed)
+        self.rows.update(zip(new, range(first, needed), strict=True))
+        self._names.extend(new)
+
+    def rows_of(self, names: Sequence[str]) -> np.ndarray:
+        """The names' rows, numbering those not yet here."""
+        if self.limit is not None:
+            missing = sum(1 for n in dict.fromkeys(names) if n not in self.rows)
+            if len(self.rows) + missing > self.limit:
+                self._clear()  # start again, with these names
+        self.add(names)
+        return np.fromiter((self.rows[n] for n in names), dtype=np.int64, count=len(names))
+
+    def codes(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The rows' encoder vectors (as float32) and hub values."""
+        return self._vectors[rows].astype(np.float32), self._hubs[rows]
 
     def lookup(self, names: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """The names' vectors (one row each) and hub values."""
-        missing = [n for n in dict.fromkeys(names) if n not in self.known]
-        if len(self.known) + len(missing) > self.limit:  # start again, with these names
-            self.known.clear()
-            missing = list(dict.fromkeys(names))
-        if missing:
-            self._add(missing)
-        rows = np.fromiter((self.known[n] for n in names), dtype=np.int64, count=len(names))
-        return self.vectors[rows].astype(np.float32), self.hubs[rows]
+        return self.codes(self.rows_of(names))
 
-    def _add(self, names: list[str]) -> None:
-        encoder = load_encoder()
-        vectors, found = latin_codes(names)
-        first, needed = len(self.known), len(self.known) + len(names)
-        if needed > len(self.vectors):
-            size = max(needed, 2 * len(self.vectors), 1024)
-            grown = np.zeros((size, encoder.size), dtype=np.float16)
-            hubs = np.zeros(size, dtype=np.float32)
-            if first:
-                grown[:first], hubs[:first] = self.vectors[:first], self.hubs[:first]
-            self.vectors, self.hubs = grown, hubs
-        self.vectors[first:needed] = vectors
-        self.hubs[first:needed] = found
-        self.known.update(zip(names, range(first, needed), strict=True))
+    def _numbered(self, first: int, needed: int) -> None:
+        """Rows first..needed were just numbered (for a store that keeps more per name)."""
+
+    def _grow_rows(self, needed: int, size: int) -> int:
+        """Room for `needed` names, grown by doubling: numbering a few names per debtor must
+        not copy every name's vector. Returns the rows' capacity."""
+        if needed <= len(self._hubs):
+            return len(self._hubs)
+        capacity = max(needed, 2 * len(self._hubs), 1024)
+        vectors = np.zeros((capacity, size), dtype=np.float16)
+        hubs = np.zeros(capacity, dtype=np.float32)
+        kept = len(self._names)
+        if kept:
+            vectors[:kept], hubs[:kept] = self._vectors[:kept], self._hubs[:kept]
+        self._vectors, self._hubs = vectors, hubs
+        return capacity
+
+    def _clear(self) -> None:
+        self.rows.clear()
+        self._names.clear()
 
 
-LATIN_CODES = LatinCodes()
+LATIN_CODES = LatinCodes(limit=1 << 20)
 
 
 def latin_codes(names: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:

@@ -19,7 +19,7 @@ from functools import lru_cache
 import numpy as np
 
 from matching.names import company_similarity
-from matching.names.encoder import hub_adjusted, latin_codes
+from matching.names.encoder import LatinCodes, hub_adjusted
 from matching.names.lexicon import english_units_once
 from matching.names.script import has_han
 from matching.names.translation import (
@@ -73,63 +73,27 @@ class UnitIds:
 _IDS = UnitIds()
 
 
-class LatinTable:
-    """Latin names, each numbered once, with what scoring them takes: their English units as
-    ids (in one flat array) and their encoder vectors (float16) and hub values.
+class LatinTable(LatinCodes):
+    """Latin names, each numbered once, with what scoring them takes: their encoder vectors and
+    hub values (as `LatinCodes` keeps them) and their English units as ids, in one flat array.
 
     A run's re-ranking meets the same record names debtor after debtor. Kept as one array per
     name in caches, a million record names took gigabytes, and caches bounded below that
     churned; here a name costs its units' ids and one vector row. A name's units are worked out
     when it is first scored: the encoder's search gives the table every record name's vector,
-    and some names are never scored. Past `limit` names (when given) the table starts again.
+    and some names are never scored.
     """
 
     def __init__(self, limit: int | None = None) -> None:
-        self.limit = limit
-        self.rows: dict[str, int] = {}
-        self._names: list[str] = []
-        self._vectors = np.zeros((0, 0), dtype=np.float16)
-        self._hubs = np.zeros(0, dtype=np.float32)
+        super().__init__(limit)
         self._starts = np.zeros(0, dtype=np.int64)
         self._counts = np.zeros(0, dtype=np.int64)  # -1 until the name's units are worked out
         self._units = np.zeros(0, dtype=np.int32)
         self._used = 0  # of _units
 
-    def add(
-        self,
-        names: Sequence[str],
-        vectors: np.ndarray | None = None,
-        hubs: np.ndarray | None = None,
-    ) -> None:
-        """Number the names not yet here, with their encoder vectors and hub values (worked
-        out when not given: one row of each per name)."""
-        new: dict[str, int] = {}
-        for at, name in enumerate(names):
-            if name not in self.rows and name not in new:
-                new[name] = at
-        if not new:
-            return
-        if vectors is None or hubs is None:
-            vectors, hubs = latin_codes(list(new))
-            picked = np.arange(len(new))
-        else:
-            picked = np.fromiter(new.values(), dtype=np.int64, count=len(new))
-        first, needed = len(self._names), len(self._names) + len(new)
-        self._grow_rows(needed, vectors.shape[1])
-        self._vectors[first:needed] = vectors[picked]
-        self._hubs[first:needed] = hubs[picked]
-        self._counts[first:needed] = -1
-        self.rows.update(zip(new, range(first, needed), strict=True))
-        self._names.extend(new)
-
     def rows_of(self, names: Sequence[str]) -> np.ndarray:
         """The names' rows, numbering those not yet here and working out their units."""
-        if self.limit is not None:
-            missing = sum(1 for n in dict.fromkeys(names) if n not in self.rows)
-            if len(self.rows) + missing > self.limit:
-                self._clear()  # start again, with these names
-        self.add(names)
-        rows = np.fromiter((self.rows[n] for n in names), dtype=np.int64, count=len(names))
+        rows = super().rows_of(names)
         unknown = rows[self._counts[rows] < 0]
         if len(unknown):
             # in the order met, as units were always numbered: sums over a name's units then
@@ -145,10 +109,6 @@ class LatinTable:
         offsets = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(total)
         return self._units[offsets].astype(np.int64), counts
 
-    def codes(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The rows' encoder vectors (as float32) and hub values."""
-        return self._vectors[rows].astype(np.float32), self._hubs[rows]
-
     def _number_units(self, rows: np.ndarray) -> None:
         found = [_IDS.ids_of(english_units_once(self._names[row])) for row in rows]
         counts = np.fromiter((len(ids) for ids in found), dtype=np.int64, count=len(found))
@@ -163,25 +123,21 @@ class LatinTable:
         self._counts[rows] = counts
         self._used = needed
 
-    def _grow_rows(self, needed: int, size: int) -> None:
-        """Room for `needed` names, grown by doubling: numbering a few names per debtor must
-        not copy every name's vector."""
-        if needed <= len(self._hubs):
-            return
-        capacity = max(needed, 2 * len(self._hubs), 1024)
-        vectors = np.zeros((capacity, size), dtype=np.float16)
-        hubs = np.zeros(capacity, dtype=np.float32)
-        starts = np.zeros(capacity, dtype=np.int64)
-        counts = np.zeros(capacity, dtype=np.int64)
-        kept = len(self._names)
-        if kept:
-            vectors[:kept], hubs[:kept] = self._vectors[:kept], self._hubs[:kept]
+    def _numbered(self, first: int, needed: int) -> None:
+        self._counts[first:needed] = -1
+
+    def _grow_rows(self, needed: int, size: int) -> int:
+        capacity = super()._grow_rows(needed, size)
+        if capacity > len(self._counts):
+            starts = np.zeros(capacity, dtype=np.int64)
+            counts = np.zeros(capacity, dtype=np.int64)
+            kept = len(self._names)
             starts[:kept], counts[:kept] = self._starts[:kept], self._counts[:kept]
-        self._vectors, self._hubs, self._starts, self._counts = vectors, hubs, starts, counts
+            self._starts, self._counts = starts, counts
+        return capacity
 
     def _clear(self) -> None:
-        self.rows.clear()
-        self._names.clear()
+        super()._clear()
         self._used = 0
 
 

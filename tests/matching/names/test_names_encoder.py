@@ -88,9 +88,9 @@ def test_latin_codes_equal_encoding_one_name_at_a_time_and_stay_bounded() -> Non
     names = ["CHUNG WAH AUTO SERVICES LIMITED", "BANFF TRADING LIMITED", "GOOD HARVEST LTD"]
     codes = LatinCodes(limit=2)
     vectors, hubs = codes.lookup(names[:2])
-    assert len(codes.known) == 2
+    assert len(codes.rows) == 2
     codes.lookup(names[2:])  # one more than the limit: the cache starts again
-    assert list(codes.known) == names[2:]
+    assert list(codes.rows) == names[2:]
     again, _ = codes.lookup(names)  # a call's own names are always all there
     assert again.shape == (3, load_encoder().size)
     direct = load_encoder().encode(latin_units(names[1]), han=False)
