@@ -34,7 +34,7 @@ def import_task(db_path: DbPath, config: DiscoveryConfig) -> list[dict[str, Any]
 
 @task(name="match what changed")
 def match_task(db_path: DbPath, config: DiscoveryConfig) -> dict[str, Any]:
-    return discovery.match_changes(db_path, config.match.threshold)
+    return discovery.match_changes(db_path, config.match)
 
 
 @task(name="rebuild leads")

@@ -20,6 +20,7 @@ from functools import cache
 import duckdb
 import pyarrow as pa
 
+from matching.engine import DUCKDB, Engine
 from matching.name_features import entity_name_features
 from matching.places import city_key, country_code
 from matching.search_index import refresh_search_index
@@ -35,7 +36,7 @@ DERIVATION = 3
 DERIVED_FROM = ("names", "places")  # data folders whose files shape the features
 IdentifierFn = Callable[[object], list[str]]
 
-# Both sides' rows have the same columns, in the order _feature_batch unpacks them.
+# Both sides' rows have the same columns, in the order feature_batch unpacks them.
 _DEBTOR_ROWS = """
     SELECT debtor_id AS entity_id, 'debtors' AS source, kind,
            list_prepend(name, coalesce(alt_names, [])) AS names,
@@ -80,13 +81,18 @@ class FeatureCounts:
     deleted: int  # changed (then computed again) or gone
 
 
-def refresh_features(store: Store, progress: Progress = QUIET) -> dict[str, FeatureCounts]:
+def refresh_features(
+    store: Store, progress: Progress = QUIET, engine: Engine = DUCKDB
+) -> dict[str, FeatureCounts]:
     """Bring the features table, and the search index made from it, up to date with debtors and
-    live records, in one transaction."""
+    live records, in one transaction; the rows to compute are computed on ENGINE."""
     with store.transaction() as con:
         counts = {
-            "debtor": _refresh_side(con, "debtor", _DEBTOR_ROWS, _debtor_identifiers, progress),
-            "record": _refresh_side(con, "record", _RECORD_ROWS, _record_identifiers, progress),
+            side: _refresh_side(con, side, rows_sql, identifiers, progress, engine)
+            for side, rows_sql, identifiers in (
+                ("debtor", _DEBTOR_ROWS, _debtor_identifiers),
+                ("record", _RECORD_ROWS, _record_identifiers),
+            )
         }
         refresh_search_index(con)  # the search keys of the entities just computed again
         return counts
@@ -98,6 +104,7 @@ def _refresh_side(
     rows_sql: str,
     identifiers: IdentifierFn,
     progress: Progress,
+    engine: Engine,
 ) -> FeatureCounts:
     con.execute(
         "CREATE OR REPLACE TEMP TABLE feature_input AS SELECT * REPLACE"
@@ -119,7 +126,7 @@ def _refresh_side(
     computed = 0
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     progress.stage(f"names and keys of {side}s", stale.num_rows)
-    for table in _computed(side, stale, identifiers, now):
+    for table in _computed(side, stale, identifiers, now, engine):
         insert_arrow(
             con, "feature_batch", table, "INSERT INTO features BY NAME SELECT * FROM feature_batch"
         )
@@ -137,13 +144,21 @@ def derivation() -> str:
 
 
 def _computed(
-    side: str, stale: pa.Table, identifiers: IdentifierFn, now: dt.datetime
+    side: str, stale: pa.Table, identifiers: IdentifierFn, now: dt.datetime, engine: Engine
 ) -> Iterator[pa.Table]:
-    """Feature batches in input order; many rows are spread over worker processes (the names
-    code is pure Python, so threads would not help), at most two batches a worker in flight."""
+    """Feature batches; on DuckDB, in input order, with many rows spread over worker processes
+    (the names code is pure Python, so threads would not help), at most two batches a worker
+    in flight; on Spark, as a Spark job."""
+    if engine.on_spark:
+        from matching.spark_features import spark_feature_tables
+        from matching.spark_session import spark_session
+
+        session = spark_session(engine.spark_master)
+        yield from spark_feature_tables(session, side, stale, identifiers, now, feature_batch)
+        return
     workers = _workers(stale.num_rows)
     if workers <= 1:
-        yield from (_feature_batch(side, rows, identifiers, now) for rows in _batches(stale))
+        yield from (feature_batch(side, rows, identifiers, now) for rows in _batches(stale))
         return
     context = multiprocessing.get_context("forkserver")
     parent = process_identity(os.getpid())
@@ -152,7 +167,7 @@ def _computed(
     ) as pool:
         pending: deque[Future[pa.Table]] = deque()
         for rows in _batches(stale):
-            pending.append(pool.submit(_feature_batch, side, rows, identifiers, now))
+            pending.append(pool.submit(feature_batch, side, rows, identifiers, now))
             if len(pending) >= 2 * workers:
                 yield pending.popleft().result()
         while pending:
@@ -173,7 +188,7 @@ def _batches(table: pa.Table) -> Iterator[list[tuple[object, ...]]]:
         yield list(zip(*columns, strict=True))
 
 
-def _feature_batch(
+def feature_batch(
     side: str, rows: list[tuple[object, ...]], identifiers: IdentifierFn, now: dt.datetime
 ) -> pa.Table:
     out: dict[str, list[object]] = {name: [] for name in _FEATURE_COLUMNS}

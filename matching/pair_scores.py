@@ -52,6 +52,22 @@ def _scores(con: duckdb.DuckDBPyConnection, candidates: str) -> dict[NameScoreKe
     return scores
 
 
+def pair_name_scores(pairs: list[NameScoreKey]) -> list[float]:
+    """The name score of each (debtor kind, debtor names, record names), worked out debtor by
+    debtor as a run's candidates are (the Spark engine's SQL function: its batches hold pairs
+    in any order); a side without names scores 0."""
+    by_debtor: dict[tuple[str, tuple[str, ...]], list[tuple[str, ...]]] = {}
+    for kind, left, right in pairs:
+        if left and right:
+            by_debtor.setdefault((kind, left), []).append(right)
+    found: dict[NameScoreKey, float] = {}
+    for (kind, left), rights in by_debtor.items():
+        unique = list(dict.fromkeys(rights))
+        for right, score in zip(unique, _debtor_scores(kind, left, unique), strict=True):
+            found[kind, left, right] = score
+    return [found.get(pair, 0.0) for pair in pairs]
+
+
 def _debtor_scores(kind: str, left: tuple[str, ...], rights: list[tuple[str, ...]]) -> list[float]:
     """names_score of one debtor against each of its candidates; for a company whose names are
     all Han, the same figures by the vectorised translation model."""

@@ -14,6 +14,7 @@ from matching import splink_model
 from matching.calibration import Calibration, calibrate_companies, shipped_calibration
 from matching.candidate_floors import limits_key, save_floors
 from matching.candidates import CANDIDATES, NORM_POWER, build_candidates
+from matching.engine import DUCKDB, Engine
 from matching.features import refresh_features
 from matching.limits import DEFAULT_MAX_BLOCK, Limits
 from matching.models_store import latest_model, save_model
@@ -43,6 +44,7 @@ class RunSummary:
     seconds: dict[str, float] = field(default_factory=dict)
     # a model trained now, against the reviewed pairs (matching/splink_model.check_on_reviews)
     review_check: dict[str, Any] | None = None
+    engine: str = "duckdb"
 
 
 def run_matching(
@@ -54,16 +56,18 @@ def run_matching(
     progress: Progress = QUIET,
     limits: Limits | None = None,
     calibrate: bool = True,
+    engine: Engine = DUCKDB,
 ) -> RunSummary:
     """Match every debtor against live records (or, incrementally, against records whose
     features changed since the last run) and write the matches. LIMITS, when given, replace
     the candidate limits (and MAX_BLOCK). Without CALIBRATE, company pairs keep the linkage
-    model's probability (as the calibration is learned from)."""
+    model's probability (as the calibration is learned from). ENGINE: where features are
+    computed and pairs scored (matching/engine.py)."""
     apply_backlog(store)  # decisions investigators took while the store was held
     limits = limits or Limits(max_block=max_block)
     calibration = shipped_calibration() if calibrate else None
     try:
-        return _run(store, threshold, retrain, limits, incremental, progress, calibration)
+        return _run(store, threshold, retrain, limits, incremental, progress, calibration, engine)
     finally:
         progress.finish()
 
@@ -76,13 +80,14 @@ def _run(
     incremental: bool,
     progress: Progress,
     calibration: Calibration | None,
+    engine: Engine,
 ) -> RunSummary:
     clock: dict[str, float] = {}
     started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     con = store.con
     since = _last_run_start(con) if incremental else None
     tick = time.perf_counter()
-    refresh_features(store, progress)
+    refresh_features(store, progress, engine)
     clock["features"] = time.perf_counter() - tick
     tick = time.perf_counter()
     progress.stage("candidate pairs")
@@ -90,13 +95,13 @@ def _run(
     clock["candidates"] = time.perf_counter() - tick
     trained, model = _model(store, retrain, threshold, clock, progress)
     tick = time.perf_counter()
-    scored = _score(con, model.model, progress)
+    scored = _score(con, model.model, progress, engine)
     clock["predict"] = time.perf_counter() - tick
     progress.stage("write matches")
     tick = time.perf_counter()
     with store.transaction():
         params = {"threshold": threshold, "model_version": model.version,
-                  "incremental": incremental}  # fmt: skip
+                  "incremental": incremental, "engine": engine.name}  # fmt: skip
         run_id = start_run(con, "match", params, started)
         identified = _write_matches(con, scored, model.version, run_id, incremental, since)
         save_floors(con, limits_key(limits, NORM_POWER), whole=since is None)
@@ -111,7 +116,7 @@ def _run(
         summary = RunSummary(
             run_id, model.version, trained, candidates.pairs, candidates.keys_skipped,
             scored.num_rows, identified, int(links), threshold, clock,
-            model.training.get("review_check") if trained else None,
+            model.training.get("review_check") if trained else None, engine.name,
         )  # fmt: skip
         finish_run(con, run_id, asdict(summary))
         store.audit("match", asdict(summary))
@@ -141,7 +146,9 @@ def _model(
     return True, trained
 
 
-def _score(con: duckdb.DuckDBPyConnection, model: dict[str, Any], progress: Progress) -> pa.Table:
+def _score(
+    con: duckdb.DuckDBPyConnection, model: dict[str, Any], progress: Progress, engine: Engine
+) -> pa.Table:
     pairs = con.sql(
         f"SELECT debtor_id, {record_uid_sql('source', 'source_id')} AS record_uid"
         f" FROM {CANDIDATES}"
@@ -153,6 +160,12 @@ def _score(con: duckdb.DuckDBPyConnection, model: dict[str, Any], progress: Prog
              "name_score": [], "contributions": []}
         )  # fmt: skip
     debtors, records = _features_for(con)
+    if engine.on_spark:
+        from matching.spark_predict import predict_on_spark
+        from matching.spark_session import spark_session
+
+        session = spark_session(engine.spark_master)
+        return predict_on_spark(session, model, pairs, debtors, records, progress)
     splink_con = splink_model.splink_connection(debtors, records)
     try:
         with candidate_name_scores(con, CANDIDATES):

@@ -176,9 +176,9 @@ def related_comparison(fixed: bool = True) -> CustomComparison:
     return CustomComparison(
         output_column_name="related",
         comparison_levels=[
-            cll.CustomLevel("len(related_names_l) = 0 OR len(related_names_r) = 0").configure(
-                is_null_level=True
-            ),
+            cll.CustomLevel(
+                "array_length(related_names_l) = 0 OR array_length(related_names_r) = 0"
+            ).configure(is_null_level=True),
             *_assume(
                 _score_levels(
                     "oad_related_score(related_names_l, related_names_r)",

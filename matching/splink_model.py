@@ -18,6 +18,8 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 from splink import DuckDBAPI, Linker
+from splink.internals.database_api import DatabaseAPI
+from splink.internals.splink_dataframe import SplinkDataFrame
 
 from matching.settings import UNIQUE_ID, settings
 from matching.sql_functions import register_functions
@@ -64,7 +66,11 @@ def feature_tables(store_con: duckdb.DuckDBPyConnection) -> tuple[pa.Table, pa.T
 
 
 def _linker(con: duckdb.DuckDBPyConnection, model: Any) -> Linker:
-    api = DuckDBAPI(connection=con)
+    return linker_on(DuckDBAPI(connection=con), model)
+
+
+def linker_on(api: DatabaseAPI[Any], model: Any) -> Linker:
+    """A linker over the tables debtor_side and record_side that API's database holds."""
     left = api.register("debtor_side", dataset_display_name="debtors")
     right = api.register("record_side", dataset_display_name="records")
     # ERROR: "level not observed, unable to train m" is expected for levels no pair reaches
@@ -230,10 +236,8 @@ def _predict_chunk(
         " 'debtors-__-' || debtor_id AS join_key_l, 'records-__-' || record_uid AS join_key_r"
         " FROM pairs_in",
     )
-    linker = _linker(con, model)
     api = DuckDBAPI(connection=con)
-    linker.table_management.register_blocked_pairs_for_predict(api.register("oad_blocked_pairs"))
-    scored = linker.inference.predict(warning_mode="never")
+    scored = predict_blocked(api, model)
     contributions = ", ".join(
         f"'{c}', {{'bits': mw_{c}, 'level': gamma_{c}}}" for c in comparison_names(model)
     )
@@ -245,6 +249,14 @@ def _predict_chunk(
     ).to_arrow_table()
     scored.drop_table_from_database_and_remove_from_cache()
     return result
+
+
+def predict_blocked(api: DatabaseAPI[Any], model: dict[str, Any]) -> SplinkDataFrame:
+    """Splink's prediction of the pairs in API's table oad_blocked_pairs (match_key, join_key_l,
+    join_key_r), and nothing else."""
+    linker = linker_on(api, model)
+    linker.table_management.register_blocked_pairs_for_predict(api.register("oad_blocked_pairs"))
+    return linker.inference.predict(warning_mode="never")
 
 
 def comparison_names(model: dict[str, Any]) -> list[str]:

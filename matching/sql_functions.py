@@ -57,11 +57,16 @@ def _known_name_score(kind: str, left: tuple[str, ...], right: tuple[str, ...]) 
 
 
 def oad_related_score(lefts: pa.Array, rights: pa.Array) -> pa.Array:
-    scores = [
-        _related_score(tuple(left), tuple(right)) if left and right else 0.0
+    pairs = [
+        (tuple(left or ()), tuple(right or ()))
         for left, right in zip(lefts.to_pylist(), rights.to_pylist(), strict=True)
     ]
-    return pa.array(scores, type=pa.float64())
+    return pa.array(related_scores(pairs), type=pa.float64())
+
+
+def related_scores(pairs: list[tuple[tuple[str, ...], tuple[str, ...]]]) -> list[float]:
+    """The related-person score of each pair of name lists; an empty side scores 0."""
+    return [_related_score(left, right) if left and right else 0.0 for left, right in pairs]
 
 
 def register_functions(con: duckdb.DuckDBPyConnection) -> None:

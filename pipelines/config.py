@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -79,6 +79,8 @@ class ImportConfig(_Strict):
 
 class MatchConfig(_Strict):
     threshold: float = Field(default=0.9, ge=0, le=1)
+    engine: Literal["duckdb", "spark"] = "duckdb"  # where features and scoring run
+    spark_master: str = "local[2]"  # with engine "spark": a cluster URL, e.g. spark://host:7077
 
 
 class LeadsConfig(_Strict):

@@ -11,7 +11,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from pipelines.config import DiscoveryConfig, SourceCrawl
+from pipelines.config import DiscoveryConfig, MatchConfig, SourceCrawl
 from pipelines.errors import OadError
 from pipelines.processes import left_running, process_identity
 from pipelines.runs import fail_run, finish_run, start_run
@@ -91,13 +91,16 @@ def import_folder(db_path: DbPath, folder: Path | None) -> list[dict[str, Any]]:
     return [asdict(import_dropped(f, folder, stamp, db_path)) for f in pending_files(folder)]
 
 
-def match_changes(db_path: DbPath, threshold: float) -> dict[str, Any]:
+def match_changes(db_path: DbPath, config: MatchConfig) -> dict[str, Any]:
     """Features for what changed, then new and changed records against every debtor and new
-    and changed debtors against every record (all of it on the first run)."""
+    and changed debtors against every record (all of it on the first run), on the configured
+    engine."""
+    from matching.engine import Engine
     from matching.run import run_matching
 
+    engine = Engine(config.engine, config.spark_master)
     with connect(db_path, wait=RUN_WAIT) as store:
-        summary = run_matching(store, threshold=threshold, incremental=True)
+        summary = run_matching(store, threshold=config.threshold, incremental=True, engine=engine)
     return asdict(summary)
 
 

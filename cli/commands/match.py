@@ -7,6 +7,7 @@ import click
 from cli.commands.common import open_store
 from cli.output import echo
 from cli.progress import progress_for
+from matching.engine import ENGINE_ENV, ENGINES, MASTER_ENV, engine_from
 from matching.limits import DEFAULT_DENSE, DEFAULT_MAX_BLOCK
 
 
@@ -39,6 +40,19 @@ from matching.limits import DEFAULT_DENSE, DEFAULT_MAX_BLOCK
     help="Records a company debtor also takes as candidates by the name encoder's nearest; "
     "0 leaves them out (faster, and finds less: docs/measurements.md).",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    default=None,
+    help="Where features are computed and pairs scored: duckdb (this process, the default; "
+    f"{ENGINE_ENV}) or spark (docs/scale.md).",
+)
+@click.option(
+    "--spark-master",
+    default=None,
+    metavar="URL",
+    help=f"With --engine spark: the cluster (spark://host:7077); {MASTER_ENV}, else local[2].",
+)
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -47,6 +61,8 @@ def command(
     incremental: bool,
     max_block: int,
     nearest: int,
+    engine: str | None,
+    spark_master: str | None,
 ) -> None:
     """Match every debtor against the store's records and write the scored candidates.
 
@@ -60,6 +76,7 @@ def command(
       oad match
       oad match --threshold 0.95 --incremental
       oad match --nearest 0
+      oad match --engine spark --spark-master spark://10.0.0.5:7077
     """
     from matching.limits import Limits
     from matching.run import run_matching  # imported here so that `oad --help` stays quick
@@ -68,10 +85,11 @@ def command(
         summary = run_matching(
             store, threshold=threshold, retrain=retrain, incremental=incremental,
             progress=progress_for(ctx), limits=Limits(max_block=max_block, dense=nearest),
+            engine=engine_from(engine, spark_master),
         )  # fmt: skip
     trained = "trained" if summary.trained else "reused"
     echo(
-        f"run {summary.run_id}: model {summary.model_version} ({trained}); "
+        f"run {summary.run_id} on {summary.engine}: model {summary.model_version} ({trained}); "
         f"{summary.candidate_pairs} candidate pairs, {summary.scored_pairs} scored, "
         f"{summary.identifier_links} identifier links, {summary.links} links at >= "
         f"{summary.threshold}"

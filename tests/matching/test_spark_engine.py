@@ -1,0 +1,86 @@
+"""The Spark engine (local mode) against DuckDB on the evaluation set: the same features, the
+same candidate pairs and the same probabilities, with one trained model scoring on both."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from matching.engine import Engine, engine_from
+from matching.run import run_matching
+from pipelines.debtors import import_debtors
+from pipelines.records import import_records
+from pipelines.store import Store, connect
+from tests.matching.conftest import EVAL
+
+FEATURES = (
+    "SELECT side, source, entity_id, content_hash, kind, names, name_keys, block_keys,"
+    " block_weights, birth_year, birth_month, nationality, residence, jurisdiction, city,"
+    " incorporation_year, identifiers, related_names FROM features ORDER BY side, source, entity_id"
+)
+MATCHES = (
+    "SELECT debtor_id, source, source_id, match_probability, match_weight, name_score,"
+    " contributions FROM matches"
+)
+
+
+def _eval_store(path: Path) -> Store:
+    store = connect(path)
+    import_debtors(store, EVAL / "debtors.csv")
+    import_records(store, EVAL / "hk_records.csv", "hk_companies_registry")
+    import_records(store, EVAL / "person_records.csv", "officers")
+    return store
+
+
+@pytest.fixture(scope="module")
+def both(tmp_path_factory: pytest.TempPathFactory) -> tuple[Store, Store]:
+    folder = tmp_path_factory.mktemp("engines")
+    _eval_store(folder / "duckdb.duckdb").close()
+    shutil.copy(folder / "duckdb.duckdb", folder / "spark.duckdb")
+    on_duckdb = connect(folder / "duckdb.duckdb")
+    assert run_matching(on_duckdb).engine == "duckdb"
+    on_spark = connect(folder / "spark.duckdb")
+    model = on_duckdb.con.execute("SELECT * FROM models").fetchall()
+    on_spark.con.executemany("INSERT INTO models VALUES (?, ?, ?, ?)", model)
+    summary = run_matching(on_spark, engine=Engine("spark", "local[2]"))
+    assert summary.engine == "spark" and not summary.trained  # the DuckDB run's model
+    return on_duckdb, on_spark
+
+
+@pytest.mark.slow
+def test_spark_computes_the_same_features(both: tuple[Store, Store]) -> None:
+    on_duckdb, on_spark = both
+    rows = on_duckdb.con.execute(FEATURES).fetchall()
+    assert len(rows) == 11_011  # 470 debtors and every record
+    assert on_spark.con.execute(FEATURES).fetchall() == rows
+
+
+@pytest.mark.slow
+def test_spark_scores_the_same_pairs_alike(both: tuple[Store, Store]) -> None:
+    on_duckdb, on_spark = both
+    expected = {tuple(r[:3]): r[3:] for r in on_duckdb.con.execute(MATCHES).fetchall()}
+    found = {tuple(r[:3]): r[3:] for r in on_spark.con.execute(MATCHES).fetchall()}
+    assert len(expected) > 5_000 and found.keys() == expected.keys()
+    for pair, (probability, weight, name_score, steps) in expected.items():
+        spark_probability, spark_weight, spark_name_score, spark_steps = found[pair]
+        assert spark_probability == pytest.approx(probability, abs=1e-6), pair
+        assert spark_weight == pytest.approx(weight, abs=1e-6), pair
+        assert spark_name_score == pytest.approx(name_score, abs=1e-6), pair
+        assert json.loads(spark_steps).keys() == json.loads(steps).keys()
+    links = "SELECT count(*) FROM matches WHERE match_probability >= 0.9"
+    assert on_spark.con.execute(links).fetchall() == on_duckdb.con.execute(links).fetchall()
+
+
+def test_the_engine_is_chosen_by_name_or_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OAD_ENGINE", raising=False)
+    monkeypatch.delenv("OAD_SPARK_MASTER", raising=False)
+    assert engine_from() == Engine("duckdb", "local[2]")
+    monkeypatch.setenv("OAD_ENGINE", "spark")
+    monkeypatch.setenv("OAD_SPARK_MASTER", "spark://10.0.0.5:7077")
+    assert engine_from() == Engine("spark", "spark://10.0.0.5:7077")
+    assert engine_from("duckdb").name == "duckdb"
+    with pytest.raises(ValueError, match="unknown matching engine 'flink'"):
+        engine_from("flink")
