@@ -7,7 +7,10 @@ records are recombinations of real English name words; person debtors get genera
 some of which appear abroad in pinyin with a birth month.
 
 Run: .venv/bin/python benchmarks/match.py [--debtors N] [--records N] [--daily N]
-Prints its figures as it goes; the last line is one JSON object with all of them.
+         [--engine duckdb|spark] [--spark-master URL]
+Prints its figures as it goes; the last line is one JSON object with all of them. `--daily 0`
+leaves the daily case out. The peak memory it prints is this process's and its feature workers';
+benchmarks/scale.py measures the whole process tree (a Spark engine's JVM included).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import opencc
 from pypinyin import lazy_pinyin
 from stdnum.cn import ric, uscc
 
+from matching.engine import ENGINES, LOCAL_MASTER, Engine
 from matching.ranking import RANKED
 from matching.run import run_matching
 from pipelines.debtors import import_debtors
@@ -151,9 +155,13 @@ def main() -> None:
     parser.add_argument("--debtors", type=int, default=100_000)
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--daily", type=int, default=10_000)
+    parser.add_argument("--engine", choices=ENGINES, default="duckdb")
+    parser.add_argument("--spark-master", default=LOCAL_MASTER)
     args = parser.parse_args()
+    engine = Engine(args.engine, args.spark_master)
     rng = random.Random(11)
-    figures: dict[str, object] = {"debtors": args.debtors, "records": args.records}
+    figures: dict[str, object] = {"debtors": args.debtors, "records": args.records,
+                                  "engine": args.engine}  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         truth = write_data(work, args.debtors, args.records, rng)
@@ -161,7 +169,7 @@ def main() -> None:
             import_debtors(store, work / "debtors.csv")
             import_records(store, work / "records.csv", "bench")
             started = time.perf_counter()
-            summary = run_matching(store)
+            summary = run_matching(store, engine=engine)
             figures["end_to_end_s"] = round(time.perf_counter() - started, 1)
             for step, seconds in summary.seconds.items():
                 figures[f"{step}_s"] = round(seconds, 1)
@@ -171,16 +179,29 @@ def main() -> None:
             print(
                 ", ".join(f"{k} {figures[k]}" for k in figures if k not in ("debtors", "records"))
             )
-            import_records(store, write_daily(work, args.daily, rng), "daily")
-            tick = time.perf_counter()
-            daily = run_matching(store, incremental=True)
-            figures["daily_s"] = round(time.perf_counter() - tick, 1)
-            figures["daily_pairs"] = daily.candidate_pairs
-            print(f"daily: {args.daily:,} new records in {figures['daily_s']} s "
-                  f"({daily.candidate_pairs:,} pairs, model reused: {not daily.trained})")  # fmt: skip
+            if args.daily > 0:
+                run_daily(store, work, args.daily, rng, engine, figures)
     figures["peak_memory_gb"] = round(peak_gb(), 2)
     print(f"peak memory: {figures['peak_memory_gb']} GB")
     print(json.dumps(figures))
+
+
+def run_daily(
+    store: Store,
+    work: Path,
+    count: int,
+    rng: random.Random,
+    engine: Engine,
+    figures: dict[str, object],
+) -> None:
+    """COUNT new records, matched incrementally."""
+    import_records(store, write_daily(work, count, rng), "daily")
+    tick = time.perf_counter()
+    daily = run_matching(store, incremental=True, engine=engine)
+    figures["daily_s"] = round(time.perf_counter() - tick, 1)
+    figures["daily_pairs"] = daily.candidate_pairs
+    print(f"daily: {count:,} new records in {figures['daily_s']} s "
+          f"({daily.candidate_pairs:,} pairs, model reused: {not daily.trained})")  # fmt: skip
 
 
 if __name__ == "__main__":

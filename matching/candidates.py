@@ -33,6 +33,7 @@ import pyarrow as pa
 
 from matching.candidate_floors import find_floors, limits_key, load_floors
 from matching.dense_candidates import DENSE, dense_pairs
+from matching.engine import DUCKDB, Engine
 from matching.limits import Limits
 from matching.names.translation_vectorised import LatinTable, translation_scores
 from pipelines.store import insert_arrow
@@ -54,7 +55,10 @@ class CandidateCounts:
 
 
 def build_candidates(
-    con: duckdb.DuckDBPyConnection, since: str | None = None, limits: Limits | None = None
+    con: duckdb.DuckDBPyConnection,
+    since: str | None = None,
+    limits: Limits | None = None,
+    engine: Engine = DUCKDB,
 ) -> CandidateCounts:
     """Create the temp table candidate_pairs(debtor_id, source, source_id, by_identifier,
     ranked_score: a re-ranked company pair's translation score, else NULL), and
@@ -64,7 +68,7 @@ def build_candidates(
     _number(con, since)
     load_floors(con, since, limits_key(limits, NORM_POWER))
     skipped = _terms(con, limits)
-    _key_pairs(con, since, limits)
+    _key_pairs(con, since, limits, engine)
     # the record names' units and vectors, worked out once for the run (and freed after it)
     latin = LatinTable()
     _add_dense_pairs(con, since, limits.dense, latin)
@@ -172,10 +176,14 @@ def _terms(con: duckdb.DuckDBPyConnection, limits: Limits) -> int:
     return int(found[0][0])
 
 
-def _key_pairs(con: duckdb.DuckDBPyConnection, since: str | None, limits: Limits) -> None:
+def _key_pairs(
+    con: duckdb.DuckDBPyConnection, since: str | None, limits: Limits, engine: Engine
+) -> None:
     """key_pairs(did, rid, score, kind): each debtor's `wide` best records by key score, worked
-    out one slice of debtors at a time. Most pairs share a single weak key; a pair scoring below
-    the debtor's floor cannot make its `wide` best, and is dropped before the ranking."""
+    out one slice of debtors at a time (on Spark, in one job: matching/spark_key_pairs.py;
+    an incremental run's few pairs stay here). Most pairs share a single weak key; a pair
+    scoring below the debtor's floor cannot make its `wide` best, and is dropped before the
+    ranking."""
     wide = max(limits.wide, limits.per_debtor)
     _floors(con, wide)
     # one integer per pair: grouping tens of millions of pairs by it is much cheaper
@@ -191,6 +199,12 @@ def _key_pairs(con: duckdb.DuckDBPyConnection, since: str | None, limits: Limits
         "CREATE OR REPLACE TEMP TABLE key_pairs"
         " (did INTEGER, rid INTEGER, score DOUBLE, kind VARCHAR)"
     )
+    if engine.on_spark and since is None:
+        from matching.spark_key_pairs import spark_key_pairs
+        from matching.spark_session import spark_session
+
+        spark_key_pairs(con, spark_session(engine.spark_master), wide, "key_pairs")
+        return
     for first, last in _slices(con, limits.slice_rows):
         con.execute(
             f"INSERT INTO key_pairs SELECT d.did, p.rid, p.score, d.kind FROM ("

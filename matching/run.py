@@ -91,7 +91,7 @@ def _run(
     clock["features"] = time.perf_counter() - tick
     tick = time.perf_counter()
     progress.stage("candidate pairs")
-    candidates = build_candidates(con, since=since, limits=limits)
+    candidates = build_candidates(con, since=since, limits=limits, engine=engine)
     clock["candidates"] = time.perf_counter() - tick
     trained, model = _model(store, retrain, threshold, clock, progress)
     tick = time.perf_counter()

@@ -1,0 +1,102 @@
+"""Matching at scale, engine by engine: DuckDB at 1 and 5 million records (100,000 debtors) and
+Spark in local mode at a size it finishes in about ten minutes on two cores.
+
+Each run is benchmarks/match.py in a process of its own; its peak memory here is the largest
+sum of resident sizes over the whole process tree (feature workers and a Spark JVM included),
+sampled twice a second. Prints each run's figures as it ends, with the time of each stage;
+the last line is one JSON object with all of them.
+
+Run: .venv/bin/python benchmarks/scale.py [--duckdb 1000000,5000000] [--spark 200000]
+         [--debtors 100000] [--spark-debtors 20000] [--spark-master local[2]]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+MATCH = Path(__file__).resolve().parent / "match.py"
+STAGES = ("features_s", "candidates_s", "training_s", "predict_s", "write_s")
+
+
+def tree_rss(process: psutil.Process) -> int:
+    """Resident bytes of PROCESS and every process below it."""
+    total = 0
+    for member in [process, *process.children(recursive=True)]:
+        try:
+            total += member.memory_info().rss
+        except psutil.Error:
+            continue  # ended between listing and reading
+    return total
+
+
+def run(arguments: list[str]) -> dict[str, object]:
+    """benchmarks/match.py with ARGUMENTS; its JSON figures, with the tree's peak memory."""
+    started = time.perf_counter()
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as printed:
+        child = subprocess.Popen([sys.executable, str(MATCH), *arguments], stdout=printed)
+        watched = psutil.Process(child.pid)
+        peak = 0
+        while child.poll() is None:
+            with contextlib.suppress(psutil.Error):
+                peak = max(peak, tree_rss(watched))
+            time.sleep(0.5)
+        printed.seek(0)
+        output = printed.read()
+    if child.returncode != 0:
+        raise SystemExit(f"benchmarks/match.py {' '.join(arguments)} failed ({child.returncode})")
+    figures: dict[str, object] = json.loads(output.strip().splitlines()[-1])
+    figures["tree_peak_memory_gb"] = round(peak / 1e9, 2)
+    figures["wall_s"] = round(time.perf_counter() - started, 1)
+    return figures
+
+
+def show(figures: dict[str, object]) -> None:
+    stages = ", ".join(f"{s[:-2]} {figures[s]} s" for s in STAGES if s in figures)
+    print(
+        f"{figures['engine']} {figures['debtors']:,} x {figures['records']:,}: "
+        f"{figures['end_to_end_s']} s ({stages}); peak {figures['tree_peak_memory_gb']} GB; "
+        f"pairs {figures['pairs']:,}, completeness {figures['pairs_completeness']}, "
+        f"recall@10 {figures['recall_at_10']}"
+        + (f"; daily {figures['daily_s']} s" if "daily_s" in figures else ""),
+        flush=True,
+    )
+
+
+def sizes(text: str) -> list[int]:
+    return [int(part) for part in text.split(",") if part.strip()]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--duckdb", type=sizes, default=[1_000_000, 5_000_000])
+    parser.add_argument("--spark", type=sizes, default=[200_000])
+    parser.add_argument("--debtors", type=int, default=100_000)
+    parser.add_argument("--spark-debtors", type=int, default=20_000)
+    parser.add_argument("--spark-master", default="local[2]")
+    args = parser.parse_args()
+    results: dict[str, list[dict[str, object]]] = {"duckdb": [], "spark": []}
+    for records in args.duckdb:
+        figures = run(["--debtors", str(args.debtors), "--records", str(records)])
+        results["duckdb"].append(figures)
+        show(figures)
+    for records in args.spark:
+        figures = run(
+            ["--debtors", str(args.spark_debtors), "--records", str(records), "--daily", "0",
+             "--engine", "spark", "--spark-master", args.spark_master]
+        )  # fmt: skip
+        results["spark"].append(figures)
+        show(figures)
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()
