@@ -9,8 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from matching import spark_key_pairs
+from matching.candidates import build_candidates
 from matching.engine import Engine, engine_from
 from matching.run import run_matching
+from matching.spark_session import spark_session
 from pipelines.debtors import import_debtors
 from pipelines.records import import_records
 from pipelines.store import Store, connect
@@ -72,6 +75,28 @@ def test_spark_scores_the_same_pairs_alike(both: tuple[Store, Store]) -> None:
         assert json.loads(spark_steps).keys() == json.loads(steps).keys()
     links = "SELECT count(*) FROM matches WHERE match_probability >= 0.9"
     assert on_spark.con.execute(links).fetchall() == on_duckdb.con.execute(links).fetchall()
+
+
+@pytest.mark.slow
+def test_hot_keys_salted_on_spark_give_the_same_candidates(
+    both: tuple[Store, Store], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With buckets of at most 50 pairs, nearly every key is spread over several: the pairs
+    and their key scores stay those of the DuckDB join."""
+    on_duckdb, _ = both
+    con = on_duckdb.con
+    pairs = "SELECT debtor_id, source, source_id, ranked_score FROM candidate_pairs ORDER BY ALL"
+    build_candidates(con)
+    expected = con.execute(pairs).fetchall()
+    monkeypatch.setattr(spark_key_pairs, "SKEW_PAIRS", 50)
+    build_candidates(con, engine=Engine("spark", "local[2]"))
+    salted = spark_session("local[2]").sql("SELECT max(salts) FROM oad_salts").collect()
+    assert salted[0][0] == spark_key_pairs.MAX_SALTS
+    found = con.execute(pairs).fetchall()
+    assert [row[:3] for row in found] == [row[:3] for row in expected]
+    for (*_, ranked), (*_, wanted) in zip(found, expected, strict=True):
+        assert (ranked is None) == (wanted is None)
+        assert wanted is None or ranked == pytest.approx(wanted, abs=1e-9)
 
 
 def test_the_engine_is_chosen_by_name_or_environment(monkeypatch: pytest.MonkeyPatch) -> None:
