@@ -72,7 +72,7 @@ def build_candidates(
     # the record names' units and vectors, worked out once for the run (and freed after it)
     latin = LatinTable()
     _add_dense_pairs(con, since, limits.dense, latin)
-    _rerank(con, limits.per_debtor, latin)
+    _rerank(con, limits.per_debtor, latin, engine)
     find_floors(con, since, max(limits.wide, limits.per_debtor), limits.dense)
     by_identifier = " UNION ALL ".join(
         "SELECT d.debtor_id, r.source, r.source_id"
@@ -263,7 +263,9 @@ def _slices(con: duckdb.DuckDBPyConnection, rows: int) -> Iterator[tuple[int, in
     ).fetchall()
 
 
-def _rerank(con: duckdb.DuckDBPyConnection, per_debtor: int, table: LatinTable) -> None:
+def _rerank(
+    con: duckdb.DuckDBPyConnection, per_debtor: int, table: LatinTable, engine: Engine
+) -> None:
     """reranked(did, rid, value): each debtor's `per_debtor` best key pairs. Where there are
     more, or the debtor has a stored floor for this cut, a company debtor's are ordered by the
     translation model, and a person's by key score plus how well the birth dates agree (a
@@ -280,7 +282,7 @@ def _rerank(con: duckdb.DuckDBPyConnection, per_debtor: int, table: LatinTable) 
     insert_arrow(
         con,
         "company_best",
-        _company_best(con, per_debtor, table),
+        _company_best(con, per_debtor, table, engine),
         f"""
         CREATE OR REPLACE TEMP TABLE reranked AS
         SELECT did, rid, value FROM company_best
@@ -302,11 +304,18 @@ def _rerank(con: duckdb.DuckDBPyConnection, per_debtor: int, table: LatinTable) 
     )
 
 
-def _company_best(con: duckdb.DuckDBPyConnection, per_debtor: int, table: LatinTable) -> pa.Table:
+def _company_best(
+    con: duckdb.DuckDBPyConnection, per_debtor: int, table: LatinTable, engine: Engine
+) -> pa.Table:
     """For each company debtor whose key pairs are re-ranked, the `per_debtor` its names'
-    translation scores put first (ties: key score, then record order), with their scores;
-    with a stored floor, those at or above it and the best `lost` below it; one debtor and
-    all its candidates at a time."""
+    translation scores put first (`debtor_best`), with their scores; one debtor and all its
+    candidates at a time (on Spark, grouped by debtor: matching/spark_rerank.py)."""
+    if engine.on_spark:
+        from matching.spark_rerank import spark_company_best
+        from matching.spark_session import spark_session
+
+        session = spark_session(engine.spark_master)
+        return spark_company_best(con, session, per_debtor, _RANKED_COMPANY)
     pairs = con.execute(
         f"SELECT did, rid, score FROM key_pairs k WHERE {_RANKED_COMPANY} ORDER BY did"
     ).fetchnumpy()
@@ -322,16 +331,37 @@ def _company_best(con: duckdb.DuckDBPyConnection, per_debtor: int, table: LatinT
     for (did, debtor_names, rank_floor, lost), (start, end) in zip(debtors, bounds, strict=True):
         record_numbers = found_records[start:end]
         candidates = [names[rid] for rid in record_numbers.tolist()]
-        fine = np.array(translation_scores(debtor_names, candidates, table))
-        order = np.lexsort((record_numbers, -scores[start:end], -fine))
-        if rank_floor is not None:
-            above = fine[order] >= rank_floor
-            order = order[above | (np.cumsum(~above) <= lost)]
-        rids.append(record_numbers[order[:per_debtor]])
-        values.append(fine[order[:per_debtor]])
-        dids.append(np.full(len(rids[-1]), did, dtype=np.int32))
+        best, fine = debtor_best(
+            debtor_names, candidates, record_numbers, scores[start:end], (rank_floor, lost),
+            per_debtor, table,
+        )  # fmt: skip
+        rids.append(best)
+        values.append(fine)
+        dids.append(np.full(len(best), did, dtype=np.int32))
     return pa.table({"did": _joined(dids, np.int32), "rid": _joined(rids, np.int32),
                      "value": _joined(values, np.float64)})  # fmt: skip
+
+
+def debtor_best(
+    debtor_names: list[str],
+    candidates: list[list[str]],
+    record_numbers: np.ndarray,
+    key_scores: np.ndarray,
+    floor: tuple[float | None, int],
+    per_debtor: int,
+    table: LatinTable | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """One company debtor's `per_debtor` best candidates by its names' translation scores
+    (ties: key score, then record number), and those scores; with a stored rank floor
+    (FLOOR: the floor and how many candidates were lost), those at or above it and the best
+    `lost` below it."""
+    rank_floor, lost = floor
+    fine = np.array(translation_scores(debtor_names, candidates, table))
+    order = np.lexsort((record_numbers, -key_scores, -fine))
+    if rank_floor is not None:
+        above = fine[order] >= rank_floor
+        order = order[above | (np.cumsum(~above) <= lost)]
+    return record_numbers[order[:per_debtor]], fine[order[:per_debtor]]
 
 
 # the key pairs (k) of company debtors whose candidates the translation model re-ranks
