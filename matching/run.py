@@ -132,6 +132,8 @@ def _model(
     current = None if retrain else latest_model(store.con)
     if current is not None:
         return False, current
+    if not _both_sides(store.con):
+        return False, NO_MODEL  # nothing to learn from yet, and nothing to score
     progress.stage("train the model")
     tick = time.perf_counter()
     debtors, records = splink_model.feature_tables(store.con)
@@ -144,6 +146,16 @@ def _model(
         save_model(store.con, trained)
     clock["training"] = time.perf_counter() - tick
     return True, trained
+
+
+# the model of a run before there are debtors and records on both sides (a first discovery run
+# may crawl before the debtor list is imported): it scores no pair and is not saved
+NO_MODEL = splink_model.TrainedModel("none", {"comparisons": []}, {})
+
+
+def _both_sides(con: duckdb.DuckDBPyConnection) -> bool:
+    sides = con.execute("SELECT count(DISTINCT side) FROM features").fetchall()[0][0]
+    return int(sides) == 2
 
 
 def _score(
