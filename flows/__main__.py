@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import Any
 
 # before Prefect is imported: its analytics off (they lock its SQLite file on small machines)
 # and time for its ephemeral server to start on two busy cores, unless the user set them
@@ -17,6 +18,8 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 def main(argv: list[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
+    if arguments.command == "deploy-crawls":
+        return _deploy_crawls(arguments.pool, arguments.name or "oad-crawl")
     # a served flow runs later, maybe elsewhere: its paths must not depend on the folder
     arguments.config = os.path.abspath(arguments.config) if arguments.config else None
     arguments.db = os.path.abspath(arguments.db) if arguments.db else None
@@ -55,7 +58,7 @@ def _serve(configured: object, arguments: argparse.Namespace, schedule: object) 
               file=sys.stderr)  # fmt: skip
         return 2
     configured.serve(  # type: ignore[attr-defined]
-        name=arguments.name,
+        name=arguments.name or "oad-discovery",
         cron=cron if not interval else None,
         interval=interval,
         parameters={"config_path": arguments.config, "db_path": arguments.db},
@@ -63,14 +66,37 @@ def _serve(configured: object, arguments: argparse.Namespace, schedule: object) 
     return 0
 
 
+def _deploy_crawls(pool: str | None, name: str) -> int:
+    """The crawl flow as deployment NAME of the process work pool POOL (made when missing);
+    its workers run it from this checkout."""
+    if not pool:
+        print("error: give --pool", file=sys.stderr)
+        return 2
+    from pathlib import Path
+
+    from flows.crawl import ENTRYPOINT, crawl_flow
+    from flows.pool import ensure_pool
+
+    ensure_pool(pool)
+    checkout = Path(__file__).resolve().parents[1]
+    # sync here (no event loop), though typed as maybe a coroutine
+    deployable: Any = crawl_flow.from_source(source=str(checkout), entrypoint=ENTRYPOINT)
+    deployable.deploy(name=name, work_pool_name=pool, print_next_steps=False)
+    print(f"deployed {ENTRYPOINT} as {name} to work pool {pool}")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m flows", description=__doc__)
-    parser.add_argument("command", choices=("run", "serve"))
+    parser.add_argument("command", choices=("run", "serve", "deploy-crawls"))
     parser.add_argument("--config", help="The configuration file (default: OAD_CONFIG, oad.toml).")
     parser.add_argument("--db", help="The store (default: the configuration's, OAD_DB).")
     parser.add_argument("--cron", help="serve: a cron schedule, e.g. '0 2 * * *'.")
     parser.add_argument("--interval", type=float, help="serve: every N seconds instead.")
-    parser.add_argument("--name", default="oad-discovery", help="serve: the deployment's name.")
+    parser.add_argument(
+        "--name", help="serve: the deployment's name (oad-discovery); deploy-crawls: oad-crawl."
+    )
+    parser.add_argument("--pool", help="deploy-crawls: the process work pool.")
     return parser
 
 

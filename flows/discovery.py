@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from prefect import flow, task
+from prefect.client.schemas.objects import FlowRun
 from prefect.futures import PrefectFuture
 from prefect.task_runners import ThreadPoolTaskRunner
 
@@ -25,6 +26,29 @@ def _retry_delays(config: DiscoveryConfig) -> list[float]:
 @task(name="crawl")
 def crawl_task(db_path: DbPath, crawl: SourceCrawl, config: DiscoveryConfig) -> dict[str, Any]:
     return discovery.crawl_source(db_path, crawl, config.crawl.serve)
+
+
+@task(name="crawl in the pool")
+def pooled_crawl_task(
+    db_path: DbPath, crawl: SourceCrawl, config: DiscoveryConfig
+) -> dict[str, Any]:
+    """CRAWL as a run of the crawl deployment, on whichever worker of the pool is free."""
+    from prefect.deployments import run_deployment
+
+    from flows.crawl import CRAWL_FLOW
+
+    serve = str(config.crawl.serve) if config.crawl.serve else None
+    parameters = {"db_path": str(db_path) if db_path else None,
+                  "crawl": crawl.model_dump(mode="json"), "serve": serve}  # fmt: skip
+    # a task runs in a worker thread, without an event loop: this call is synchronous
+    run: FlowRun = run_deployment(  # type: ignore[assignment]
+        f"{CRAWL_FLOW}/{config.crawl.deployment}", parameters=parameters, poll_interval=1
+    )
+    if run.state is None or not run.state.is_completed():
+        message = run.state.message if run.state else "no state"
+        raise discovery.CrawlFailed(f"{crawl.source}: {message}")
+    outcome: dict[str, Any] = run.state.result()
+    return outcome
 
 
 @task(name="import dropped files")
@@ -71,7 +95,8 @@ def discovery_flow(config_path: str | None = None, db_path: str | None = None) -
 def _crawls(store: DbPath, config: DiscoveryConfig, stats: dict[str, Any]) -> dict[str, Any]:
     """Every source at once, a few at a time; a failed one is reported, not fatal."""
     started = time.perf_counter()
-    retrying = crawl_task.with_options(
+    crawling = pooled_crawl_task if config.crawl.pool else crawl_task
+    retrying = crawling.with_options(
         retries=config.crawl.retries, retry_delay_seconds=_retry_delays(config)
     )
     futures: list[tuple[SourceCrawl, PrefectFuture[dict[str, Any]]]] = []

@@ -19,6 +19,10 @@ if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 SHUFFLE_PARTITIONS = 8  # a cluster sets spark.sql.shuffle.partitions itself
+# a local session's memory (driver and executors are one JVM); a cluster's comes from its own
+# spark-defaults.conf
+DRIVER_MEMORY_ENV = "OAD_SPARK_DRIVER_MEMORY"
+LOCAL_MEMORY = "4g"
 
 
 @cache
@@ -44,6 +48,8 @@ def spark_session(master: str) -> SparkSession:
     )
     if local:
         builder = builder.config("spark.sql.shuffle.partitions", str(SHUFFLE_PARTITIONS))
+        memory = os.environ.get(DRIVER_MEMORY_ENV) or LOCAL_MEMORY
+        builder = builder.config("spark.driver.memory", memory)
         builder = builder.config("spark.driver.host", "127.0.0.1")
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")

@@ -71,6 +71,9 @@ class CrawlConfig(_Strict):
     concurrency: int = Field(default=3, ge=1, le=16)  # sources crawled at once
     retries: int = Field(default=2, ge=0, le=10)  # a crawl that failed is tried again
     retry_delay: float = Field(default=30.0, ge=0)  # seconds before the first retry, doubling
+    # a Prefect work pool: each crawl runs as a flow of the crawl deployment on a free worker
+    pool: str | None = None
+    deployment: str = "oad-crawl"  # the crawl deployment's name (`oad pool deploy`)
 
 
 class ImportConfig(_Strict):

@@ -24,6 +24,7 @@ COMMAND_MODULES = {
     "evaluate": "cli.commands.evaluate",
     "run": "cli.commands.run",
     "schedule": "cli.commands.schedule",
+    "pool": "cli.commands.pool",
     "assess": "cli.commands.assess",
     "export": "cli.commands.export",
     "serve": "cli.commands.serve",

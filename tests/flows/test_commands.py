@@ -4,14 +4,9 @@ on 127.0.0.1 fires and records runs in the store."""
 
 from __future__ import annotations
 
-import json
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,6 +14,7 @@ import pytest
 from pipelines.errors import StoreInUseError
 from pipelines.store import connect
 from tests.conftest import REPO
+from tests.flows.conftest import wait_for
 
 SAMPLE_CRAWL = REPO / "data" / "sample" / "crawl"
 
@@ -83,49 +79,6 @@ def test_oad_run_prints_the_summary_and_records_the_run(tmp_path: Path) -> None:
     assert listed.returncode == 0 and "finished" in listed.stdout
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture
-def prefect_server(tmp_path: Path) -> Iterator[dict[str, str]]:
-    """`prefect server start` on 127.0.0.1, its state in a temporary PREFECT_HOME."""
-    port = free_port()
-    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect"),
-           "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_UI_ENABLED": "false"}  # fmt: skip
-    server = subprocess.Popen(
-        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
-         "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    api = f"http://127.0.0.1:{port}/api"
-    try:
-        _wait_for(lambda: _healthy(api), 240, "the Prefect server to start")
-        yield {"PREFECT_HOME": env["PREFECT_HOME"], "PREFECT_API_URL": api}
-    finally:
-        server.terminate()
-        server.wait(timeout=60)
-
-
-def _healthy(api: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{api}/health", timeout=5) as answer:
-            return bool(json.loads(answer.read()))
-    except OSError:
-        return False
-
-
-def _wait_for(check: object, seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():  # type: ignore[operator]
-            return
-        time.sleep(2)
-    raise AssertionError(f"waited {seconds} s for {what}")
-
-
 @pytest.mark.slow
 def test_a_schedule_fires_against_a_prefect_server(
     tmp_path: Path, prefect_server: dict[str, str]
@@ -143,7 +96,7 @@ def test_a_schedule_fires_against_a_prefect_server(
             stdout=subprocess.DEVNULL, stderr=written, text=True,
         )  # fmt: skip
         try:
-            _wait_for(lambda: "finished" in discovery_statuses(db), 300, "a scheduled run")
+            wait_for(lambda: "finished" in discovery_statuses(db), 300, "a scheduled run")
         except AssertionError as waited:
             raise AssertionError(f"{waited}; its log ends:\n{log.read_text()[-3000:]}") from None
         finally:
