@@ -10,12 +10,14 @@ import os
 import socket
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
 
 from pipelines.store import connect
 from tests.conftest import REPO
+from tests.flows.conftest import wait_for
 from tests.flows.test_commands import SAMPLE_CRAWL, oad
 
 POOL = "oad-test"
@@ -31,6 +33,20 @@ def pool_config(folder: Path) -> Path:
         encoding="utf-8",
     )
     return path
+
+
+def online_workers(api: str) -> list[str]:
+    """The names of the pool's workers the server sees as online."""
+    request = urllib.request.Request(
+        f"{api}/work_pools/{POOL}/workers/filter", data=b"{}", method="POST",
+        headers={"Content-Type": "application/json"},
+    )  # fmt: skip
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            found = json.loads(answer.read())
+    except OSError:
+        return []
+    return [w["name"] for w in found if w.get("status") == "ONLINE"]
 
 
 def start_worker(log: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -55,6 +71,10 @@ def test_crawls_spread_over_the_pools_workers(
     logs = [tmp_path / f"worker{n}.log" for n in (1, 2)]
     workers = [start_worker(log, env) for log in logs]
     try:
+        # both must be polling before the crawls are handed out, or a loaded machine's slower
+        # worker may find nothing left to take
+        api = prefect_server["PREFECT_API_URL"]
+        wait_for(lambda: len(online_workers(api)) == 2, 240, "both workers to come online")
         ran = oad(tmp_path / "p.duckdb", "run", "--config", str(pool_config(tmp_path)),
                   env={**prefect_server, "PREFECT_WORKER_QUERY_SECONDS": "1"})  # fmt: skip
     finally:
@@ -74,4 +94,5 @@ def test_crawls_spread_over_the_pools_workers(
     assert {row[0] for row in crawled} >= set(SOURCES)
     # each crawl ran in a process a worker started: both workers took some
     host = socket.gethostname()
-    assert {o["ran_on"] for o in outcomes.values()} == {f"{host}:{w.pid}" for w in workers}
+    ran_on = {o["ran_on"] for o in outcomes.values()}
+    assert ran_on == {f"{host}:{w.pid}" for w in workers}, (ran_on, [w.pid for w in workers])
