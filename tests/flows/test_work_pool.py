@@ -49,6 +49,17 @@ def online_workers(api: str) -> list[str]:
     return [w["name"] for w in found if w.get("status") == "ONLINE"]
 
 
+def stop(worker: subprocess.Popen[bytes]) -> None:
+    """Ask the worker to stop; one still flushing its events after 20 s is killed (on a busy
+    machine it can take longer than the test cares to wait)."""
+    worker.terminate()
+    try:
+        worker.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait(timeout=20)
+
+
 def start_worker(log: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
     """`prefect worker start` on the pool, one flow run at a time, its log in LOG."""
     command = [sys.executable, "-m", "prefect", "worker", "start", "--pool", POOL,
@@ -79,8 +90,7 @@ def test_crawls_spread_over_the_pools_workers(
                   env={**prefect_server, "PREFECT_WORKER_QUERY_SECONDS": "1"})  # fmt: skip
     finally:
         for worker in workers:
-            worker.terminate()
-            worker.wait(timeout=60)
+            stop(worker)
     assert ran.returncode == 0, ran.stderr[-3000:] + logs[0].read_text()[-2000:]
     with connect(tmp_path / "p.duckdb", read_only=True) as store:
         status, stats = store.con.execute(
