@@ -19,7 +19,9 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 def main(argv: list[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
     if arguments.command == "deploy-crawls":
-        return _deploy_crawls(arguments.pool, arguments.name or "oad-crawl")
+        from pipelines.config import CRAWL_DEPLOYMENT
+
+        return _deploy_crawls(arguments.pool, arguments.name or CRAWL_DEPLOYMENT)
     # a served flow runs later, maybe elsewhere: its paths must not depend on the folder
     arguments.config = os.path.abspath(arguments.config) if arguments.config else None
     arguments.db = os.path.abspath(arguments.db) if arguments.db else None

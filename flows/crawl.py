@@ -17,7 +17,6 @@ from pipelines import discovery
 from pipelines.config import SourceCrawl
 
 CRAWL_FLOW = "crawl-source"
-CRAWL_DEPLOYMENT = "oad-crawl"
 ENTRYPOINT = "flows/crawl.py:crawl_flow"
 
 

@@ -65,6 +65,10 @@ class SourceCrawl(_Strict):
         return self
 
 
+# the crawl flow's deployment in a work pool, unless configured otherwise
+CRAWL_DEPLOYMENT = "oad-crawl"
+
+
 class CrawlConfig(_Strict):
     sources: list[SourceCrawl] = Field(default_factory=list)
     serve: Path | None = None  # serve recorded responses from this folder (demo, tests)
@@ -73,7 +77,7 @@ class CrawlConfig(_Strict):
     retry_delay: float = Field(default=30.0, ge=0)  # seconds before the first retry, doubling
     # a Prefect work pool: each crawl runs as a flow of the crawl deployment on a free worker
     pool: str | None = None
-    deployment: str = "oad-crawl"  # the crawl deployment's name (`oad pool deploy`)
+    deployment: str = CRAWL_DEPLOYMENT  # the crawl deployment's name (`oad pool deploy`)
 
 
 class ImportConfig(_Strict):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from cli.commands.common import run_flows
+from pipelines.config import CRAWL_DEPLOYMENT
 
 
 @click.group(name="pool")
@@ -19,7 +20,7 @@ def command() -> None:
 
 @command.command(name="deploy")
 @click.option("--pool", required=True, help="The process work pool (made when missing).")
-@click.option("--name", default="oad-crawl", show_default=True, help="The deployment.")
+@click.option("--name", default=CRAWL_DEPLOYMENT, show_default=True, help="The deployment.")
 @click.pass_context
 def deploy(ctx: click.Context, pool: str, name: str) -> None:
     """Deploy the crawl flow to POOL, for `[crawl] pool` in the configuration.
