@@ -154,7 +154,7 @@ def _computed(
         from matching.spark_session import spark_session
 
         session = spark_session(engine.spark_master)
-        yield from spark_feature_tables(session, side, stale, identifiers, now, feature_batch)
+        yield from spark_feature_tables(session, side, stale, identifiers, now)
         return
     workers = _workers(stale.num_rows)
     if workers <= 1:
@@ -220,12 +220,20 @@ def feature_batch(
     return pa.table(out)
 
 
-_FEATURE_COLUMNS = (
-    "side", "source", "entity_id", "content_hash", "kind", "names", "name_keys", "block_keys",
-    "block_weights",
-    "birth_year", "birth_month", "nationality", "residence", "jurisdiction", "city",
-    "incorporation_year", "identifiers", "related_names", "computed_at",
+# the features table's columns, as a batch holds them
+FEATURE_SCHEMA = pa.schema(
+    [
+        ("side", pa.string()), ("source", pa.string()), ("entity_id", pa.string()),
+        ("content_hash", pa.string()), ("kind", pa.string()), ("names", pa.list_(pa.string())),
+        ("name_keys", pa.string()), ("block_keys", pa.list_(pa.string())),
+        ("block_weights", pa.list_(pa.float64())), ("birth_year", pa.int64()),
+        ("birth_month", pa.int64()), ("nationality", pa.string()), ("residence", pa.string()),
+        ("jurisdiction", pa.string()), ("city", pa.string()),
+        ("incorporation_year", pa.int64()), ("identifiers", pa.list_(pa.string())),
+        ("related_names", pa.list_(pa.string())), ("computed_at", pa.timestamp("us")),
+    ]
 )  # fmt: skip
+_FEATURE_COLUMNS = tuple(FEATURE_SCHEMA.names)
 
 
 def _text(value: object) -> str | None:
