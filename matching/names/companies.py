@@ -13,7 +13,7 @@ from matching.names.legal_forms import (
     strip_english_form,
 )
 from matching.names.resources import company_tokenizer, read_words
-from matching.names.script import fold, is_han, simplified
+from matching.names.script import fold, han_to_spaces, simplified
 from matching.names.word_tables import brands, industry_words, places_in_english, region_of
 
 _DISSOLVED = re.compile(r"\(\s*d\s*\d{4}-\d{2}-\d{2}\s*\)", re.IGNORECASE)
@@ -74,7 +74,7 @@ def segment(text: str) -> tuple[str, ...]:
 @lru_cache(maxsize=500_000)
 def parse_english_company(name: str) -> EnglishCompany:
     text, dissolved = strip_dissolution(name)
-    latin = "".join(" " if is_han(c) else c for c in text)
+    latin = han_to_spaces(text)
     words, forms = strip_english_form(english_words(latin.replace("&", " and ")))
     stop = read_words("english_stopwords.txt")
     content = tuple(w for w in words if w not in stop)

@@ -26,7 +26,7 @@ from matching.names.romanise import (
     surname_spellings,
     wade_giles,
 )
-from matching.names.script import Script, detect_script, han_key, is_han
+from matching.names.script import Script, detect_script, han_key, han_to_spaces, is_han
 from matching.names.spellings import hokkien, sound_key, spelling_key, tongyong
 from matching.names.word_tables import industry_words, regions
 
@@ -98,7 +98,7 @@ def person_keys(name: str, surname: str | None = None) -> PersonKeys:
     script = detect_script(name)
     han = han_key(name)
     han_readings = split_han_name(han) if han else ()
-    latin_text = "".join(" " if is_han(c) else c for c in name)
+    latin_text = han_to_spaces(name)
     latin = parse_latin_name(latin_text, surname) if script != "han" else ()
     full = {f"{s} {g}" for h in han_readings for s, g in _han_spellings(h)}
     full |= {f"{r.surname_key} {''.join(r.given)}" for r in latin}

@@ -26,6 +26,11 @@ def _english_forms() -> dict[tuple[str, ...], str]:
 
 
 @lru_cache(maxsize=1)
+def _longest_english_form() -> int:
+    return max(len(alias) for alias in _english_forms())
+
+
+@lru_cache(maxsize=1)
 def _chinese_forms() -> tuple[tuple[str, str], ...]:
     forms = {
         simplified(alias): form
@@ -42,7 +47,7 @@ def strip_english_form(words: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[s
     "Company Limited" alone keeps its words.
     """
     forms = _english_forms()
-    longest = max(len(alias) for alias in forms)
+    longest = _longest_english_form()
     found: list[str] = []
     while len(words) > 1:
         for size in range(min(longest, len(words) - 1), 0, -1):

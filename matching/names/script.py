@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Literal
 
 from matching.names.resources import opencc_converter
-from pipelines.text import has_han, is_han
+from pipelines.text import han_to_spaces, has_han, is_han
 
 Script = Literal["han", "latin", "mixed", "other", "empty"]
 
@@ -18,7 +18,17 @@ _BRACKETS = str.maketrans({"[": "(", "]": ")", "{": "(", "}": ")", "【": "(", "
                            "・": " ", "·": " ", "‧": " ", "–": "-", "—": "-", "‐": "-",
                            "’": "'", "‘": "'", "“": '"', "”": '"'})  # fmt: skip
 _SPACES = re.compile(r"\s+")
-__all__ = ["ascii_fold", "detect_script", "fold", "han_key", "has_han", "is_han", "simplified"]
+_ASCII_LETTER = re.compile("[A-Za-z]")
+__all__ = [
+    "ascii_fold",
+    "detect_script",
+    "fold",
+    "han_key",
+    "han_to_spaces",
+    "has_han",
+    "is_han",
+    "simplified",
+]
 
 
 def fold(text: str) -> str:
@@ -31,6 +41,10 @@ def fold(text: str) -> str:
 
 
 def detect_script(text: str) -> Script:
+    if text.isascii():  # most names abroad: every ASCII letter is Latin
+        if _ASCII_LETTER.search(text):
+            return "latin"
+        return "other" if text.strip() else "empty"
     han = latin = False
     for char in text:
         if is_han(char):
@@ -57,6 +71,8 @@ def simplified(text: str) -> str:
 
 def han_key(text: str) -> str:
     """The simplified Han characters of a name, in order, with everything else dropped."""
+    if text.isascii():  # most names abroad (folding makes ideographs of some other symbols)
+        return ""
     return "".join(char for char in simplified(text) if is_han(char))
 
 

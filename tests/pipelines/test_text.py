@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.text import clean, has_han, is_chinese_text, is_han
+from pipelines.text import clean, han_to_spaces, has_han, is_chinese_text, is_han
 
 
 @pytest.mark.parametrize(
@@ -20,6 +20,10 @@ from pipelines.text import clean, has_han, is_chinese_text, is_han
 def test_han_ranges(char: str, han: bool) -> None:
     assert is_han(char) is han
     assert has_han(f"ab{char}cd") is han
+
+
+def test_han_to_spaces_keeps_everything_else() -> None:
+    assert han_to_spaces("ABC 陳大文 Ltd（𠀀）") == "ABC     Ltd（ ）"
 
 
 def test_chinese_text_takes_punctuation_and_full_width_forms() -> None:

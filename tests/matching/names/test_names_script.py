@@ -26,6 +26,9 @@ def test_fold(text: str, expected: str) -> None:
         ("Nguyễn", "latin"),
         ("123", "other"),
         ("", "empty"),
+        ("   ", "empty"),
+        ("& - 1", "other"),
+        ("李 Ltd", "mixed"),
     ],
 )
 def test_detect_script(text: str, expected: str) -> None:
@@ -45,5 +48,14 @@ def test_simplified(text: str, expected: str) -> None:
     assert simplified(text) == expected
 
 
-def test_han_key_keeps_only_han_in_order() -> None:
-    assert han_key("Peter 陳 大文 (HK)") == "陈大文"
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Peter 陳 大文 (HK)", "陈大文"),
+        ("CHAN TAI MAN LIMITED", ""),
+        ("㈱ABC", "株"),  # folding makes an ideograph of the enclosed 株
+        ("⼤華", "大华"),  # a Kangxi radical folds to its ideograph
+    ],
+)
+def test_han_key_keeps_only_han_in_order(text: str, expected: str) -> None:
+    assert han_key(text) == expected
