@@ -23,6 +23,11 @@ from pipelines.errors import DEFAULT_WAIT, OadError, StoreInUseError
 from pipelines.hashes import refresh_hashes, stale_hashes
 
 DEFAULT_DB = "oad.duckdb"
+# DuckDB's own default takes 80% of the machine, as a database that owns it would; a matching
+# run also holds name vectors and a nearest-name index in Python, so the store gets half and
+# spills its large joins and sorts to disk past it (OAD_MEMORY_LIMIT, e.g. "4GB", sets it)
+MEMORY_SHARE = 0.5
+MIN_MEMORY_MIB = 1_024
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
 
@@ -48,6 +53,7 @@ def connect(
     try:
         _check_ours(con, path)
         con.execute("SET TimeZone = 'UTC'")  # every timestamp in the store is UTC
+        _limit_memory(con)
     except BaseException:
         con.close()
         raise
@@ -55,6 +61,26 @@ def connect(
     if not read_only:
         store.migrate()
     return store
+
+
+def _limit_memory(con: duckdb.DuckDBPyConnection) -> None:
+    limit = memory_limit()
+    try:
+        con.execute("SET memory_limit = ?", [limit])
+    except duckdb.Error as error:
+        raise OadError(f"OAD_MEMORY_LIMIT={limit!r}: not a memory size ({error})") from None
+
+
+def memory_limit() -> str:
+    """What the store may hold in memory: OAD_MEMORY_LIMIT, else MEMORY_SHARE of the machine."""
+    configured = os.environ.get("OAD_MEMORY_LIMIT", "").strip()
+    if configured:
+        return configured
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # no sysconf here: DuckDB's own default
+        return "80%"
+    return f"{max(int(total * MEMORY_SHARE) >> 20, MIN_MEMORY_MIB)}MiB"
 
 
 def _open(path: Path, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -10,8 +11,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.errors import StoreInUseError
-from pipelines.store import connect, migration_files, resolve_db_path
+from pipelines.errors import OadError, StoreInUseError
+from pipelines.store import MEMORY_SHARE, connect, migration_files, resolve_db_path
 
 
 def test_migrations_apply_once_and_are_recorded(db_path: Path) -> None:
@@ -34,6 +35,28 @@ def test_db_path_from_option_then_environment(monkeypatch: pytest.MonkeyPatch) -
     assert resolve_db_path(None) == Path("/tmp/from-env.duckdb")
     monkeypatch.delenv("OAD_DB")
     assert resolve_db_path(None) == Path("oad.duckdb")
+
+
+def _memory_limit_mib(store_path: Path) -> float:
+    with connect(store_path) as store:
+        text = store.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    number, unit = text.split()
+    return float(number) * {"MiB": 1, "GiB": 1024}[unit]
+
+
+def test_the_store_takes_a_share_of_memory_or_what_is_configured(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OAD_MEMORY_LIMIT", raising=False)
+    machine_mib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**20
+    assert _memory_limit_mib(db_path) == pytest.approx(
+        max(machine_mib * MEMORY_SHARE, 1024), rel=0.02
+    )
+    monkeypatch.setenv("OAD_MEMORY_LIMIT", "1536MiB")
+    assert _memory_limit_mib(db_path) == 1536
+    monkeypatch.setenv("OAD_MEMORY_LIMIT", "lots")
+    with pytest.raises(OadError, match="OAD_MEMORY_LIMIT='lots'"):
+        connect(db_path)
 
 
 def test_transaction_rolls_back_everything_on_error(db_path: Path) -> None:
