@@ -7,8 +7,8 @@ or shares only common ones, and the true record then ranks below hundreds of oth
 encoder puts a Chinese name near its own English name without any shared word. So each company
 debtor also takes its `dense` nearest records by the encoder's score (the cosine less the
 record name's hub value, as the re-ranking scores them), found by faiss: exactly below
-`EXACT_UP_TO` record names, else among the `PROBES` nearest of `LISTS` clusters of them (the
-vectors kept as half floats).
+`EXACT_UP_TO` record names, else among the `PROBES` nearest of about √n clusters of them (at
+least `MIN_LISTS`).
 
 Incrementally, changed records are searched for every debtor, and a debtor paired whole
 before admits one only at or above where its nearest records ended then (its dense floor,
@@ -17,6 +17,7 @@ before admits one only at or above where its nearest records ended then (its den
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -28,12 +29,16 @@ import pyarrow as pa
 from matching.names.encoder import HUB_WEIGHT, han_units, latin_codes, load_encoder
 from matching.names.script import has_han
 from matching.names.translation_vectorised import LatinTable
+from pipelines.processes import in_processes, worker_count
 from pipelines.store import insert_arrow
 
 DENSE = "dense_pairs"  # temp: did, rid, similarity
 EXACT_UP_TO = 200_000  # record names searched exhaustively; above, by clusters
-LISTS, PROBES = 1_024, 32
-TRAINING_SAMPLE = 100_000  # record names the clusters are learned from
+# Clusters grow as the square root of the record names (faiss's rule of thumb at its low end):
+# placing names costs names × clusters, searching costs debtors × names / clusters, and at five
+# million names the two balance near 2,000
+MIN_LISTS, PROBES = 1_024, 32
+TRAINING_SAMPLE = 100_000  # record names the clusters are learned from (at least 50 a cluster)
 CHUNK = 200_000  # record names encoded and added at a time (memory stays flat)
 # nearer than this or not at all: on SP_10 no true record among a debtor's 100 nearest scored
 # less, and a small register would otherwise give every debtor every record
@@ -130,25 +135,41 @@ def _index(records: Names, table: LatinTable | None) -> Any:
     if size <= EXACT_UP_TO:
         index = faiss.IndexFlatIP(dimensions)
     else:
-        quantiser = faiss.IndexFlatIP(dimensions)
-        # half floats: half the memory, scores within the re-ranking's rounding
-        index = faiss.IndexIVFScalarQuantizer(
-            quantiser, dimensions, LISTS, faiss.ScalarQuantizer.QT_fp16,
-            faiss.METRIC_INNER_PRODUCT,
-        )  # fmt: skip
-        step = max(size // TRAINING_SAMPLE, 1)
-        index.train(_vectors(records.names[::step]))
-        index.nprobe = PROBES
-    for chunk in _chunks(records.names):
-        index.add(_vectors(chunk, table))
+        lists = cluster_lists(size)
+        # full floats: half floats took half the memory but searched four times slower
+        index = faiss.IndexIVFFlat(
+            faiss.IndexFlatIP(dimensions), dimensions, lists, faiss.METRIC_INNER_PRODUCT
+        )
+        step = max(size // max(TRAINING_SAMPLE, 50 * lists), 1)
+        index.train(_vectors(records.names[::step], latin_codes(records.names[::step])))
+        index.nprobe = min(PROBES, lists)
+    chunks = list(_chunks(records.names))
+    for chunk, codes in zip(chunks, _encoded(chunks), strict=True):
+        index.add(_vectors(chunk, codes, table))
     return index
 
 
-def _vectors(names: list[str], table: LatinTable | None = None) -> np.ndarray:
-    """The names' vectors with minus their hub weight as one more number; the vectors and hub
-    values go into TABLE too (the re-ranking scores nearly every record name, and working
-    them out again there took longer than here)."""
-    vectors, hubs = latin_codes(names)
+def _encoded(chunks: list[list[str]]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Each chunk's vectors and hub values (`latin_codes`), in order; several chunks are
+    encoded in worker processes at once (the names' units are pure Python)."""
+    workers = min(worker_count(), len(chunks))
+    if workers <= 1:
+        return map(latin_codes, chunks)
+    return in_processes(latin_codes, ((chunk,) for chunk in chunks), workers)
+
+
+def cluster_lists(size: int) -> int:
+    """How many clusters SIZE record names are searched in: a power of two near √SIZE."""
+    return max(MIN_LISTS, 1 << round(math.log2(math.sqrt(max(size, 1)))))
+
+
+def _vectors(
+    names: list[str], codes: tuple[np.ndarray, np.ndarray], table: LatinTable | None = None
+) -> np.ndarray:
+    """The names' vectors with minus their hub weight as one more number (CODES: their
+    vectors and hub values); the codes go into TABLE too (the re-ranking scores nearly every
+    record name, and working them out again there took longer than here)."""
+    vectors, hubs = codes
     if table is not None:
         table.add(names, vectors, hubs)
     return np.ascontiguousarray(np.hstack([vectors, -HUB_WEIGHT * hubs[:, None]]), np.float32)

@@ -4,14 +4,19 @@ there, and ending a child process together with its parent."""
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import signal
 import socket
 import threading
 import time
-from collections.abc import Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+Result = TypeVar("Result")
 
 
 def process_identity(pid: int) -> dict[str, Any]:
@@ -87,3 +92,29 @@ def stop_with(identity: dict[str, Any], grace: float = 5.0, every: float = 0.5) 
         os.kill(os.getpid(), signal.SIGTERM)
 
     threading.Thread(target=watch, name="oad-watch-parent", daemon=True).start()
+
+
+def worker_count() -> int:
+    """OAD_WORKERS, else one worker process per core."""
+    configured = os.environ.get("OAD_WORKERS", "")
+    return int(configured) if configured.isdigit() else (os.cpu_count() or 1)
+
+
+def in_processes(
+    work: Callable[..., Result], calls: Iterable[tuple[Any, ...]], workers: int
+) -> Iterator[Result]:
+    """`work(*call)` for each call, in the calls' order, spread over WORKERS processes (pure
+    Python work, which threads would not speed up), at most two calls a worker in flight.
+    Each worker ends when this process does, even when it is killed outright."""
+    context = multiprocessing.get_context("forkserver")
+    parent = process_identity(os.getpid())
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=end_with, initargs=(parent,)
+    ) as pool:
+        pending: deque[Future[Result]] = deque()
+        for call in calls:
+            pending.append(pool.submit(work, *call))
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()

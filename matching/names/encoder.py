@@ -18,7 +18,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import pairwise
+from itertools import chain, pairwise
 
 import numpy as np
 
@@ -38,14 +38,26 @@ HUB_SLICE = 16_384  # Latin names whose hub values are worked out together
 
 def latin_units(name: str) -> tuple[str, ...]:
     """Words (`w:`) and their letter n-grams with word boundaries (`g:`), legal form left out."""
-    words, _ = strip_english_form(english_words(strip_dissolution(name)[0]))
-    units: list[str] = []
-    for word in words:
-        units.append("w:" + word)
-        padded = f"<{word}>"
-        for size in GRAM_SIZES:
-            units.extend("g:" + padded[i : i + size] for i in range(len(padded) - size + 1))
-    return tuple(units)
+    return tuple(unit for word in _latin_words(name) for unit in _word_units(word))
+
+
+def _latin_words(name: str) -> tuple[str, ...]:
+    return strip_english_form(english_words(strip_dissolution(name)[0]))[0]
+
+
+def _word_units(word: str) -> tuple[str, ...]:
+    padded = f"<{word}>"
+    grams = ("g:" + padded[i : i + size] for size in GRAM_SIZES
+             for i in range(len(padded) - size + 1))  # fmt: skip
+    return ("w:" + word, *grams)
+
+
+@lru_cache(maxsize=500_000)
+def _word_rows(word: str) -> tuple[int, ...]:
+    """The encoder's rows of a Latin word's known units: a register of millions of names
+    is made of far fewer words, each looked up once."""
+    rows_of = load_encoder().latin_rows
+    return tuple(rows_of[u] for u in _word_units(word) if u in rows_of)
 
 
 def han_units(name: str) -> tuple[str, ...]:
@@ -89,14 +101,17 @@ class NameEncoder:
     def encode_many(self, bags: Sequence[tuple[str, ...]], han: bool) -> np.ndarray:
         """`encode` of each bag of units, as one row each, by one sparse product: a million
         names take seconds where one at a time took minutes."""
+        rows_of = self.han_rows if han else self.latin_rows
+        known = [[rows_of[u] for u in units if u in rows_of] for units in bags]
+        return self.encode_rows(known, han)
+
+    def encode_rows(self, known: Sequence[Sequence[int]], han: bool) -> np.ndarray:
+        """`encode_many` of bags already given as their known units' rows."""
         from scipy.sparse import csr_matrix
 
-        rows_of, table = (
-            (self.han_rows, self.han_vectors) if han else (self.latin_rows, self.latin_vectors)
-        )
-        known = [[rows_of[u] for u in units if u in rows_of] for units in bags]
+        table = self.han_vectors if han else self.latin_vectors
         counts = np.fromiter((len(rows) for rows in known), dtype=np.int64, count=len(known))
-        columns = np.fromiter((r for rows in known for r in rows), dtype=np.int64)
+        columns = np.fromiter(chain.from_iterable(known), dtype=np.int64, count=int(counts.sum()))
         bag_of_units = csr_matrix(
             (
                 np.ones(len(columns), dtype=np.float32),
@@ -252,7 +267,8 @@ LATIN_CODES = LatinCodes(limit=1 << 20)
 def latin_codes(names: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """The Latin names' vectors (float32, one row each) and hub values."""
     encoder = load_encoder()
-    vectors = encoder.encode_many([latin_units(n) for n in names], han=False)
+    known = [[row for word in _latin_words(n) for row in _word_rows(word)] for n in names]
+    vectors = encoder.encode_rows(known, han=False)
     return vectors, encoder.hub_values(vectors)
 
 

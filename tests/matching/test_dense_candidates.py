@@ -10,7 +10,7 @@ import pytest
 
 import matching.dense_candidates as dense_module
 from matching.candidates import _number
-from matching.dense_candidates import MIN_SIMILARITY, dense_pairs
+from matching.dense_candidates import MIN_SIMILARITY, cluster_lists, dense_pairs
 from matching.features import refresh_features
 from matching.names.encoder import encoder_scores
 from matching.names.script import has_han
@@ -75,11 +75,28 @@ def test_clusters_probed_whole_find_what_the_exact_search_finds(
 ) -> None:
     exact = found(featured, NEAREST)
     monkeypatch.setattr(dense_module, "EXACT_UP_TO", 100)
-    monkeypatch.setattr(dense_module, "LISTS", 8)
-    monkeypatch.setattr(dense_module, "PROBES", 8)
+    monkeypatch.setattr(dense_module, "MIN_LISTS", 8)
+    monkeypatch.setattr(dense_module, "PROBES", 10_000)  # every cluster
     monkeypatch.setattr(dense_module, "TRAINING_SAMPLE", 1_000)
     clustered = found(featured, NEAREST)
     assert len(clustered ^ exact) <= len(exact) // 200
+
+
+def test_names_encoded_in_chunks_by_worker_processes_find_the_same(
+    featured: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    whole = found(featured, NEAREST)
+    monkeypatch.setattr(dense_module, "CHUNK", 700)
+    monkeypatch.setenv("OAD_WORKERS", "2")
+    assert found(featured, NEAREST) == whole
+
+
+@pytest.mark.parametrize(
+    ("names", "lists"),
+    [(1, 1_024), (250_000, 1_024), (1_000_000, 1_024), (4_000_000, 2_048), (20_000_000, 4_096)],
+)
+def test_clusters_grow_as_the_square_root_of_the_record_names(names: int, lists: int) -> None:
+    assert cluster_lists(names) == lists
 
 
 def test_no_nearest_records_asked_for_none_found(featured: Store) -> None:
