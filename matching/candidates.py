@@ -43,8 +43,9 @@ CANDIDATES = "candidate_pairs"
 # record mostly explained by the debtor goes first, but not so much that a short record made of
 # two common words the debtor implies beats a longer true name with a brand word it does not
 NORM_POWER = 0.25
-_WORK_TABLES = ("cand_records", "cand_debtors", "record_keys", "debtor_keys", "key_frequency",
-                "record_terms", "debtor_terms", "debtor_floor", "key_pairs", "reranked",
+# what the key join is made from, and the work tables left at the end
+_KEY_TABLES = ("record_keys", "debtor_keys", "key_frequency", "record_terms", "debtor_terms")
+_WORK_TABLES = ("cand_records", "cand_debtors", "debtor_floor", "key_pairs", "reranked",
                 "record_ids", "debtor_ids", "stored_floor", "key_cut", DENSE)  # fmt: skip
 
 
@@ -69,6 +70,8 @@ def build_candidates(
     load_floors(con, since, limits_key(limits, NORM_POWER))
     skipped = _terms(con, limits)
     _key_pairs(con, since, limits, engine)
+    for table in _KEY_TABLES:  # their memory goes to the encoder's search
+        con.execute(f"DROP TABLE {table}")
     # the record names' units and vectors, worked out once for the run (and freed after it)
     latin = LatinTable()
     _add_dense_pairs(con, since, limits.dense, latin)

@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import multiprocessing
 import os
-from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 
@@ -25,7 +22,7 @@ from matching.name_features import entity_name_features
 from matching.places import city_key, country_code
 from matching.search_index import refresh_search_index
 from pipelines.identifiers import check_identifier, check_lei
-from pipelines.processes import end_with, process_identity
+from pipelines.processes import in_processes, worker_count
 from pipelines.progress import QUIET, Progress
 from pipelines.resources import fingerprint
 from pipelines.store import Store, insert_arrow
@@ -117,16 +114,20 @@ def _refresh_side(
         " AND i.content_hash = f.content_hash) RETURNING 1",
         [side],
     ).fetchall()
-    # fetched whole (as Arrow, compact) since the inserts below reuse the connection
-    stale = con.sql(
-        "SELECT * FROM feature_input i WHERE NOT EXISTS (SELECT 1 FROM features f"
-        " WHERE f.side = ? AND f.entity_id = i.entity_id AND f.source = i.source)",
-        params=[side],
-    ).to_arrow_table()
+    # numbered, and read a batch at a time: held whole in Python, five million records'
+    # input took gigabytes beside the store's own memory
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE feature_stale AS"
+        " SELECT row_number() OVER () AS stale_row, * FROM feature_input i WHERE NOT EXISTS"
+        " (SELECT 1 FROM features f WHERE f.side = ? AND f.entity_id = i.entity_id"
+        " AND f.source = i.source)",
+        [side],
+    )
+    stale = con.execute("SELECT count(*) FROM feature_stale").fetchall()[0][0]
     computed = 0
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    progress.stage(f"names and keys of {side}s", stale.num_rows)
-    for table in _computed(side, stale, identifiers, now, engine):
+    progress.stage(f"names and keys of {side}s", stale)
+    for table in _computed(con, side, stale, identifiers, now, engine):
         insert_arrow(
             con, "feature_batch", table, "INSERT INTO features BY NAME SELECT * FROM feature_batch"
         )
@@ -134,6 +135,7 @@ def _refresh_side(
         progress.update(computed)
     total = con.execute("SELECT count(*) FROM feature_input").fetchall()[0][0]
     con.execute("DROP TABLE feature_input")
+    con.execute("DROP TABLE feature_stale")
     return FeatureCounts(computed, int(total) - computed, len(deleted))
 
 
@@ -144,48 +146,43 @@ def derivation() -> str:
 
 
 def _computed(
-    side: str, stale: pa.Table, identifiers: IdentifierFn, now: dt.datetime, engine: Engine
+    con: duckdb.DuckDBPyConnection,
+    side: str,
+    stale: int,
+    identifiers: IdentifierFn,
+    now: dt.datetime,
+    engine: Engine,
 ) -> Iterator[pa.Table]:
-    """Feature batches; on DuckDB, in input order, with many rows spread over worker processes
-    (the names code is pure Python, so threads would not help), at most two batches a worker
-    in flight; on Spark, as a Spark job."""
+    """Feature batches of the STALE rows of feature_stale; on DuckDB, in their order, with
+    many rows spread over worker processes; on Spark, as a Spark job."""
     if engine.on_spark:
         from matching.spark_features import spark_feature_tables
         from matching.spark_session import spark_session
 
         session = spark_session(engine.spark_master)
-        yield from spark_feature_tables(session, side, stale, identifiers, now)
+        rows = con.sql(f"SELECT {_INPUT} FROM feature_stale ORDER BY stale_row").to_arrow_table()
+        yield from spark_feature_tables(session, side, rows, identifiers, now)
         return
-    workers = _workers(stale.num_rows)
+    calls = ((side, rows, identifiers, now) for rows in _batches(con, stale))
+    # fewer than four batches: not worth starting processes for
+    workers = worker_count() if stale >= 4 * BATCH else 1
     if workers <= 1:
-        yield from (feature_batch(side, rows, identifiers, now) for rows in _batches(stale))
+        yield from (feature_batch(*call) for call in calls)
         return
-    context = multiprocessing.get_context("forkserver")
-    parent = process_identity(os.getpid())
-    with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=end_with, initargs=(parent,)
-    ) as pool:
-        pending: deque[Future[pa.Table]] = deque()
-        for rows in _batches(stale):
-            pending.append(pool.submit(feature_batch, side, rows, identifiers, now))
-            if len(pending) >= 2 * workers:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+    yield from in_processes(feature_batch, calls, workers)
 
 
-def _workers(rows: int) -> int:
-    """OAD_WORKERS, else one per core; one (no processes) for fewer than four batches."""
-    if rows < 4 * BATCH:
-        return 1
-    configured = os.environ.get("OAD_WORKERS", "")
-    return int(configured) if configured.isdigit() else (os.cpu_count() or 1)
+_INPUT = "* EXCLUDE (stale_row)"
 
 
-def _batches(table: pa.Table) -> Iterator[list[tuple[object, ...]]]:
-    for start in range(0, table.num_rows, BATCH):
-        columns = table.slice(start, BATCH).to_pydict().values()
-        yield list(zip(*columns, strict=True))
+def _batches(con: duckdb.DuckDBPyConnection, stale: int) -> Iterator[list[tuple[object, ...]]]:
+    """feature_stale's rows, BATCH at a time (each read whole before the next insert)."""
+    for start in range(0, stale, BATCH):
+        yield con.execute(
+            f"SELECT {_INPUT} FROM feature_stale WHERE stale_row > ? AND stale_row <= ?"
+            " ORDER BY stale_row",
+            [start, start + BATCH],
+        ).fetchall()
 
 
 def feature_batch(
