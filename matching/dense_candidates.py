@@ -7,8 +7,8 @@ or shares only common ones, and the true record then ranks below hundreds of oth
 encoder puts a Chinese name near its own English name without any shared word. So each company
 debtor also takes its `dense` nearest records by the encoder's score (the cosine less the
 record name's hub value, as the re-ranking scores them), found by faiss: exactly below
-`EXACT_UP_TO` record names, else among the `PROBES` nearest of about √n clusters of them (at
-least `MIN_LISTS`).
+`EXACT_UP_TO` record names, else in the nearest `PROBED_SHARE` of about √n clusters of them
+(at least `MIN_LISTS`).
 
 Incrementally, changed records are searched for every debtor, and a debtor paired whole
 before admits one only at or above where its nearest records ended then (its dense floor,
@@ -36,8 +36,9 @@ DENSE = "dense_pairs"  # temp: did, rid, similarity
 EXACT_UP_TO = 200_000  # record names searched exhaustively; above, by clusters
 # Clusters grow as the square root of the record names (faiss's rule of thumb at its low end):
 # placing names costs names × clusters, searching costs debtors × names / clusters, and at five
-# million names the two balance near 2,000
-MIN_LISTS, PROBES = 1_024, 32
+# million names the two balance near 2,000. A search reads the nearest thirty-second of them:
+# with fewer, at five million, a true record fell out of its debtor's nearest more often.
+MIN_LISTS, PROBED_SHARE = 1_024, 1 / 32
 TRAINING_SAMPLE = 100_000  # record names the clusters are learned from (at least 50 a cluster)
 CHUNK = 200_000  # record names encoded and added at a time (memory stays flat)
 # nearer than this or not at all: on SP_10 no true record among a debtor's 100 nearest scored
@@ -142,7 +143,7 @@ def _index(records: Names, table: LatinTable | None) -> Any:
         )
         step = max(size // max(TRAINING_SAMPLE, 50 * lists), 1)
         index.train(_vectors(records.names[::step], latin_codes(records.names[::step])))
-        index.nprobe = min(PROBES, lists)
+        index.nprobe = max(round(lists * PROBED_SHARE), 1)
     chunks = list(_chunks(records.names))
     for chunk, codes in zip(chunks, _encoded(chunks), strict=True):
         index.add(_vectors(chunk, codes, table))

@@ -76,7 +76,7 @@ def test_clusters_probed_whole_find_what_the_exact_search_finds(
     exact = found(featured, NEAREST)
     monkeypatch.setattr(dense_module, "EXACT_UP_TO", 100)
     monkeypatch.setattr(dense_module, "MIN_LISTS", 8)
-    monkeypatch.setattr(dense_module, "PROBES", 10_000)  # every cluster
+    monkeypatch.setattr(dense_module, "PROBED_SHARE", 1.0)
     monkeypatch.setattr(dense_module, "TRAINING_SAMPLE", 1_000)
     clustered = found(featured, NEAREST)
     assert len(clustered ^ exact) <= len(exact) // 200
