@@ -21,6 +21,7 @@ from matching.models_store import latest_model, save_model
 from matching.name_frequency import adjust_person_names
 from matching.pair_scores import candidate_name_scores
 from matching.reviews import apply_reviews, review_labels
+from pipelines.processes import bulk_work
 from pipelines.progress import QUIET, Progress
 from pipelines.runs import finish_run, start_run
 from pipelines.shape import record_uid_sql
@@ -67,7 +68,10 @@ def run_matching(
     limits = limits or Limits(max_block=max_block)
     calibration = shipped_calibration() if calibrate else None
     try:
-        return _run(store, threshold, retrain, limits, incremental, progress, calibration, engine)
+        with bulk_work():
+            return _run(
+                store, threshold, retrain, limits, incremental, progress, calibration, engine
+            )
     finally:
         progress.finish()
 
