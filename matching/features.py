@@ -167,22 +167,31 @@ def _computed(
     # fewer than four batches: not worth starting processes for
     workers = worker_count() if stale >= 4 * BATCH else 1
     if workers <= 1:
-        yield from (feature_batch(*call) for call in calls)
+        yield from (arrow_feature_batch(*call) for call in calls)
         return
-    yield from in_processes(feature_batch, calls, workers)
+    yield from in_processes(arrow_feature_batch, calls, workers)
 
 
 _INPUT = "* EXCLUDE (stale_row)"
 
 
-def _batches(con: duckdb.DuckDBPyConnection, stale: int) -> Iterator[list[tuple[object, ...]]]:
-    """feature_stale's rows, BATCH at a time (each read whole before the next insert)."""
+def _batches(con: duckdb.DuckDBPyConnection, stale: int) -> Iterator[pa.Table]:
+    """feature_stale's rows, BATCH at a time (each read whole before the next insert), as
+    Arrow: made into Python values by the worker, not by this process, which the workers
+    otherwise wait on."""
     for start in range(0, stale, BATCH):
-        yield con.execute(
+        yield con.sql(
             f"SELECT {_INPUT} FROM feature_stale WHERE stale_row > ? AND stale_row <= ?"
             " ORDER BY stale_row",
-            [start, start + BATCH],
-        ).fetchall()
+            params=[start, start + BATCH],
+        ).to_arrow_table()
+
+
+def arrow_feature_batch(
+    side: str, rows: pa.Table | pa.RecordBatch, identifiers: IdentifierFn, now: dt.datetime
+) -> pa.Table:
+    """feature_batch of ROWS given as Arrow (the input columns, in their order)."""
+    return feature_batch(side, list(zip(*rows.to_pydict().values(), strict=True)), identifiers, now)
 
 
 def feature_batch(

@@ -25,7 +25,7 @@ def spark_feature_tables(
     """The feature rows of STALE's rows, computed on the session's executors."""
     from pyspark.sql.pandas.types import from_arrow_schema
 
-    from matching.features import FEATURE_SCHEMA, feature_batch
+    from matching.features import FEATURE_SCHEMA, arrow_feature_batch
 
     # the executors send every column but computed_at, the driver's own clock
     sent = FEATURE_SCHEMA.remove(FEATURE_SCHEMA.get_field_index("computed_at"))
@@ -35,8 +35,7 @@ def spark_feature_tables(
 
     def compute(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         for found in batches:
-            rows = list(zip(*found.to_pydict().values(), strict=True))
-            table = feature_batch(side, rows, identifiers, now).drop_columns(["computed_at"])
+            table = arrow_feature_batch(side, found, identifiers, now).drop_columns(["computed_at"])
             yield from table.cast(sent).to_batches()
 
     frame = session.createDataFrame(stale).repartition(parts)
