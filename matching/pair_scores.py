@@ -9,6 +9,7 @@ vectorised translation model, and the model's function then finds every score re
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -18,8 +19,12 @@ from matching.name_features import names_score
 from matching.names.script import has_han
 from matching.names.translation_vectorised import translation_scores
 from matching.sql_functions import NameScoreKey, primed_name_scores
+from pipelines.processes import in_processes, worker_count
 
 BATCH = 2_000  # debtors a batch
+PARALLEL_FROM = 4  # batches of debtors before worker processes are worth starting
+# a debtor's kind and names, and each of its candidates' names
+DebtorPairs = tuple[str, tuple[str, ...], list[tuple[str, ...]]]
 
 
 @contextmanager
@@ -32,6 +37,8 @@ def candidate_name_scores(con: duckdb.DuckDBPyConnection, candidates: str) -> It
 
 
 def _scores(con: duckdb.DuckDBPyConnection, candidates: str) -> dict[NameScoreKey, float]:
+    debtors = con.execute(f"SELECT count(DISTINCT debtor_id) FROM {candidates}").fetchall()[0][0]
+    workers = worker_count() if debtors >= PARALLEL_FROM * BATCH else 1
     reader = con.sql(
         "SELECT any_value(d.kind) AS kind, any_value(d.names) AS debtor_names,"
         " list(r.names) AS record_names, list(c.ranked_score) AS ranked FROM " + candidates + " c"
@@ -40,16 +47,41 @@ def _scores(con: duckdb.DuckDBPyConnection, candidates: str) -> dict[NameScoreKe
         " AND r.entity_id = c.source_id GROUP BY c.debtor_id"
     ).to_arrow_reader(BATCH)
     scores: dict[NameScoreKey, float] = {}
-    for batch in reader:
-        for row in batch.to_pylist():
-            kind, left = row["kind"] or "unknown", tuple(row["debtor_names"])
-            rights = [tuple(names) for names in row["record_names"]]
-            known = row["ranked"]
-            if not (kind == "company" and _all_han(left) and None not in known):
-                known = _debtor_scores(kind, left, rights)
-            for right, score in zip(rights, known, strict=True):
-                scores[kind, left, right] = score
+    sent: deque[list[DebtorPairs]] = deque()  # each batch's pairs handed to workers, in order
+
+    def batches() -> Iterator[tuple[list[DebtorPairs]]]:
+        for batch in reader:
+            elsewhere: list[DebtorPairs] = []
+            for row in batch.to_pylist():
+                kind, left = row["kind"] or "unknown", tuple(row["debtor_names"])
+                rights = [tuple(names) for names in row["record_names"]]
+                if not (kind == "company" and _all_han(left)):
+                    elsewhere.append((kind, left, rights))
+                    continue
+                known = row["ranked"]
+                if None in known:  # not re-ranked: the debtor had few candidates
+                    known = translation_scores(left, rights)
+                scores.update(
+                    ((kind, left, right), s) for right, s in zip(rights, known, strict=True)
+                )
+            sent.append(elsewhere)
+            yield (elsewhere,)
+
+    if workers > 1:
+        found = in_processes(names_scores, batches(), workers)
+    else:
+        found = (names_scores(*call) for call in batches())
+    for batch_scores in found:
+        for (kind, left, rights), row_scores in zip(sent.popleft(), batch_scores, strict=True):
+            scores.update(((kind, left, r), s) for r, s in zip(rights, row_scores, strict=True))
     return scores
+
+
+def names_scores(pairs: list[DebtorPairs]) -> list[list[float]]:
+    """names_score of each debtor (kind, names) against each of its candidates' names: pure
+    Python, so a run's many person pairs are spread over worker processes."""
+    return [[names_score(kind, list(left), list(right)).score for right in rights]
+            for kind, left, rights in pairs]  # fmt: skip
 
 
 def pair_name_scores(pairs: list[NameScoreKey]) -> list[float]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import product
 
 from rapidfuzz import fuzz
@@ -88,11 +89,13 @@ def _han_latin(han: HanName, latin: LatinName) -> NameScore:
     return NameScore(round(_combine(surname, share), 4), agreed)
 
 
-def _surname_keys(surnames: tuple[str, ...]) -> set[str]:
+# a debtor's surname is compared with each of its candidates' in turn
+@lru_cache(maxsize=20_000)
+def _surname_keys(surnames: tuple[str, ...]) -> frozenset[str]:
     keys = {""}
     for surname in surnames:
         keys = {k + spelling_key(s) for k in keys for s in surname_spellings(surname)}
-    return keys
+    return frozenset(keys)
 
 
 def _latin_latin(a: LatinName, b: LatinName) -> NameScore:

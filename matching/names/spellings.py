@@ -60,6 +60,8 @@ _HOKKIEN_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
 _MAX_VARIANTS = 48
 
 
+# the same few thousand syllables, millions of times a run
+@lru_cache(maxsize=100_000)
 def spelling_key(syllable: str) -> str:
     """The comparable form of a romanised syllable: Tjoa → choa, Sioe → siu, Hock → hok."""
     key = syllable.lower()
@@ -84,6 +86,7 @@ _SOUND_INITIALS = (
 _SOUND_FINALS = (("ng", "g"), ("n", "n"), ("m", "m"), ("k", "k"), ("t", "k"), ("p", "k"))
 
 
+@lru_cache(maxsize=100_000)
 def sound_key(syllable: str) -> str:
     """A coarse sound of one romanised syllable, alike in every system: the initial's class and
     the final's nasal or stop. Kwong, guang, kong → kg; Hock → hk, he → h; Tjhong, chong, zhong,

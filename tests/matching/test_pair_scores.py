@@ -5,6 +5,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pytest
 
+from matching import pair_scores
 from matching.candidates import CANDIDATES, build_candidates
 from matching.features import refresh_features
 from matching.name_features import names_score
@@ -26,6 +27,18 @@ def test_debtor_by_debtor_scores_equal_the_pairwise_ones(with_candidates: Store)
     assert len(scores) > 5_000 and kinds == {"company", "person"}
     for (kind, left, right), score in list(scores.items())[::7]:
         assert score == pytest.approx(names_score(kind, list(left), list(right)).score, abs=1e-9)
+
+
+def test_worker_processes_give_the_same_scores(
+    with_candidates: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alone = _scores(with_candidates.con, CANDIDATES)
+    monkeypatch.setenv("OAD_WORKERS", "2")
+    monkeypatch.setattr(pair_scores, "BATCH", 50)  # the set's debtors in dozens of batches
+    monkeypatch.setattr(pair_scores, "PARALLEL_FROM", 1)
+    spread = _scores(with_candidates.con, CANDIDATES)
+    persons = [key for key in spread if key[0] == "person"]
+    assert len(persons) >= 50 and spread == alone
 
 
 def test_model_function_answers_from_the_prepared_scores_while_open(
