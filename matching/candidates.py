@@ -333,7 +333,7 @@ def _company_best(
     values: list[np.ndarray] = []
     for (did, debtor_names, rank_floor, lost), (start, end) in zip(debtors, bounds, strict=True):
         record_numbers = found_records[start:end]
-        candidates = [names[rid] for rid in record_numbers.tolist()]
+        candidates = names[record_numbers].tolist()
         best, fine = debtor_best(
             debtor_names, candidates, record_numbers, scores[start:end], (rank_floor, lost),
             per_debtor, table,
@@ -384,8 +384,8 @@ def _ranked_debtors(
     return [(int(did), names, floor, int(lost or 0)) for did, names, floor, lost in rows]
 
 
-def _record_names(con: duckdb.DuckDBPyConnection) -> dict[int, list[str]]:
-    """The names of every record among the re-ranked company pairs, by record number: looked
+def _record_names(con: duckdb.DuckDBPyConnection) -> np.ndarray:
+    """The names of every record among the re-ranked company pairs, at its record number: looked
     up once, not once a pair (listed with each debtor's pairs, a million-record run's names
     took a gigabyte of the query's memory)."""
     rows = con.execute(
@@ -394,7 +394,10 @@ def _record_names(con: duckdb.DuckDBPyConnection) -> dict[int, list[str]]:
         " AND f.entity_id = r.source_id"
         f" WHERE r.rid IN (SELECT rid FROM key_pairs k WHERE {_RANKED_COMPANY})"
     ).fetchall()
-    return {int(rid): names for rid, names in rows}
+    by_number = np.empty(max((rid for rid, _ in rows), default=0) + 1, dtype=object)
+    for rid, names in rows:
+        by_number[rid] = names
+    return by_number
 
 
 def _joined(parts: list[np.ndarray], dtype: type) -> np.ndarray:

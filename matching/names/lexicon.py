@@ -69,20 +69,37 @@ def english_units(name: str) -> tuple[str, ...]:
     """What the lexicon maps to: each content word, the known pieces of a run-together word
     ("charmluck" → "charm", "luck") or the known singular of a rare plural, and each word's
     first and last letters ("bal~", "~lly")."""
-    return with_fragments(parse_english_company(name).words, load_pieces())
+    return with_fragments(parse_english_company(name).words)
 
 
 def english_units_once(name: str) -> tuple[str, ...]:
     """english_units for a caller that keeps each name's units itself: neither this nor the
-    parse fills a cache (a million record names would fill both several times over)."""
-    return with_fragments(parse_english_company.__wrapped__(name).words, load_pieces())
+    parse fills a cache by name (a million record names would fill both several times over);
+    their words' pieces are cached, as they are few."""
+    return with_fragments(parse_english_company.__wrapped__(name).words)
 
 
-def with_fragments(words: tuple[str, ...], pieces: Mapping[str, int]) -> tuple[str, ...]:
-    parts = [p for w in words for p in (*singular(w, pieces), *split_compound(w, pieces))]
+def with_fragments(
+    words: tuple[str, ...], pieces: Mapping[str, int] | None = None
+) -> tuple[str, ...]:
+    """The units of a name's words, split into PIECES (by default the shipped ones)."""
+    if pieces is None:
+        parts = [p for w in words for p in _shipped_parts(w)]
+    else:
+        parts = [p for w in words for p in _word_parts(w, pieces)]
     prefixes = [w[:k] + "~" for k in PREFIX_LENGTHS for w in words if len(w) > k]
     suffixes = ["~" + w[-k:] for k in PREFIX_LENGTHS for w in words if len(w) > k + 1]
     return tuple(dict.fromkeys([*words, *parts, *prefixes, *suffixes]))
+
+
+def _word_parts(word: str, pieces: Mapping[str, int]) -> tuple[str, ...]:
+    return (*singular(word, pieces), *split_compound(word, pieces))
+
+
+# a register of millions of names is made of far fewer words
+@lru_cache(maxsize=200_000)
+def _shipped_parts(word: str) -> tuple[str, ...]:
+    return _word_parts(word, load_pieces())
 
 
 def is_fragment(unit: str) -> bool:

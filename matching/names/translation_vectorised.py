@@ -13,7 +13,7 @@ unit ids and encoder vector once: a matching run keeps its own for its record na
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -61,8 +61,12 @@ class UnitIds:
                                        weight * forward_term(unit, 0.0))  # fmt: skip
         return found
 
-    def ids_of(self, units: Iterable[str]) -> np.ndarray:
-        return np.array([self.id_of(u) for u in units], dtype=np.int64)
+    def ids_of(self, units: Collection[str]) -> np.ndarray:
+        known = self.ids  # most units are numbered already: a lookup, not a call, for those
+        found = [known.get(u, -1) for u in units]
+        if -1 in found:
+            found = [self.id_of(u) for u in units]
+        return np.array(found, dtype=np.int64)
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(weight, unseen allowance, unexplained term) of every unit numbered so far, by id."""
@@ -294,17 +298,18 @@ def translation_scores(
     best = np.zeros(len(candidates))
     latin: list[str] = []
     owners: list[int] = []
+    han: list[tuple[int, str]] = []
     for index, names in enumerate(candidates):
         for name in names:
-            if not has_han(name):
+            if has_han(name):
+                han.append((index, name))
+            else:
                 latin.append(name)
                 owners.append(index)
     indexed = LatinNames(latin, table) if latin else None
     for han_name in (name for name in debtor_names if has_han(name)):
-        for index, names in enumerate(candidates):
-            for name in names:
-                if has_han(name):
-                    best[index] = max(best[index], company_similarity(han_name, name).score)
+        for index, name in han:
+            best[index] = max(best[index], company_similarity(han_name, name).score)
         if indexed is not None:
             np.maximum.at(best, np.array(owners), indexed.scores(han_name))
     return [float(x) for x in best]
