@@ -145,8 +145,16 @@ def _index(records: Names, table: LatinTable | None) -> Any:
         index.train(_vectors(records.names[::step], latin_codes(records.names[::step])))
         index.nprobe = max(round(lists * PROBED_SHARE), 1)
     chunks = list(_chunks(records.names))
-    for chunk, codes in zip(chunks, _encoded(chunks), strict=True):
-        index.add(_vectors(chunk, codes, table))
+    threads = faiss.omp_get_max_threads()
+    if len(chunks) > 1:
+        # the workers encoding the next chunks have the cores: faiss's threads, contending
+        # with them, placed four million names in 51 s, where alone they take 15
+        faiss.omp_set_num_threads(1)
+    try:
+        for chunk, codes in zip(chunks, _encoded(chunks), strict=True):
+            index.add(_vectors(chunk, codes, table))
+    finally:
+        faiss.omp_set_num_threads(threads)
     return index
 
 

@@ -85,10 +85,15 @@ def test_clusters_probed_whole_find_what_the_exact_search_finds(
 def test_names_encoded_in_chunks_by_worker_processes_find_the_same(
     featured: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import faiss
+
     whole = found(featured, NEAREST)
+    threads = faiss.omp_get_max_threads()
     monkeypatch.setattr(dense_module, "CHUNK", 700)
     monkeypatch.setenv("OAD_WORKERS", "2")
     assert found(featured, NEAREST) == whole
+    # faiss places chunks on one thread while the workers encode, then has its threads back
+    assert faiss.omp_get_max_threads() == threads
 
 
 @pytest.mark.parametrize(
