@@ -105,7 +105,7 @@ def _debtor_scores(kind: str, left: tuple[str, ...], rights: list[tuple[str, ...
     all Han, the same figures by the vectorised translation model."""
     if kind == "company" and _all_han(left):
         return translation_scores(left, rights)
-    return [names_score(kind, list(left), list(right)).score for right in rights]
+    return names_scores([(kind, left, rights)])[0]
 
 
 def _all_han(names: tuple[str, ...]) -> bool:
