@@ -64,12 +64,10 @@ def dense_pairs(
     if dense <= 0:
         return
     if since is None:
-        _search(con, _names(con, "debtor", "true"), _names(con, "record", "true"), dense, table)
+        _search(con, _names(con, "debtor", "true"), "true", dense, table)
         return
-    _search(con, _names(con, "debtor", "c.fresh"), _names(con, "record", "true"), dense, table)
-    _search(
-        con, _names(con, "debtor", "NOT c.fresh"), _names(con, "record", "c.fresh"), dense, table
-    )
+    _search(con, _names(con, "debtor", "c.fresh"), "true", dense, table)
+    _search(con, _names(con, "debtor", "NOT c.fresh"), "c.fresh", dense, table)
     # a debtor paired whole before keeps only what reaches its dense floor there
     con.execute(
         f"DELETE FROM {DENSE} p USING stored_floor s, cand_debtors c"
@@ -101,12 +99,16 @@ def _names(con: duckdb.DuckDBPyConnection, side: str, which: str) -> Names:
 def _search(
     con: duckdb.DuckDBPyConnection,
     debtors: Names,
-    records: Names,
+    records_which: str,
     dense: int,
     table: LatinTable | None,
 ) -> None:
-    """Each debtor name's `dense` nearest record names into DENSE, one row per (did, rid)."""
-    if not debtors.names or not records.names:
+    """Each debtor name's `dense` nearest names among the records RECORDS_WHICH picks (see
+    `_names`) into DENSE, one row per (did, rid)."""
+    if not debtors.names:
+        return  # before reading the records' names: a daily run has millions and no new debtor
+    records = _names(con, "record", records_which)
+    if not records.names:
         return
     index = _index(records, table)
     queries = load_encoder().encode_many([han_units(n) for n in debtors.names], han=True)
