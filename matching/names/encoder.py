@@ -134,21 +134,23 @@ class NameEncoder:
         neighbours = min(HUB_NEIGHBOURS, len(self.references))
         if not len(latin_vectors) or not neighbours:
             return np.zeros(len(latin_vectors), dtype=np.float32)
-        kth = len(self.references) - neighbours
         # a slice of names at a time: the cosines of 200,000 names took 1.6 GB at once
         parts = (
             latin_vectors[at : at + HUB_SLICE] for at in range(0, len(latin_vectors), HUB_SLICE)
         )
-        return np.concatenate([self._nearest_mean(part, kth) for part in parts])
+        return np.concatenate([self._nearest_mean(part, neighbours) for part in parts])
 
-    def _nearest_mean(self, latin_vectors: np.ndarray, kth: int) -> np.ndarray:
+    def _nearest_mean(self, latin_vectors: np.ndarray, neighbours: int) -> np.ndarray:
+        import faiss
+
         # one name goes through the product twice over: a one-row product takes another
         # routine, whose float32 sums round otherwise, and a name's hub value must not depend
         # on how many names it was worked out with
         rows = latin_vectors if len(latin_vectors) > 1 else np.vstack([latin_vectors] * 2)
-        near = rows @ self.references.T
-        nearest = np.partition(near, kth, axis=1)[: len(latin_vectors), kth:]
-        mean: np.ndarray = nearest.mean(axis=1)
+        near = np.ascontiguousarray(rows @ self.references.T, dtype=np.float32)
+        # faiss's heaps, best first, where a partition of every row was half the encoding time
+        nearest, _ = faiss.kmax(near, neighbours)
+        mean: np.ndarray = nearest[: len(latin_vectors)].mean(axis=1)
         return mean
 
 

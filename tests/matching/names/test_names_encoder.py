@@ -84,6 +84,17 @@ def test_hub_values_are_the_mean_of_the_nearest_references() -> None:
     assert shipped.references.shape[1] == shipped.size
 
 
+def test_a_names_hub_value_is_the_same_alone_and_among_many() -> None:
+    # the re-ranking and one pair's explanation must give a name the same score to the bit
+    rng = np.random.default_rng(5)
+    vectors = rng.standard_normal((40_000, load_encoder().size)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    together = load_encoder().hub_values(vectors)
+    for row in (0, 17, 16_384, 39_999):
+        assert load_encoder().hub_values(vectors[row : row + 1])[0] == together[row]
+    assert together.shape == (40_000,) and np.all(np.abs(together) <= 1)
+
+
 def test_latin_codes_equal_encoding_one_name_at_a_time_and_stay_bounded() -> None:
     names = ["CHUNG WAH AUTO SERVICES LIMITED", "BANFF TRADING LIMITED", "GOOD HARVEST LTD"]
     codes = LatinCodes(limit=2)
