@@ -2,8 +2,10 @@
 Spark in local mode at a size it finishes in about ten minutes on two cores.
 
 Each run is benchmarks/match.py in a process of its own; its peak memory here is the largest
-sum of resident sizes over the whole process tree (feature workers and a Spark JVM included),
-sampled twice a second. Prints each run's figures as it ends, with the time of each stage;
+sum over the whole process tree (feature workers and a Spark JVM included) of each process's
+proportional set size, sampled twice a second: a page that forked workers share with the
+process they came from counts once, split between them, where resident sizes would count it
+in each. Prints each run's figures as it ends, with the time of each stage;
 the last line is one JSON object with all of them.
 
 Run: .venv/bin/python benchmarks/scale.py [--duckdb 1000000,5000000] [--spark 200000]
@@ -27,12 +29,12 @@ MATCH = Path(__file__).resolve().parent / "match.py"
 STAGES = ("features_s", "candidates_s", "training_s", "predict_s", "write_s")
 
 
-def tree_rss(process: psutil.Process) -> int:
-    """Resident bytes of PROCESS and every process below it."""
+def tree_memory(process: psutil.Process) -> int:
+    """Proportional set size, in bytes, of PROCESS and every process below it."""
     total = 0
     for member in [process, *process.children(recursive=True)]:
         try:
-            total += member.memory_info().rss
+            total += member.memory_full_info().pss
         except psutil.Error:
             continue  # ended between listing and reading
     return total
@@ -47,7 +49,7 @@ def run(arguments: list[str]) -> dict[str, object]:
         peak = 0
         while child.poll() is None:
             with contextlib.suppress(psutil.Error):
-                peak = max(peak, tree_rss(watched))
+                peak = max(peak, tree_memory(watched))
             time.sleep(0.5)
         printed.seek(0)
         output = printed.read()

@@ -36,6 +36,7 @@ from matching.dense_candidates import DENSE, dense_pairs
 from matching.engine import DUCKDB, Engine
 from matching.limits import Limits
 from matching.names.translation_vectorised import LatinTable, translation_scores
+from pipelines.processes import forked, worker_count
 from pipelines.store import insert_arrow
 
 CANDIDATES = "candidate_pairs"
@@ -322,25 +323,81 @@ def _company_best(
     pairs = con.execute(
         f"SELECT did, rid, score FROM key_pairs k WHERE {_RANKED_COMPANY} ORDER BY did"
     ).fetchnumpy()
-    found, scores = np.asarray(pairs["did"]), np.asarray(pairs["score"], dtype=np.float64)
-    found_records = np.asarray(pairs["rid"], dtype=np.int32)
-    names, debtors = _record_names(con), _ranked_debtors(con)
+    found, debtors = np.asarray(pairs["did"]), _ranked_debtors(con)
     numbers = np.array([did for did, *_ in debtors], dtype=found.dtype)
-    bounds = zip(np.searchsorted(found, numbers).tolist(),
-                 np.searchsorted(found, numbers, "right").tolist(), strict=True)  # fmt: skip
-    dids: list[np.ndarray] = []
-    rids: list[np.ndarray] = []
-    values: list[np.ndarray] = []
-    for (did, debtor_names, rank_floor, lost), (start, end) in zip(debtors, bounds, strict=True):
-        record_numbers = found_records[start:end]
-        candidates = names[record_numbers].tolist()
-        best, fine = debtor_best(
-            debtor_names, candidates, record_numbers, scores[start:end], (rank_floor, lost),
-            per_debtor, table,
-        )  # fmt: skip
-        rids.append(best)
-        values.append(fine)
-        dids.append(np.full(len(best), did, dtype=np.int32))
+    global _RANKING
+    _RANKING = _Ranking(
+        debtors, np.searchsorted(found, numbers), np.searchsorted(found, numbers, "right"),
+        np.asarray(pairs["rid"], dtype=np.int32), np.asarray(pairs["score"], dtype=np.float64),
+        _record_names(con), per_debtor, table,
+    )  # fmt: skip
+    try:
+        parts = _ranked_parts(len(debtors))
+        return pa.concat_tables(parts) if parts else _best_table([], [], [])
+    finally:
+        _RANKING = None
+
+
+@dataclass(frozen=True)
+class _Ranking:
+    """What re-ranking the company debtors' key pairs reads: the debtors (did, names, rank
+    floor, lost), where each one's pairs start and end, the pairs' record numbers and key
+    scores, every record's names by number, and the table of record names' vectors."""
+
+    debtors: list[tuple[int, list[str], float | None, int]]
+    starts: np.ndarray
+    ends: np.ndarray
+    records: np.ndarray
+    scores: np.ndarray
+    names: np.ndarray
+    per_debtor: int
+    table: LatinTable
+
+    def best(self, first: int, last: int) -> pa.Table:
+        """The best pairs of debtors FIRST..LAST-1 (by their place in `debtors`)."""
+        dids: list[np.ndarray] = []
+        rids: list[np.ndarray] = []
+        values: list[np.ndarray] = []
+        for at in range(first, last):
+            did, debtor_names, rank_floor, lost = self.debtors[at]
+            start, end = int(self.starts[at]), int(self.ends[at])
+            record_numbers = self.records[start:end]
+            best, fine = debtor_best(
+                debtor_names, self.names[record_numbers].tolist(), record_numbers,
+                self.scores[start:end], (rank_floor, lost), self.per_debtor, self.table,
+            )  # fmt: skip
+            rids.append(best)
+            values.append(fine)
+            dids.append(np.full(len(best), did, dtype=np.int32))
+        return _best_table(dids, rids, values)
+
+
+# the re-ranking under way: forked workers read it from here, as this process left it
+_RANKING: _Ranking | None = None
+RANKED_PART = 500  # debtors a worker re-ranks at a time
+PARALLEL_FROM = 8 * RANKED_PART  # fewer debtors: not worth forking for
+
+
+def _ranked_parts(debtors: int) -> list[pa.Table]:
+    """`_RANKING`'s best pairs, part by part in the debtors' order: spread over forked
+    workers when there are many (the names' units and scores are pure Python and numpy on
+    small arrays, a minute or two on one core at millions of records)."""
+    parts = [(first, min(first + RANKED_PART, debtors))
+             for first in range(0, debtors, RANKED_PART)]  # fmt: skip
+    workers = worker_count()
+    if debtors < PARALLEL_FROM or workers <= 1:
+        return [_ranked_part(*part) for part in parts]
+    return list(forked(_ranked_part, parts, workers))
+
+
+def _ranked_part(first: int, last: int) -> pa.Table:
+    if _RANKING is None:
+        raise RuntimeError("no re-ranking under way")
+    return _RANKING.best(first, last)
+
+
+def _best_table(dids: list[np.ndarray], rids: list[np.ndarray], values: list[np.ndarray]
+                ) -> pa.Table:  # fmt: skip
     return pa.table({"did": _joined(dids, np.int32), "rid": _joined(rids, np.int32),
                      "value": _joined(values, np.float64)})  # fmt: skip
 

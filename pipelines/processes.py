@@ -9,6 +9,7 @@ import multiprocessing
 import os
 import signal
 import socket
+import sys
 import threading
 import time
 from collections import deque
@@ -118,13 +119,17 @@ def bulk_work() -> Iterator[None]:
 
 
 def in_processes(
-    work: Callable[..., Result], calls: Iterable[tuple[Any, ...]], workers: int
+    work: Callable[..., Result],
+    calls: Iterable[tuple[Any, ...]],
+    workers: int,
+    start: str = "forkserver",
 ) -> Iterator[Result]:
     """`work(*call)` for each call, in the calls' order, spread over WORKERS processes (pure
     Python work, which threads would not speed up), at most two calls a worker in flight.
     The workers do bulk work (`bulk_work`) and each ends when this process does, even when
-    it is killed outright."""
-    context = multiprocessing.get_context("forkserver")
+    it is killed outright. START "fork" gives the workers this process's memory as it is
+    when the first call is made (see `forked`); otherwise each starts clean."""
+    context = multiprocessing.get_context(start)
     parent = process_identity(os.getpid())
     with ProcessPoolExecutor(
         workers, mp_context=context, initializer=_start_worker, initargs=(parent,)
@@ -138,6 +143,20 @@ def in_processes(
             yield pending.popleft().result()
 
 
+def forked(
+    work: Callable[..., Result], calls: Iterable[tuple[Any, ...]], workers: int
+) -> Iterator[Result]:
+    """`in_processes` with workers forked from this process, for work that reads large
+    tables this process built (millions of names and their vectors): shared, not copied or
+    sent. WORK must touch neither the store (its connection is this process's) nor
+    anything that starts threads it then waits on."""
+    return in_processes(work, calls, workers, start="fork")
+
+
 def _start_worker(parent: dict[str, Any]) -> None:
     gc.disable()  # for the worker's life: see bulk_work
     end_with(parent)
+    faiss = sys.modules.get("faiss")
+    if faiss is not None:
+        # a forked worker inherits an OpenMP thread pool whose threads it does not have
+        faiss.omp_set_num_threads(1)

@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 
 import pytest
 
+from matching import candidates as candidates_module
 from matching.candidate_floors import limits_key, save_floors
 from matching.candidates import NORM_POWER, build_candidates
 from matching.features import refresh_features
@@ -100,6 +101,27 @@ def test_key_stage_keeps_each_debtors_best_records(featured: Store, limits: Limi
 def test_slicing_the_debtors_changes_nothing(featured: Store) -> None:
     whole = candidates(featured, Limits())
     assert candidates(featured, Limits(slice_rows=200)) == whole
+
+
+def test_re_ranking_in_forked_workers_keeps_the_same_pairs_and_scores(
+    featured: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def ranked() -> dict[Pair, float | None]:
+        build_candidates(featured.con, limits=Limits())
+        rows = featured.con.execute(
+            "SELECT debtor_id, source, source_id, ranked_score FROM candidate_pairs"
+        ).fetchall()
+        featured.con.execute("DROP TABLE candidate_pairs")
+        return {(d, s, r): score for d, s, r, score in rows}
+
+    alone = ranked()
+    monkeypatch.setenv("OAD_WORKERS", "2")
+    monkeypatch.setattr(candidates_module, "RANKED_PART", 40)  # the set's debtors in parts
+    monkeypatch.setattr(candidates_module, "PARALLEL_FROM", 1)
+    spread = ranked()
+    assert spread.keys() == alone.keys() and sum(s is not None for s in alone.values()) > 5_000
+    for pair, score in alone.items():
+        assert spread[pair] == pytest.approx(score, abs=1e-9)
 
 
 def test_tighter_budget_reaches_fewer_records(featured: Store) -> None:
