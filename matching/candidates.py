@@ -36,7 +36,7 @@ from matching.dense_candidates import DENSE, dense_pairs
 from matching.engine import DUCKDB, Engine
 from matching.limits import Limits
 from matching.names.translation_vectorised import LatinTable, translation_scores
-from pipelines.processes import forked, worker_count
+from pipelines.processes import with_forks, worker_count
 from pipelines.store import insert_arrow
 
 CANDIDATES = "candidate_pairs"
@@ -349,7 +349,7 @@ class _Ranking:
     ends: np.ndarray
     records: np.ndarray
     scores: np.ndarray
-    names: np.ndarray
+    names: RecordNames
     per_debtor: int
     table: LatinTable
 
@@ -363,7 +363,7 @@ class _Ranking:
             start, end = int(self.starts[at]), int(self.ends[at])
             record_numbers = self.records[start:end]
             best, fine = debtor_best(
-                debtor_names, self.names[record_numbers].tolist(), record_numbers,
+                debtor_names, self.names.of(record_numbers), record_numbers,
                 self.scores[start:end], (rank_floor, lost), self.per_debtor, self.table,
             )  # fmt: skip
             rids.append(best)
@@ -387,7 +387,7 @@ def _ranked_parts(debtors: int) -> list[pa.Table]:
     workers = worker_count()
     if debtors < PARALLEL_FROM or workers <= 1:
         return [_ranked_part(*part) for part in parts]
-    return list(forked(_ranked_part, parts, workers))
+    return with_forks(_ranked_part, parts, workers)
 
 
 def _ranked_part(first: int, last: int) -> pa.Table:
@@ -441,20 +441,32 @@ def _ranked_debtors(
     return [(int(did), names, floor, int(lost or 0)) for did, names, floor, lost in rows]
 
 
-def _record_names(con: duckdb.DuckDBPyConnection) -> np.ndarray:
-    """The names of every record among the re-ranked company pairs, at its record number: looked
-    up once, not once a pair (listed with each debtor's pairs, a million-record run's names
-    took a gigabyte of the query's memory)."""
-    rows = con.execute(
+@dataclass(frozen=True)
+class RecordNames:
+    """The names of the records among the re-ranked company pairs, looked up once, not once a
+    pair (listed with each debtor's pairs, a million-record run's names took a gigabyte of the
+    query's memory). Kept as Arrow, not as Python lists: forked workers read them without
+    touching them (a Python object read in a forked worker is copied into it)."""
+
+    names: pa.ListArray
+    at: np.ndarray  # each record number's place in `names`
+
+    def of(self, record_numbers: np.ndarray) -> list[list[str]]:
+        found: list[list[str]] = self.names.take(self.at[record_numbers]).to_pylist()
+        return found
+
+
+def _record_names(con: duckdb.DuckDBPyConnection) -> RecordNames:
+    found = con.sql(
         "SELECT r.rid, f.names FROM cand_records r"
         " JOIN features f ON f.side = 'record' AND f.source = r.source"
         " AND f.entity_id = r.source_id"
         f" WHERE r.rid IN (SELECT rid FROM key_pairs k WHERE {_RANKED_COMPANY})"
-    ).fetchall()
-    by_number = np.empty(max((rid for rid, _ in rows), default=0) + 1, dtype=object)
-    for rid, names in rows:
-        by_number[rid] = names
-    return by_number
+    ).to_arrow_table()
+    numbers = found.column("rid").to_numpy()
+    at = np.zeros(int(numbers.max(initial=0)) + 1, dtype=np.int64)
+    at[numbers] = np.arange(len(numbers))
+    return RecordNames(found.column("names").combine_chunks(), at)
 
 
 def _joined(parts: list[np.ndarray], dtype: type) -> np.ndarray:

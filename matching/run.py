@@ -140,8 +140,9 @@ def _model(
         return False, NO_MODEL  # nothing to learn from yet, and nothing to score
     progress.stage("train the model")
     tick = time.perf_counter()
-    debtors, records = splink_model.feature_tables(store.con)
-    splink_con = splink_model.splink_connection(debtors, records)
+    # the feature tables go straight into the model's database, not kept beside it: at five
+    # million records they are a gigabyte and more
+    splink_con = splink_model.splink_connection(*splink_model.feature_tables(store.con))
     try:
         trained = splink_model.train(splink_con, review_labels(store.con), threshold)
     finally:

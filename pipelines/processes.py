@@ -13,7 +13,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -122,14 +122,12 @@ def in_processes(
     work: Callable[..., Result],
     calls: Iterable[tuple[Any, ...]],
     workers: int,
-    start: str = "forkserver",
 ) -> Iterator[Result]:
     """`work(*call)` for each call, in the calls' order, spread over WORKERS processes (pure
     Python work, which threads would not speed up), at most two calls a worker in flight.
     The workers do bulk work (`bulk_work`) and each ends when this process does, even when
-    it is killed outright. START "fork" gives the workers this process's memory as it is
-    when the first call is made (see `forked`); otherwise each starts clean."""
-    context = multiprocessing.get_context(start)
+    it is killed outright."""
+    context = multiprocessing.get_context("forkserver")
     parent = process_identity(os.getpid())
     with ProcessPoolExecutor(
         workers, mp_context=context, initializer=_start_worker, initargs=(parent,)
@@ -143,14 +141,32 @@ def in_processes(
             yield pending.popleft().result()
 
 
-def forked(
-    work: Callable[..., Result], calls: Iterable[tuple[Any, ...]], workers: int
-) -> Iterator[Result]:
-    """`in_processes` with workers forked from this process, for work that reads large
-    tables this process built (millions of names and their vectors): shared, not copied or
-    sent. WORK must touch neither the store (its connection is this process's) nor
-    anything that starts threads it then waits on."""
-    return in_processes(work, calls, workers, start="fork")
+def with_forks(
+    work: Callable[..., Result], calls: Sequence[tuple[Any, ...]], workers: int
+) -> list[Result]:
+    """`work(*call)` for each call, in the calls' order, dealt in turn to this process and
+    WORKERS - 1 workers forked from it, for work that reads large tables this process built
+    (millions of names and their vectors): the workers share them, not copy or receive them.
+    This process works too, so one worker fewer copies the pages it writes to (Python's
+    reference counts: a worker touching half a run's objects held two gigabytes more).
+    WORK must touch neither the store (its connection is this process's) nor anything that
+    starts threads it then waits on."""
+    lanes = max(min(workers, len(calls)), 1)
+    if lanes == 1:
+        return [work(*call) for call in calls]
+    context = multiprocessing.get_context("fork")
+    parent = process_identity(os.getpid())
+    with ProcessPoolExecutor(
+        lanes - 1, mp_context=context, initializer=_start_worker, initargs=(parent,)
+    ) as pool:
+        theirs = [pool.submit(_each, work, calls[lane::lanes]) for lane in range(1, lanes)]
+        found: list[list[Result]] = [[work(*call) for call in calls[::lanes]]]
+        found.extend(future.result() for future in theirs)
+    return [found[at % lanes][at // lanes] for at in range(len(calls))]
+
+
+def _each(work: Callable[..., Result], calls: Sequence[tuple[Any, ...]]) -> list[Result]:
+    return [work(*call) for call in calls]
 
 
 def _start_worker(parent: dict[str, Any]) -> None:
