@@ -119,9 +119,7 @@ def bulk_work() -> Iterator[None]:
 
 
 def in_processes(
-    work: Callable[..., Result],
-    calls: Iterable[tuple[Any, ...]],
-    workers: int,
+    work: Callable[..., Result], calls: Iterable[tuple[Any, ...]], workers: int
 ) -> Iterator[Result]:
     """`work(*call)` for each call, in the calls' order, spread over WORKERS processes (pure
     Python work, which threads would not speed up), at most two calls a worker in flight.
@@ -148,7 +146,7 @@ def with_forks(
     WORKERS - 1 workers forked from it, for work that reads large tables this process built
     (millions of names and their vectors): the workers share them, not copy or receive them.
     This process works too, so one worker fewer copies the pages it writes to (Python's
-    reference counts: a worker touching half a run's objects held two gigabytes more).
+    reference counts and allocations: at five million records, more than a gigabyte each).
     WORK must touch neither the store (its connection is this process's) nor anything that
     starts threads it then waits on."""
     lanes = max(min(workers, len(calls)), 1)
