@@ -18,14 +18,16 @@ before admits one only at or above where its nearest records ended then (its den
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import duckdb
 import numpy as np
 import pyarrow as pa
+from threadpoolctl import threadpool_limits
 
+from matching import ivf_search
 from matching.names.encoder import HUB_WEIGHT, han_units, latin_codes, load_encoder
 from matching.names.script import has_han
 from matching.names.translation_vectorised import LatinTable
@@ -114,7 +116,7 @@ def _search(
     queries = load_encoder().encode_many([han_units(n) for n in debtors.names], han=True)
     # the record side's last number is minus its hub weight: one inner product is the score
     queries = np.hstack([queries, np.ones((len(queries), 1), dtype=np.float32)])
-    similarity, found = index.search(queries, min(dense, len(records.names)))
+    similarity, found = _nearest(index, queries, min(dense, len(records.names)))
     hit = (found >= 0) & (similarity >= MIN_SIMILARITY)
     pairs = pa.table({
         "did": np.repeat(debtors.numbers, hit.sum(axis=1)),
@@ -134,30 +136,40 @@ def _index(records: Names, table: LatinTable | None) -> Any:
 
     size = len(records.names)
     dimensions = load_encoder().size + 1
-    index: Any
     if size <= EXACT_UP_TO:
-        index = faiss.IndexFlatIP(dimensions)
-    else:
-        lists = cluster_lists(size)
-        # full floats: half floats took half the memory but searched four times slower
-        index = faiss.IndexIVFFlat(
-            faiss.IndexFlatIP(dimensions), dimensions, lists, faiss.METRIC_INNER_PRODUCT
-        )
-        step = max(size // max(TRAINING_SAMPLE, 50 * lists), 1)
-        index.train(_vectors(records.names[::step], latin_codes(records.names[::step])))
-        index.nprobe = max(round(lists * PROBED_SHARE), 1)
-    chunks = list(_chunks(records.names))
-    threads = faiss.omp_get_max_threads()
-    if len(chunks) > 1:
-        # the workers encoding the next chunks have the cores: faiss's threads, contending
-        # with them, placed four million names in 51 s, where alone they take 15
-        faiss.omp_set_num_threads(1)
-    try:
-        for chunk, codes in zip(chunks, _encoded(chunks), strict=True):
-            index.add(_vectors(chunk, codes, table))
-    finally:
-        faiss.omp_set_num_threads(threads)
+        exact = faiss.IndexFlatIP(dimensions)
+        _add(records.names, exact.add, table)
+        return exact
+    lists = cluster_lists(size)
+    # full floats: half floats took half the memory but searched four times slower
+    index = faiss.IndexIVFFlat(
+        faiss.IndexFlatIP(dimensions), dimensions, lists, faiss.METRIC_INNER_PRODUCT
+    )
+    step = max(size // max(TRAINING_SAMPLE, 50 * lists), 1)
+    index.train(_vectors(records.names[::step], latin_codes(records.names[::step])))
+    index.nprobe = max(round(lists * PROBED_SHARE), 1)
+    centres = ivf_search.centroids(index)
+    _add(records.names, lambda vectors: ivf_search.place(index, vectors, centres), table)
     return index
+
+
+def _add(names: list[str], add: Callable[[np.ndarray], None], table: LatinTable | None) -> None:
+    """The names' vectors, a chunk at a time, given to ADD."""
+    chunks = list(_chunks(names))
+    # the workers encoding the next chunks have the cores: more threads here contend with them
+    with threadpool_limits(1 if len(chunks) > 1 else None, user_api="blas"):
+        for chunk, codes in zip(chunks, _encoded(chunks), strict=True):
+            add(_vectors(chunk, codes, table))
+
+
+def _nearest(index: Any, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each query's K best records in INDEX, by cluster when it is clustered."""
+    import faiss
+
+    if isinstance(index, faiss.IndexIVFFlat):
+        return ivf_search.search(index, queries, k)
+    found: tuple[np.ndarray, np.ndarray] = index.search(queries, k)
+    return found
 
 
 def _encoded(chunks: list[list[str]]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
