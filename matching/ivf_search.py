@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-PLACE_SLICE = 65_536  # names placed per product: their scores against every cluster stay small
-QUERY_BATCH = 4_096  # queries searched together (their candidate buffer is ~200 MB at 100 each)
+PLACE_SLICE = 8_192  # names placed per product: their scores against every cluster, 67 MB
+QUERY_BATCH = 4_096  # queries searched together: their candidates take 210 MB at 100 each
 
 
 def centroids(index: Any) -> np.ndarray:
@@ -79,7 +79,7 @@ def _batch(
     bounds = np.searchsorted(flat[order], np.arange(index.nlist + 1))
     # each query's best k of each probed cluster, side by side in the probe's place
     best = np.full((len(batch), probes * k), -np.inf, dtype=np.float32)
-    best_ids = np.full((len(batch), probes * k), -1, dtype=np.int64)
+    best_ids = np.full((len(batch), probes * k), -1, dtype=np.int32)  # a record's number
     for cluster, (vectors, numbers) in enumerate(clusters):
         asked = order[bounds[cluster] : bounds[cluster + 1]]
         if not len(asked) or not len(numbers):
@@ -93,4 +93,5 @@ def _batch(
         best_ids[rows[:, None], columns] = numbers[top]
     scores, where = faiss.kmax(best, k)
     # a place left empty comes back as -1 (with the lowest float), as faiss's search gives it
-    return scores, np.where(where >= 0, np.take_along_axis(best_ids, where, axis=1), -1)
+    chosen = np.take_along_axis(best_ids, where, axis=1).astype(np.int64)
+    return scores, np.where(where >= 0, chosen, -1)

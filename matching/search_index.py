@@ -86,13 +86,18 @@ _KEYS = f"""
         SELECT side, source, entity_id, {_ID.format("raw")} AS key, 1.0 AS weight
         FROM raw_ids WHERE raw IS NOT NULL
     ),
-    every_key AS (
-        SELECT * FROM name_keys UNION ALL SELECT * FROM prefix_keys
-        UNION ALL SELECT * FROM exact_keys UNION ALL SELECT * FROM id_keys
+    -- a name key is once an entity already (its block keys); the other kinds can repeat
+    -- (two names alike but for spaces, a number that is also the id) and are grouped
+    other_keys AS (
+        SELECT key, side, source, entity_id, max(weight) AS weight FROM (
+            SELECT * FROM prefix_keys UNION ALL SELECT * FROM exact_keys
+            UNION ALL SELECT * FROM id_keys)
+        GROUP BY ALL
     )
-    SELECT key, side, source, entity_id, max(weight) AS weight
-    FROM every_key WHERE length(key) > 3
-    GROUP BY ALL ORDER BY key
+    SELECT key, side, source, entity_id, weight FROM (
+        SELECT key, side, source, entity_id, weight FROM name_keys
+        UNION ALL SELECT key, side, source, entity_id, weight FROM other_keys)
+    WHERE length(key) > 3 ORDER BY key
 """
 
 
