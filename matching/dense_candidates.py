@@ -148,8 +148,7 @@ def _index(records: Names, table: LatinTable | None) -> Any:
     step = max(size // max(TRAINING_SAMPLE, 50 * lists), 1)
     index.train(_vectors(records.names[::step], latin_codes(records.names[::step])))
     index.nprobe = max(round(lists * PROBED_SHARE), 1)
-    centres = ivf_search.centroids(index)
-    _add(records.names, lambda vectors: ivf_search.place(index, vectors, centres), table)
+    _add(records.names, lambda vectors: ivf_search.place(index, vectors), table)
     return index
 
 

@@ -21,17 +21,12 @@ PLACE_SLICE = 8_192  # names placed per product: their scores against every clus
 QUERY_BATCH = 4_096  # queries searched together: their candidates take 210 MB at 100 each
 
 
-def centroids(index: Any) -> np.ndarray:
-    """The index's cluster centres, one row each."""
-    found: np.ndarray = index.quantizer.reconstruct_n(0, index.nlist)
-    return found
-
-
-def place(index: Any, vectors: np.ndarray, centres: np.ndarray) -> None:
-    """Add VECTORS to INDEX, each in the cluster whose centre (CENTRES) has the largest inner
-    product with it, as faiss's own `add` places them."""
+def place(index: Any, vectors: np.ndarray) -> None:
+    """Add VECTORS to INDEX, each in the cluster whose centre has the largest inner product
+    with it, as faiss's own `add` places them."""
     import faiss
 
+    centres = index.quantizer.reconstruct_n(0, index.nlist)
     for start in range(0, len(vectors), PLACE_SLICE):
         part = np.ascontiguousarray(vectors[start : start + PLACE_SLICE], dtype=np.float32)
         nearest = np.argmax(part @ centres.T, axis=1).astype(np.int64)

@@ -37,7 +37,7 @@ def test_names_go_to_the_clusters_faiss_puts_them_in(data: tuple[np.ndarray, np.
     records, _ = data
     ours, theirs = _index(records, 64, 8), _index(records, 64, 8)
     theirs.add(records)
-    ivf_search.place(ours, records, ivf_search.centroids(ours))
+    ivf_search.place(ours, records)
     assert ours.ntotal == len(records)
     assert _cluster_members(ours) == _cluster_members(theirs)
 
