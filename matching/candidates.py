@@ -37,7 +37,7 @@ from matching.engine import DUCKDB, Engine
 from matching.limits import Limits
 from matching.names.translation_vectorised import LatinTable, translation_scores
 from pipelines.processes import with_forks, worker_count
-from pipelines.store import insert_arrow
+from pipelines.store import insert_arrow, memory_released
 
 CANDIDATES = "candidate_pairs"
 # A record's key score is divided by its keys' total idf to this power: a little, so that a
@@ -332,7 +332,8 @@ def _company_best(
         _record_names(con), per_debtor, table,
     )  # fmt: skip
     try:
-        parts = _ranked_parts(len(debtors))
+        with memory_released(con):  # the record names and their vectors are held here
+            parts = _ranked_parts(len(debtors))
         return pa.concat_tables(parts) if parts else _best_table([], [], [])
     finally:
         _RANKING = None

@@ -32,7 +32,7 @@ from matching.names.encoder import HUB_WEIGHT, han_units, latin_codes, load_enco
 from matching.names.script import has_han
 from matching.names.translation_vectorised import LatinTable
 from pipelines.processes import in_processes, worker_count
-from pipelines.store import insert_arrow
+from pipelines.store import insert_arrow, memory_released
 
 DENSE = "dense_pairs"  # temp: did, rid, similarity
 EXACT_UP_TO = 200_000  # record names searched exhaustively; above, by clusters
@@ -112,11 +112,13 @@ def _search(
     records = _names(con, "record", records_which)
     if not records.names:
         return
-    index = _index(records, table)
-    queries = load_encoder().encode_many([han_units(n) for n in debtors.names], han=True)
-    # the record side's last number is minus its hub weight: one inner product is the score
-    queries = np.hstack([queries, np.ones((len(queries), 1), dtype=np.float32)])
-    similarity, found = _nearest(index, queries, min(dense, len(records.names)))
+    with memory_released(con):  # the index and the record names' vectors are held here
+        index = _index(records, table)
+        queries = load_encoder().encode_many([han_units(n) for n in debtors.names], han=True)
+        # the record side's last number is minus its hub weight: one inner product is the score
+        queries = np.hstack([queries, np.ones((len(queries), 1), dtype=np.float32)])
+        similarity, found = _nearest(index, queries, min(dense, len(records.names)))
+        del index
     hit = (found >= 0) & (similarity >= MIN_SIMILARITY)
     pairs = pa.table({
         "did": np.repeat(debtors.numbers, hit.sum(axis=1)),

@@ -25,7 +25,7 @@ from pipelines.identifiers import check_identifier, check_lei
 from pipelines.processes import in_processes, worker_count
 from pipelines.progress import QUIET, Progress
 from pipelines.resources import fingerprint
-from pipelines.store import Store, insert_arrow
+from pipelines.store import Store, insert_arrow, memory_released
 
 BATCH = int(os.environ.get("OAD_FEATURE_BATCH") or 20_000)  # rows a worker takes at a time
 # Raise when feature code changes what it derives from the same input, so every row is redone.
@@ -124,17 +124,21 @@ def _refresh_side(
         [side],
     )
     stale = con.execute("SELECT count(*) FROM feature_stale").fetchall()[0][0]
+    total = con.execute("SELECT count(*) FROM feature_input").fetchall()[0][0]
+    con.execute("DROP TABLE feature_input")  # a full run's stale rows are all of it again
     computed = 0
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     progress.stage(f"names and keys of {side}s", stale)
-    for table in _computed(con, side, stale, identifiers, now, engine):
-        insert_arrow(
-            con, "feature_batch", table, "INSERT INTO features BY NAME SELECT * FROM feature_batch"
-        )
-        computed += table.num_rows
-        progress.update(computed)
-    total = con.execute("SELECT count(*) FROM feature_input").fetchall()[0][0]
-    con.execute("DROP TABLE feature_input")
+    with memory_released(con):  # the workers' name caches take the memory meanwhile
+        for table in _computed(con, side, stale, identifiers, now, engine):
+            insert_arrow(
+                con,
+                "feature_batch",
+                table,
+                "INSERT INTO features BY NAME SELECT * FROM feature_batch",
+            )
+            computed += table.num_rows
+            progress.update(computed)
     con.execute("DROP TABLE feature_stale")
     return FeatureCounts(computed, int(total) - computed, len(deleted))
 

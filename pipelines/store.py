@@ -145,6 +145,42 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
     con.execute("COMMIT")
 
 
+# What the store keeps while a step works in Python on data it has read: the rest of its cache
+# and idle temp tables go to its temp directory, and their memory back to the system
+RELEASED_LIMIT = 512 << 20
+_SIZE = re.compile(r"^([\d.]+)\s*([KMGT]i?B|bytes)$")
+_UNIT = {"bytes": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
+         "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, "TiB": 1 << 40}  # fmt: skip
+
+
+def memory_limit_bytes(con: duckdb.DuckDBPyConnection) -> int | None:
+    """The store's memory limit in bytes (None where DuckDB states it in a form not known)."""
+    text = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    size = _SIZE.match(str(text).strip())
+    return round(float(size.group(1)) * _UNIT[size.group(2)]) if size else None
+
+
+@contextmanager
+def memory_released(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Within: the store's memory limit lowered to RELEASED_LIMIT, so that what a step holds in
+    Python (the name encoder's index, the re-ranking's record names, the feature workers) and
+    the store's own cache do not peak together; restored after. Where DuckDB cannot release
+    enough (pinned pages), the limit stays and the step runs as it would have."""
+    before = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    limit = memory_limit_bytes(con)
+    lowered = limit is not None and limit > RELEASED_LIMIT
+    if lowered:
+        try:
+            con.execute(f"SET memory_limit = '{RELEASED_LIMIT}B'")
+        except duckdb.OutOfMemoryException:
+            lowered = False
+    try:
+        yield
+    finally:
+        if lowered:
+            con.execute("SET memory_limit = ?", [before])
+
+
 def insert_arrow(
     con: duckdb.DuckDBPyConnection,
     name: str,

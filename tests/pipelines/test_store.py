@@ -11,8 +11,16 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from pipelines import store as store_module
 from pipelines.errors import OadError, StoreInUseError
-from pipelines.store import MEMORY_SHARE, connect, migration_files, resolve_db_path
+from pipelines.store import (
+    MEMORY_SHARE,
+    connect,
+    memory_limit_bytes,
+    memory_released,
+    migration_files,
+    resolve_db_path,
+)
 
 
 def test_migrations_apply_once_and_are_recorded(db_path: Path) -> None:
@@ -39,9 +47,9 @@ def test_db_path_from_option_then_environment(monkeypatch: pytest.MonkeyPatch) -
 
 def _memory_limit_mib(store_path: Path) -> float:
     with connect(store_path) as store:
-        text = store.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
-    number, unit = text.split()
-    return float(number) * {"MiB": 1, "GiB": 1024}[unit]
+        limit = memory_limit_bytes(store.con)
+    assert limit is not None
+    return limit / 2**20
 
 
 def test_the_store_takes_a_share_of_memory_or_what_is_configured(
@@ -57,6 +65,35 @@ def test_the_store_takes_a_share_of_memory_or_what_is_configured(
     monkeypatch.setenv("OAD_MEMORY_LIMIT", "lots")
     with pytest.raises(OadError, match="OAD_MEMORY_LIMIT='lots'"):
         connect(db_path)
+
+
+def _memory_used(con: duckdb.DuckDBPyConnection) -> int:
+    return int(con.execute("SELECT sum(memory_usage_bytes) FROM duckdb_memory()").fetchall()[0][0])
+
+
+def test_memory_released_moves_the_stores_cache_out_and_restores_its_limit(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OAD_MEMORY_LIMIT", "2GiB")
+    monkeypatch.setattr(store_module, "RELEASED_LIMIT", 64 << 20)  # a test-sized table
+    released = store_module.RELEASED_LIMIT
+    with connect(db_path) as store:
+        con = store.con
+        con.execute(
+            "CREATE TEMP TABLE held AS SELECT i, md5(i::VARCHAR) AS hash FROM range(6000000) r(i)"
+        )
+        assert _memory_used(con) > 2 * released
+        with memory_released(con):
+            assert memory_limit_bytes(con) == released
+            assert _memory_used(con) <= released
+            assert con.execute("SELECT count(DISTINCT hash) FROM held").fetchall() == [(6000000,)]
+        assert memory_limit_bytes(con) == 2 << 30
+        with pytest.raises(RuntimeError), memory_released(con):
+            raise RuntimeError("midway")
+        assert memory_limit_bytes(con) == 2 << 30
+        con.execute("SET memory_limit = '50MiB'")  # already lower: left as it is
+        with memory_released(con):
+            assert memory_limit_bytes(con) == 50 << 20
 
 
 def test_transaction_rolls_back_everything_on_error(db_path: Path) -> None:
