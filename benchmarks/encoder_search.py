@@ -24,7 +24,7 @@ import numpy as np
 
 from benchmarks.match import write_data
 from matching import ivf_search
-from matching.dense_candidates import Names, _index
+from matching.dense_candidates import Names, record_index
 from matching.names.encoder import han_units, load_encoder
 
 NEAREST = 100
@@ -44,7 +44,7 @@ def main() -> None:
         write_data(work, 100_000, args.records, random.Random(11))
         records, debtors = company_names(work / "records.csv"), company_names(work / "debtors.csv")
     started = time.perf_counter()
-    index = _index(Names(np.arange(len(records), dtype=np.int32), records), None)
+    index = record_index(Names(np.arange(len(records), dtype=np.int32), records), None)
     figures: dict[str, object] = {"record_names": len(records), "queries": len(debtors),
                                   "index_s": round(time.perf_counter() - started, 1)}  # fmt: skip
     queries = load_encoder().encode_many([han_units(n) for n in debtors], han=True)

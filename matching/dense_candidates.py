@@ -113,7 +113,7 @@ def _search(
     if not records.names:
         return
     with memory_released(con):  # the index and the record names' vectors are held here
-        index = _index(records, table)
+        index = record_index(records, table)
         queries = load_encoder().encode_many([han_units(n) for n in debtors.names], han=True)
         # the record side's last number is minus its hub weight: one inner product is the score
         queries = np.hstack([queries, np.ones((len(queries), 1), dtype=np.float32)])
@@ -133,7 +133,9 @@ def _search(
     )
 
 
-def _index(records: Names, table: LatinTable | None) -> Any:
+def record_index(records: Names, table: LatinTable | None) -> Any:
+    """A faiss index of the record names' vectors: exact below `EXACT_UP_TO`, else clustered
+    (`cluster_lists`), learned from a sample of them."""
     import faiss
 
     size = len(records.names)
