@@ -24,8 +24,7 @@ import numpy as np
 
 from benchmarks.match import write_data
 from matching import ivf_search
-from matching.dense_candidates import Names, record_index
-from matching.names.encoder import han_units, load_encoder
+from matching.dense_candidates import Names, query_vectors, record_index
 
 NEAREST = 100
 
@@ -47,8 +46,7 @@ def main() -> None:
     index = record_index(Names(np.arange(len(records), dtype=np.int32), records), None)
     figures: dict[str, object] = {"record_names": len(records), "queries": len(debtors),
                                   "index_s": round(time.perf_counter() - started, 1)}  # fmt: skip
-    queries = load_encoder().encode_many([han_units(n) for n in debtors], han=True)
-    queries = np.hstack([queries, np.ones((len(queries), 1), dtype=np.float32)])
+    queries = query_vectors(debtors)
     started = time.perf_counter()
     theirs, their_ids = index.search(queries, NEAREST)
     figures["faiss_search_s"] = round(time.perf_counter() - started, 1)

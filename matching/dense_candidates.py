@@ -114,9 +114,7 @@ def _search(
         return
     with memory_released(con):  # the index and the record names' vectors are held here
         index = record_index(records, table)
-        queries = load_encoder().encode_many([han_units(n) for n in debtors.names], han=True)
-        # the record side's last number is minus its hub weight: one inner product is the score
-        queries = np.hstack([queries, np.ones((len(queries), 1), dtype=np.float32)])
+        queries = query_vectors(debtors.names)
         similarity, found = _nearest(index, queries, min(dense, len(records.names)))
         del index
     hit = (found >= 0) & (similarity >= MIN_SIMILARITY)
@@ -131,6 +129,13 @@ def _search(
         pairs,
         f"INSERT INTO {DENSE} SELECT did, rid, max(similarity) FROM dense_found GROUP BY ALL",
     )
+
+
+def query_vectors(han_names: list[str]) -> np.ndarray:
+    """The Han names' vectors as `record_index` is searched with: the record side's last number
+    is minus its hub weight, so each query's is one, and one inner product is the score."""
+    queries = load_encoder().encode_many([han_units(n) for n in han_names], han=True)
+    return np.hstack([queries, np.ones((len(queries), 1), dtype=np.float32)])
 
 
 def record_index(records: Names, table: LatinTable | None) -> Any:

@@ -155,8 +155,16 @@ _UNIT = {"bytes": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
 
 def memory_limit_bytes(con: duckdb.DuckDBPyConnection) -> int | None:
     """The store's memory limit in bytes (None where DuckDB states it in a form not known)."""
-    text = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
-    size = _SIZE.match(str(text).strip())
+    return _in_bytes(_memory_setting(con))
+
+
+def _memory_setting(con: duckdb.DuckDBPyConnection) -> str:
+    """The memory limit as DuckDB states it ("3.7 GiB"), which SET takes back as it is."""
+    return str(con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
+
+
+def _in_bytes(size_text: str) -> int | None:
+    size = _SIZE.match(size_text.strip())
     return round(float(size.group(1)) * _UNIT[size.group(2)]) if size else None
 
 
@@ -166,8 +174,8 @@ def memory_released(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     Python (the name encoder's index, the re-ranking's record names, the feature workers) and
     the store's own cache do not peak together; restored after. Where DuckDB cannot release
     enough (pinned pages), the limit stays and the step runs as it would have."""
-    before = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
-    limit = memory_limit_bytes(con)
+    before = _memory_setting(con)
+    limit = _in_bytes(before)
     lowered = limit is not None and limit > RELEASED_LIMIT
     if lowered:
         try:
