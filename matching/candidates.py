@@ -75,7 +75,7 @@ def build_candidates(
         con.execute(f"DROP TABLE {table}")
     # the record names' units and vectors, worked out once for the run (and freed after it)
     latin = LatinTable()
-    _add_dense_pairs(con, since, limits.dense, latin)
+    _add_dense_pairs(con, since, limits.dense, latin, engine)
     _rerank(con, limits.per_debtor, latin, engine)
     find_floors(con, since, max(limits.wide, limits.per_debtor), limits.dense)
     by_identifier = " UNION ALL ".join(
@@ -221,7 +221,11 @@ def _key_pairs(
 
 
 def _add_dense_pairs(
-    con: duckdb.DuckDBPyConnection, since: str | None, dense: int, table: LatinTable
+    con: duckdb.DuckDBPyConnection,
+    since: str | None,
+    dense: int,
+    table: LatinTable,
+    engine: Engine,
 ) -> None:
     """The encoder's nearest records join each company debtor's key pairs (with key score 0
     where keys did not reach them), after key_cut keeps where the key cut itself ended."""
@@ -229,7 +233,8 @@ def _add_dense_pairs(
         "CREATE OR REPLACE TEMP TABLE key_cut AS"
         " SELECT did, count(*) AS pairs, min(score) AS lowest FROM key_pairs GROUP BY did"
     )
-    dense_pairs(con, since, dense, table)
+    # on Spark the re-ranking's executors work out the vectors they need themselves
+    dense_pairs(con, since, dense, None if engine.on_spark else table, engine)
     con.execute(
         f"INSERT INTO key_pairs SELECT n.did, n.rid, 0.0, 'company' FROM {DENSE} n"
         " ANTI JOIN key_pairs k ON k.did = n.did AND k.rid = n.rid"

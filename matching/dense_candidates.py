@@ -28,6 +28,7 @@ import pyarrow as pa
 from threadpoolctl import threadpool_limits
 
 from matching import ivf_search
+from matching.engine import DUCKDB, Engine
 from matching.names.encoder import HUB_WEIGHT, han_units, latin_codes, load_encoder
 from matching.names.script import has_han
 from matching.names.translation_vectorised import LatinTable
@@ -55,18 +56,24 @@ class Names:
 
 
 def dense_pairs(
-    con: duckdb.DuckDBPyConnection, since: str | None, dense: int, table: LatinTable | None = None
+    con: duckdb.DuckDBPyConnection,
+    since: str | None,
+    dense: int,
+    table: LatinTable | None = None,
+    engine: Engine = DUCKDB,
 ) -> None:
     """Create DENSE with each company debtor's `dense` nearest records (incrementally, those
     that can enter its candidates). Needs cand_debtors, cand_records and stored_floor. The
-    record names' vectors go into TABLE, when given, for the re-ranking to score with."""
+    record names' vectors go into TABLE, when given, for the re-ranking to score with. On
+    Spark, a full run encodes and searches on the executors (`matching.spark_dense`); an
+    incremental run's few changed names stay here."""
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {DENSE} (did INTEGER, rid INTEGER, similarity DOUBLE)"
     )
     if dense <= 0:
         return
     if since is None:
-        _search(con, _names(con, "debtor", "true"), "true", dense, table)
+        _search(con, _names(con, "debtor", "true"), "true", dense, table, engine)
         return
     _search(con, _names(con, "debtor", "c.fresh"), "true", dense, table)
     _search(con, _names(con, "debtor", "NOT c.fresh"), "c.fresh", dense, table)
@@ -104,6 +111,7 @@ def _search(
     records_which: str,
     dense: int,
     table: LatinTable | None,
+    engine: Engine = DUCKDB,
 ) -> None:
     """Each debtor name's `dense` nearest names among the records RECORDS_WHICH picks (see
     `_names`) into DENSE, one row per (did, rid)."""
@@ -112,11 +120,14 @@ def _search(
     records = _names(con, "record", records_which)
     if not records.names:
         return
+    k = min(dense, len(records.names))
     with memory_released(con):  # the index and the record names' vectors are held here
-        index = record_index(records, table)
-        queries = query_vectors(debtors.names)
-        similarity, found = _nearest(index, queries, min(dense, len(records.names)))
-        del index
+        if engine.on_spark:
+            similarity, found = _spark_search(records, debtors.names, k, engine)
+        else:
+            index = record_index(records, table)
+            similarity, found = nearest(index, query_vectors(debtors.names), k)
+            del index
     hit = (found >= 0) & (similarity >= MIN_SIMILARITY)
     pairs = pa.table({
         "did": np.repeat(debtors.numbers, hit.sum(axis=1)),
@@ -138,16 +149,38 @@ def query_vectors(han_names: list[str]) -> np.ndarray:
     return np.hstack([queries, np.ones((len(queries), 1), dtype=np.float32)])
 
 
-def record_index(records: Names, table: LatinTable | None) -> Any:
+def _spark_search(
+    records: Names, han_names: list[str], k: int, engine: Engine
+) -> tuple[np.ndarray, np.ndarray]:
+    """`nearest` of the Han names' queries in the records' index, the names encoded and the
+    queries searched on Spark's executors; the index is built here, as `record_index` builds
+    it, from the vectors they send back."""
+    from matching.spark_dense import broadcast_index, spark_codes, spark_nearest
+    from matching.spark_session import spark_session
+
+    session = spark_session(engine.spark_master)
+    index = record_index(records, None, lambda chunks: spark_codes(session, chunks))
+    shared = broadcast_index(session, index)
+    del index  # the executors search their copies
+    return spark_nearest(session, shared, query_vectors(han_names), k)
+
+
+# what encodes the record names, a chunk at a time: (vectors, hub values) of each, in order
+Encode = Callable[[list[list[str]]], Iterator[tuple[np.ndarray, np.ndarray]]]
+
+
+def record_index(records: Names, table: LatinTable | None, encode: Encode | None = None) -> Any:
     """A faiss index of the record names' vectors: exact below `EXACT_UP_TO`, else clustered
-    (`cluster_lists`), learned from a sample of them."""
+    (`cluster_lists`), learned from a sample of them. ENCODE works out the names' vectors (by
+    default here, in worker processes)."""
     import faiss
 
     size = len(records.names)
     dimensions = load_encoder().size + 1
+    encode = encode or _encoded
     if size <= EXACT_UP_TO:
         exact = faiss.IndexFlatIP(dimensions)
-        _add(records.names, exact.add, table)
+        _add(records.names, exact.add, table, encode)
         return exact
     lists = cluster_lists(size)
     # full floats: half floats took half the memory but searched four times slower
@@ -155,22 +188,29 @@ def record_index(records: Names, table: LatinTable | None) -> Any:
         faiss.IndexFlatIP(dimensions), dimensions, lists, faiss.METRIC_INNER_PRODUCT
     )
     step = max(size // max(TRAINING_SAMPLE, 50 * lists), 1)
-    index.train(_vectors(records.names[::step], latin_codes(records.names[::step])))
+    sample = records.names[::step]
+    index.train(_vectors(sample, next(iter(encode([sample])))))
     index.nprobe = max(round(lists * PROBED_SHARE), 1)
-    _add(records.names, lambda vectors: ivf_search.place(index, vectors), table)
+
+    def place(vectors: np.ndarray) -> None:
+        ivf_search.place(index, vectors)
+
+    _add(records.names, place, table, encode)
     return index
 
 
-def _add(names: list[str], add: Callable[[np.ndarray], None], table: LatinTable | None) -> None:
+def _add(
+    names: list[str], add: Callable[[np.ndarray], None], table: LatinTable | None, encode: Encode
+) -> None:
     """The names' vectors, a chunk at a time, given to ADD."""
     chunks = list(_chunks(names))
     # the workers encoding the next chunks have the cores: more threads here contend with them
     with threadpool_limits(1 if len(chunks) > 1 else None, user_api="blas"):
-        for chunk, codes in zip(chunks, _encoded(chunks), strict=True):
+        for chunk, codes in zip(chunks, encode(chunks), strict=True):
             add(_vectors(chunk, codes, table))
 
 
-def _nearest(index: Any, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+def nearest(index: Any, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Each query's K best records in INDEX, by cluster when it is clustered."""
     import faiss
 

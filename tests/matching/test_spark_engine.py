@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from matching import spark_key_pairs
-from matching.candidates import build_candidates
+import matching.dense_candidates as dense_module
+from matching import spark_dense, spark_key_pairs
+from matching.candidates import _number, build_candidates
 from matching.engine import Engine, engine_from
 from matching.run import run_matching
 from matching.spark_session import spark_session
@@ -97,6 +98,42 @@ def test_hot_keys_salted_on_spark_give_the_same_candidates(
     for (*_, ranked), (*_, wanted) in zip(found, expected, strict=True):
         assert (ranked is None) == (wanted is None)
         assert wanted is None or ranked == pytest.approx(wanted, abs=1e-9)
+
+
+def _nearest_records(store: Store, engine: Engine) -> dict[tuple[str, str, str], float]:
+    """Each company debtor's 20 nearest records by the name encoder, searched on ENGINE."""
+    _number(store.con, None)
+    store.con.execute("CREATE OR REPLACE TEMP TABLE stored_floor (did INTEGER)")
+    dense_module.dense_pairs(store.con, None, 20, None, engine)
+    rows = store.con.execute(
+        "SELECT d.debtor_id, r.source, r.source_id, p.similarity FROM dense_pairs p"
+        " JOIN cand_debtors d USING (did) JOIN cand_records r USING (rid)"
+    ).fetchall()
+    return {(d, source, source_id): similarity for d, source, source_id, similarity in rows}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("clustered", [False, True])
+def test_the_encoders_search_on_spark_finds_the_same_records(
+    both: tuple[Store, Store], monkeypatch: pytest.MonkeyPatch, clustered: bool
+) -> None:
+    """Names encoded and queries searched on the executors, the index built by the driver
+    from what they send: the same records at the same scores as in the store's process,
+    whether the index is exact or clustered."""
+    on_duckdb, _ = both
+    if clustered:
+        monkeypatch.setattr(dense_module, "EXACT_UP_TO", 100)
+        monkeypatch.setattr(dense_module, "MIN_LISTS", 16)
+        monkeypatch.setattr(dense_module, "TRAINING_SAMPLE", 2_000)
+    # several chunks, and several jobs of them, as at scale
+    monkeypatch.setattr(dense_module, "CHUNK", 3_000)
+    monkeypatch.setattr(spark_dense, "NAMES_A_JOB", 4_000)
+    expected = _nearest_records(on_duckdb, Engine("duckdb", "local[2]"))
+    assert len(expected) > 5_000
+    found = _nearest_records(on_duckdb, Engine("spark", "local[2]"))
+    assert found.keys() == expected.keys()
+    for pair, similarity in expected.items():
+        assert found[pair] == pytest.approx(similarity, abs=1e-6), pair
 
 
 def test_the_engine_is_chosen_by_name_or_environment(monkeypatch: pytest.MonkeyPatch) -> None:
