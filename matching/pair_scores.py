@@ -10,7 +10,7 @@ vectorised translation model, and the model's function then finds every score re
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 import duckdb
@@ -58,9 +58,7 @@ def _scores(con: duckdb.DuckDBPyConnection, candidates: str) -> dict[NameScoreKe
                 if not (kind == "company" and _all_han(left)):
                     elsewhere.append((kind, left, rights))
                     continue
-                known = row["ranked"]
-                if None in known:  # not re-ranked: the debtor had few candidates
-                    known = translation_scores(left, rights)
+                known = debtor_name_scores(kind, left, rights, row["ranked"])
                 scores.update(
                     ((kind, left, right), s) for right, s in zip(rights, known, strict=True)
                 )
@@ -95,17 +93,48 @@ def pair_name_scores(pairs: list[NameScoreKey]) -> list[float]:
     found: dict[NameScoreKey, float] = {}
     for (kind, left), rights in by_debtor.items():
         unique = list(dict.fromkeys(rights))
-        for right, score in zip(unique, _debtor_scores(kind, left, unique), strict=True):
+        for right, score in zip(unique, debtor_name_scores(kind, left, unique), strict=True):
             found[kind, left, right] = score
     return [found.get(pair, 0.0) for pair in pairs]
 
 
-def _debtor_scores(kind: str, left: tuple[str, ...], rights: list[tuple[str, ...]]) -> list[float]:
+def debtor_name_scores(
+    kind: str,
+    left: tuple[str, ...],
+    rights: list[tuple[str, ...]],
+    ranked: Sequence[float | None] | None = None,
+) -> list[float]:
     """names_score of one debtor against each of its candidates; for a company whose names are
-    all Han, the same figures by the vectorised translation model."""
+    all Han, the same figures by the vectorised translation model, or, where the re-ranking
+    scored every one of them (RANKED, the candidates' `ranked_score`), its figures (the same
+    model's)."""
     if kind == "company" and _all_han(left):
-        return translation_scores(left, rights)
+        if ranked is not None and None not in ranked:
+            return [float(score) for score in ranked if score is not None]
+        return translation_scores(left, rights)  # not re-ranked: the debtor had few candidates
     return names_scores([(kind, left, rights)])[0]
+
+
+def group_name_scores(
+    kind: str | None,
+    left: Sequence[str] | None,
+    rights: Sequence[Sequence[str] | None],
+    ranked: Sequence[float | None],
+) -> list[float]:
+    """`debtor_name_scores` of one debtor's candidates as the Spark engine groups them (any
+    side may come without names: such a pair scores 0, as `pair_name_scores` has it)."""
+    debtor = tuple(left or ())
+    named = [i for i, right in enumerate(rights) if debtor and right]
+    found = debtor_name_scores(
+        kind or "unknown",
+        debtor,
+        [tuple(rights[i] or ()) for i in named],
+        [ranked[i] for i in named],
+    )
+    scores = [0.0] * len(rights)
+    for i, score in zip(named, found, strict=True):
+        scores[i] = score
+    return scores
 
 
 def _all_han(names: tuple[str, ...]) -> bool:

@@ -167,7 +167,7 @@ def _score(
     con: duckdb.DuckDBPyConnection, model: dict[str, Any], progress: Progress, engine: Engine
 ) -> pa.Table:
     pairs = con.sql(
-        f"SELECT debtor_id, {record_uid_sql('source', 'source_id')} AS record_uid"
+        f"SELECT debtor_id, {record_uid_sql('source', 'source_id')} AS record_uid, ranked_score"
         f" FROM {CANDIDATES}"
         " ORDER BY debtor_id"
     ).to_arrow_table()
@@ -185,7 +185,9 @@ def _score(
         return predict_on_spark(session, model, pairs, debtors, records, progress)
     splink_con = splink_model.splink_connection(debtors, records)
     try:
+        # the re-ranking's scores reach the model through the primed name scores
         with candidate_name_scores(con, CANDIDATES):
+            pairs = pairs.drop_columns("ranked_score")
             return splink_model.predict(splink_con, model, pairs, progress)
     finally:
         splink_con.close()

@@ -9,7 +9,7 @@ from matching import pair_scores
 from matching.candidates import CANDIDATES, build_candidates
 from matching.features import refresh_features
 from matching.name_features import names_score
-from matching.pair_scores import _scores, candidate_name_scores
+from matching.pair_scores import _scores, candidate_name_scores, group_name_scores
 from matching.sql_functions import oad_name_score, primed_name_scores
 from pipelines.store import Store
 
@@ -63,3 +63,19 @@ def test_re_ranked_company_pairs_bring_their_score_along(with_candidates: Store)
     ).fetchall()
     carried = dict(counts)
     assert carried["company"] > 5_000 and carried.get("person", 0) == 0
+
+
+def test_a_debtors_group_keeps_the_re_ranking_scores_and_works_out_the_rest() -> None:
+    """The Spark engine's grouped scores: a company whose candidates were all re-ranked keeps
+    the re-ranking's figures; one with any left out is scored by the model itself; persons by
+    names_score; a side without names scores 0."""
+    company = ["中华汽车服务有限公司"]
+    rights = [["CHUNG WAH AUTO SERVICES LIMITED"], None, ["GOLDEN DRAGON LIMITED"]]
+    kept = group_name_scores("company", company, rights, [0.5, None, 0.25])
+    assert kept[1] == 0.0
+    worked_out = group_name_scores("company", company, rights, [0.5, None, None])
+    assert kept == [0.5, 0.0, 0.25] != worked_out
+    assert worked_out[0] == pytest.approx(names_score("company", company, rights[0]).score)
+    person = group_name_scores("person", ["王伟"], [["WANG Wei"], []], [None, None])
+    assert person == [names_score("person", ["王伟"], ["WANG Wei"]).score, 0.0] and person[0] > 0.5
+    assert group_name_scores("company", None, rights, [0.5, None, 0.25]) == [0.0] * 3
