@@ -9,12 +9,12 @@ from collections import defaultdict
 import pytest
 
 import matching.dense_candidates as dense_module
-from matching.candidates import _number
-from matching.dense_candidates import MIN_SIMILARITY, cluster_lists, dense_pairs
+from matching.dense_candidates import MIN_SIMILARITY, cluster_lists
 from matching.features import refresh_features
 from matching.names.encoder import encoder_scores
 from matching.names.script import has_han
 from pipelines.store import Store
+from tests.matching.conftest import nearest_records
 
 Pair = tuple[str, str, str]
 NEAREST = 5
@@ -27,14 +27,7 @@ def featured(evaluation_store: Store) -> Store:
 
 
 def found(store: Store, nearest: int) -> set[Pair]:
-    _number(store.con, None)
-    store.con.execute("CREATE OR REPLACE TEMP TABLE stored_floor (did INTEGER)")
-    dense_pairs(store.con, None, nearest)
-    rows = store.con.execute(
-        "SELECT d.debtor_id, r.source, r.source_id FROM dense_pairs p"
-        " JOIN cand_debtors d USING (did) JOIN cand_records r USING (rid)"
-    ).fetchall()
-    return {(d, s, i) for d, s, i in rows}
+    return set(nearest_records(store, nearest))
 
 
 def reference(store: Store, nearest: int) -> set[Pair]:

@@ -11,14 +11,14 @@ import pytest
 
 import matching.dense_candidates as dense_module
 from matching import spark_dense, spark_key_pairs
-from matching.candidates import _number, build_candidates
+from matching.candidates import build_candidates
 from matching.engine import Engine, engine_from
 from matching.run import run_matching
 from matching.spark_session import spark_session
 from pipelines.debtors import import_debtors
 from pipelines.records import import_records
 from pipelines.store import Store, connect
-from tests.matching.conftest import EVAL
+from tests.matching.conftest import EVAL, nearest_records
 
 FEATURES = (
     "SELECT side, source, entity_id, content_hash, kind, names, name_keys, block_keys,"
@@ -100,18 +100,6 @@ def test_hot_keys_salted_on_spark_give_the_same_candidates(
         assert wanted is None or ranked == pytest.approx(wanted, abs=1e-9)
 
 
-def _nearest_records(store: Store, engine: Engine) -> dict[tuple[str, str, str], float]:
-    """Each company debtor's 20 nearest records by the name encoder, searched on ENGINE."""
-    _number(store.con, None)
-    store.con.execute("CREATE OR REPLACE TEMP TABLE stored_floor (did INTEGER)")
-    dense_module.dense_pairs(store.con, None, 20, None, engine)
-    rows = store.con.execute(
-        "SELECT d.debtor_id, r.source, r.source_id, p.similarity FROM dense_pairs p"
-        " JOIN cand_debtors d USING (did) JOIN cand_records r USING (rid)"
-    ).fetchall()
-    return {(d, source, source_id): similarity for d, source, source_id, similarity in rows}
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("clustered", [False, True])
 def test_the_encoders_search_on_spark_finds_the_same_records(
@@ -128,9 +116,9 @@ def test_the_encoders_search_on_spark_finds_the_same_records(
     # several chunks, and several jobs of them, as at scale
     monkeypatch.setattr(dense_module, "CHUNK", 3_000)
     monkeypatch.setattr(spark_dense, "NAMES_A_JOB", 4_000)
-    expected = _nearest_records(on_duckdb, Engine("duckdb", "local[2]"))
+    expected = nearest_records(on_duckdb, 20, Engine("duckdb", "local[2]"))
     assert len(expected) > 5_000
-    found = _nearest_records(on_duckdb, Engine("spark", "local[2]"))
+    found = nearest_records(on_duckdb, 20, Engine("spark", "local[2]"))
     assert found.keys() == expected.keys()
     for pair, similarity in expected.items():
         assert found[pair] == pytest.approx(similarity, abs=1e-6), pair
