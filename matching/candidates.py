@@ -14,8 +14,8 @@ What bounds the work at scale: a key shared by more than `max_block` records say
 block on and is skipped; a debtor's keys are taken strongest first until the records they reach
 pass `budget` (a Chinese company name implies dozens of English words, and its weakest common
 ones would pair it with thousands of records for little score); debtors and records are numbered
-and the key join runs a slice of debtors at a time, so memory stays flat as the data grows; a
-pair sharing only weak keys is dropped before the ranking when it cannot make the cut.
+and the key join (a sparse product, `key_join.py`) runs a slice of debtors at a time, so memory
+stays flat as the data grows.
 Incrementally, only pairs with a side whose features changed since the last run are formed: new
 and changed records against every debtor, admitted only at or above where the debtor's cuts
 ended in the last run that paired it whole (`candidate_floors.py`), and new debtors against every
@@ -34,6 +34,8 @@ import pyarrow as pa
 from matching.candidate_floors import find_floors, limits_key, load_floors
 from matching.dense_candidates import DENSE, dense_pairs
 from matching.engine import DUCKDB, Engine
+from matching.key_join import key_pairs as key_join_pairs
+from matching.key_join import pairs_table
 from matching.limits import Limits
 from matching.names.translation_vectorised import LatinTable, translation_scores
 from pipelines.processes import with_forks, worker_count
@@ -183,22 +185,12 @@ def _terms(con: duckdb.DuckDBPyConnection, limits: Limits) -> int:
 def _key_pairs(
     con: duckdb.DuckDBPyConnection, since: str | None, limits: Limits, engine: Engine
 ) -> None:
-    """key_pairs(did, rid, score, kind): each debtor's `wide` best records by key score, worked
-    out one slice of debtors at a time (on Spark, in one job: matching/spark_key_pairs.py;
-    an incremental run's few pairs stay here). Most pairs share a single weak key; a pair
-    scoring below the debtor's floor cannot make its `wide` best, and is dropped before the
-    ranking."""
+    """key_pairs(did, rid, score, kind): each debtor's `wide` best records by key score at or
+    above its floor, as a sparse product a slice of debtors at a time (matching/key_join.py;
+    on Spark, in one job: matching/spark_key_pairs.py, where an incremental run's few pairs
+    stay on this machine)."""
     wide = max(limits.wide, limits.per_debtor)
     _floors(con, wide)
-    # one integer per pair: grouping tens of millions of pairs by it is much cheaper
-    by_key = " UNION ALL ".join(
-        "SELECT (CAST(d.did AS BIGINT) << 32) | r.rid AS pair,"
-        " sum(d.strength) * any_value(r.shrink) AS score"
-        " FROM debtor_terms d JOIN record_terms r USING (key_id)"
-        " WHERE d.did BETWEEN $first AND $last"
-        f" AND (d.kind = r.kind OR r.kind = 'unknown') AND {half} GROUP BY pair"
-        for half in _halves(since)
-    )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE key_pairs"
         " (did INTEGER, rid INTEGER, score DOUBLE, kind VARCHAR)"
@@ -209,15 +201,7 @@ def _key_pairs(
 
         spark_key_pairs(con, spark_session(engine.spark_master), wide, "key_pairs")
         return
-    for first, last in _slices(con, limits.slice_rows):
-        con.execute(
-            f"INSERT INTO key_pairs SELECT d.did, p.rid, p.score, d.kind FROM ("
-            f" SELECT CAST(pair >> 32 AS INTEGER) AS did, CAST(pair & 4294967295 AS INTEGER)"
-            f" AS rid, score FROM ({by_key})) p"
-            " JOIN debtor_floor d USING (did) WHERE p.score >= d.floor"
-            " QUALIFY row_number() OVER (PARTITION BY did ORDER BY score DESC, rid) <= $wide",
-            {"first": first, "last": last, "wide": wide},
-        )
+    key_join_pairs(con, list(_slices(con, limits.slice_rows)), wide, "key_pairs")
 
 
 def _add_dense_pairs(
@@ -404,8 +388,7 @@ def _ranked_part(first: int, last: int) -> pa.Table:
 
 def _best_table(dids: list[np.ndarray], rids: list[np.ndarray], values: list[np.ndarray]
                 ) -> pa.Table:  # fmt: skip
-    return pa.table({"did": _joined(dids, np.int32), "rid": _joined(rids, np.int32),
-                     "value": _joined(values, np.float64)})  # fmt: skip
+    return pairs_table(dids, rids, values, "value")
 
 
 def debtor_best(
@@ -473,10 +456,6 @@ def _record_names(con: duckdb.DuckDBPyConnection) -> RecordNames:
     at = np.zeros(int(numbers.max(initial=0)) + 1, dtype=np.int64)
     at[numbers] = np.arange(len(numbers))
     return RecordNames(found.column("names").combine_chunks(), at)
-
-
-def _joined(parts: list[np.ndarray], dtype: type) -> np.ndarray:
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
 
 
 # added to a person pair's key score (at most 1): same birth month, year, within two years,

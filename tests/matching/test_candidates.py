@@ -98,8 +98,12 @@ def test_key_stage_keeps_each_debtors_best_records(featured: Store, limits: Limi
     assert candidates(featured, limits) == expected
 
 
-def test_slicing_the_debtors_changes_nothing(featured: Store) -> None:
+def test_slicing_the_debtors_over_forked_workers_changes_nothing(
+    featured: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OAD_WORKERS", "1")
     whole = candidates(featured, Limits())
+    monkeypatch.setenv("OAD_WORKERS", "2")
     assert candidates(featured, Limits(slice_rows=200)) == whole
 
 
