@@ -155,6 +155,33 @@ def test_incremental_pairs_only_fresh_records_as_a_full_run_would(featured: Stor
     assert full_run <= fresh <= reference(featured, limits, among="officers")
 
 
+def test_incremental_pairs_fresh_debtors_with_every_record(featured: Store) -> None:
+    """A debtor whose features changed since the last run is paired as a full run would pair
+    it, with every record; the others only with the records that changed."""
+    limits = Limits(wide=8, per_debtor=8, dense=0)
+    since = "2100-01-01 00:00:00"
+    con = featured.con
+    fresh_debtors = {debtor_id for (debtor_id,) in con.execute(
+        "SELECT entity_id FROM features WHERE side = 'debtor' ORDER BY entity_id LIMIT 40"
+    ).fetchall()}  # fmt: skip
+    con.execute(
+        "UPDATE features SET computed_at = CAST(? AS TIMESTAMP) + INTERVAL 1 DAY"
+        " WHERE source = 'officers' OR (side = 'debtor' AND entity_id IN ?)",
+        [since, list(fresh_debtors)],
+    )
+    try:
+        found = candidates(featured, limits, since=since)
+    finally:
+        con.execute("UPDATE features SET computed_at = current_timestamp")
+    whole = reference(featured, limits)
+    assert {pair for pair in found if pair[0] in fresh_debtors} == {
+        pair for pair in whole if pair[0] in fresh_debtors
+    }
+    others = {pair for pair in found if pair[0] not in fresh_debtors}
+    assert others and {source for _, source, _ in others} == {"officers"}
+    assert any(source != "officers" for debtor, source, _ in whole if debtor in fresh_debtors)
+
+
 def test_incremental_with_saved_floors_keeps_what_a_full_run_keeps(featured: Store) -> None:
     """After a whole build has saved where each debtor's cuts ended, the records whose features
     changed are admitted for a debtor only where a whole build would admit them: in its first,
