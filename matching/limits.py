@@ -10,7 +10,7 @@ DEFAULT_BUDGET = 20_000  # records a debtor's keys may reach before weaker keys 
 DEFAULT_PER_DEBTOR = 20  # candidates per debtor that the model scores
 DEFAULT_WIDE = 200  # the first, key-based cut, before the translation model re-ranks
 DEFAULT_DENSE = 100  # a company debtor's nearest records by the name encoder, re-ranked too
-SLICE_ROWS = 20_000_000  # key-join rows per slice of debtors: bounds the aggregation's memory
+SLICE_ROWS = 20_000_000  # key-join rows per slice of debtors: bounds the product's memory
 
 
 @dataclass(frozen=True)
