@@ -80,10 +80,10 @@ def build_candidates(
     _add_dense_pairs(con, since, limits.dense, latin, engine)
     _rerank(con, limits.per_debtor, latin, engine)
     find_floors(con, since, max(limits.wide, limits.per_debtor), limits.dense)
-    by_identifier = " UNION ALL ".join(
+    # a run pairs what changed (a full run: everything) with everything, as the key join does
+    by_identifier = (
         "SELECT d.debtor_id, r.source, r.source_id"
-        f" FROM debtor_ids d JOIN record_ids r USING (identifier) WHERE {half}"
-        for half in _halves(since)
+        " FROM debtor_ids d JOIN record_ids r USING (identifier) WHERE d.fresh OR r.fresh"
     )
     # a company pair's re-ranking value is its name score (the same translation model), kept
     # so that the model's name scores need not be worked out again
@@ -103,12 +103,6 @@ def build_candidates(
         con.execute(f"DROP TABLE IF EXISTS {table}")
     pairs = con.execute(f"SELECT count(*) FROM {CANDIDATES}").fetchall()[0][0]
     return CandidateCounts(int(pairs), skipped)
-
-
-def _halves(since: str | None) -> list[str]:
-    """Which pairs a run forms, as conditions on debtor d and record r: a full run pairs
-    everything once; an incremental one, fresh records, and fresh debtors with the rest."""
-    return ["r.fresh"] if since is None else ["r.fresh", "d.fresh AND NOT r.fresh"]
 
 
 def _number(con: duckdb.DuckDBPyConnection, since: str | None) -> None:
