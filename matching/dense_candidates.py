@@ -29,6 +29,7 @@ from threadpoolctl import threadpool_limits
 
 from matching import ivf_search
 from matching.engine import DUCKDB, Engine
+from matching.faiss_loader import load_faiss
 from matching.names.encoder import HUB_WEIGHT, han_units, latin_codes, load_encoder
 from matching.names.script import has_han
 from matching.names.translation_vectorised import LatinTable
@@ -173,7 +174,7 @@ def record_index(records: Names, table: LatinTable | None, encode: Encode | None
     """A faiss index of the record names' vectors: exact below `EXACT_UP_TO`, else clustered
     (`cluster_lists`), learned from a sample of them. ENCODE works out the names' vectors (by
     default here, in worker processes)."""
-    import faiss
+    faiss = load_faiss()
 
     size = len(records.names)
     dimensions = load_encoder().size + 1
@@ -212,7 +213,7 @@ def _add(
 
 def nearest(index: Any, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Each query's K best records in INDEX, by cluster when it is clustered."""
-    import faiss
+    faiss = load_faiss()
 
     if isinstance(index, faiss.IndexIVFFlat):
         return ivf_search.search(index, queries, k)

@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from matching.faiss_loader import load_faiss
+
 PLACE_SLICE = 8_192  # names placed per product: their scores against every cluster, 67 MB
 QUERY_BATCH = 4_096  # queries searched together: their candidates take 210 MB at 100 each
 
@@ -24,7 +26,7 @@ QUERY_BATCH = 4_096  # queries searched together: their candidates take 210 MB a
 def place(index: Any, vectors: np.ndarray) -> None:
     """Add VECTORS to INDEX, each in the cluster whose centre has the largest inner product
     with it, as faiss's own `add` places them."""
-    import faiss
+    faiss = load_faiss()
 
     centres = index.quantizer.reconstruct_n(0, index.nlist)
     for start in range(0, len(vectors), PLACE_SLICE):
@@ -48,7 +50,7 @@ def search(index: Any, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndar
 
 def _clusters(index: Any) -> list[tuple[np.ndarray, np.ndarray]]:
     """Each cluster's vectors and ids, as views of the index's own lists."""
-    import faiss
+    faiss = load_faiss()
 
     lists, width = index.invlists, index.d
     out = []
@@ -64,7 +66,7 @@ def _clusters(index: Any) -> list[tuple[np.ndarray, np.ndarray]]:
 def _batch(
     index: Any, clusters: list[tuple[np.ndarray, np.ndarray]], batch: np.ndarray, k: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    import faiss
+    faiss = load_faiss()
 
     probes = index.nprobe
     _, probed = index.quantizer.search(batch, probes)

@@ -20,6 +20,8 @@ import numpy as np
 import pyarrow as pa
 from threadpoolctl import threadpool_limits
 
+from matching.faiss_loader import load_faiss
+
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
@@ -88,7 +90,7 @@ def _matrix(rows: pa.Array | pa.ChunkedArray, dtype: type) -> np.ndarray:
 def broadcast_index(session: SparkSession, index: Any) -> Any:
     """INDEX sent to the session's executors, each reading it once; the driver need not keep
     it (the broadcast is written out as it is made)."""
-    import faiss
+    faiss = load_faiss()
 
     return session.sparkContext.broadcast(faiss.serialize_index(index))
 
@@ -130,7 +132,7 @@ def spark_nearest(
 
 def _held_index(key: str, shared: Any) -> Any:
     """The broadcast index, read once by this worker (and the one it held before let go)."""
-    import faiss
+    faiss = load_faiss()
 
     if key not in _worker_index:
         _worker_index.clear()

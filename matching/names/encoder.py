@@ -22,6 +22,7 @@ from itertools import chain, pairwise
 
 import numpy as np
 
+from matching.faiss_loader import load_faiss
 from matching.names.companies import strip_dissolution
 from matching.names.legal_forms import english_words, strip_chinese_form, strip_english_form
 from matching.names.resources import data_path
@@ -141,7 +142,7 @@ class NameEncoder:
         return np.concatenate([self._nearest_mean(part, neighbours) for part in parts])
 
     def _nearest_mean(self, latin_vectors: np.ndarray, neighbours: int) -> np.ndarray:
-        import faiss
+        faiss = load_faiss()
 
         # one name goes through the product twice over: a one-row product takes another
         # routine, whose float32 sums round otherwise, and a name's hub value must not depend

@@ -10,6 +10,7 @@ import pytest
 
 import matching.dense_candidates as dense_module
 from matching.dense_candidates import MIN_SIMILARITY, cluster_lists
+from matching.faiss_loader import load_faiss
 from matching.features import refresh_features
 from matching.names.encoder import encoder_scores
 from matching.names.script import has_han
@@ -78,8 +79,7 @@ def test_clusters_probed_whole_find_what_the_exact_search_finds(
 def test_names_encoded_in_chunks_by_worker_processes_find_the_same(
     featured: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import faiss
-
+    faiss = load_faiss()
     whole = found(featured, NEAREST)
     threads = faiss.omp_get_max_threads()
     monkeypatch.setattr(dense_module, "CHUNK", 700)

@@ -3,11 +3,13 @@ results: the same clusters, the same records, the same scores up to float roundi
 
 from __future__ import annotations
 
-import faiss
 import numpy as np
 import pytest
 
 from matching import ivf_search
+from matching.faiss_loader import load_faiss
+
+faiss = load_faiss()
 
 
 def _index(vectors: np.ndarray, lists: int, probes: int) -> faiss.IndexIVFFlat:
