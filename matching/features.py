@@ -13,6 +13,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
+from typing import TypeVar
 
 import duckdb
 import pyarrow as pa
@@ -31,6 +32,7 @@ BATCH = int(os.environ.get("OAD_FEATURE_BATCH") or 20_000)  # rows a worker take
 # Raise when feature code changes what it derives from the same input, so every row is redone.
 DERIVATION = 3
 DERIVED_FROM = ("names", "places")  # data folders whose files shape the features
+Result = TypeVar("Result")
 IdentifierFn = Callable[[object], list[str]]
 
 # Both sides' rows have the same columns, in the order feature_batch unpacks them.
@@ -194,40 +196,59 @@ def _batches(con: duckdb.DuckDBPyConnection, stale: int) -> Iterator[pa.Table]:
 def arrow_feature_batch(
     side: str, rows: pa.Table | pa.RecordBatch, identifiers: IdentifierFn, now: dt.datetime
 ) -> pa.Table:
-    """feature_batch of ROWS given as Arrow (the input columns, in their order)."""
-    return feature_batch(side, list(zip(*rows.to_pydict().values(), strict=True)), identifiers, now)
+    """The features of ROWS (the input columns, in their order): the names' keys name by name,
+    the other columns a column at a time (places and dates repeat: each value is looked up
+    once), and what passes through unchanged straight from Arrow."""
+    (entity_id, source, kind, names, birth, nationality, residence, jurisdiction, address,
+     incorporated, raw_ids, related, digest) = rows.columns  # fmt: skip
+    name_lists = [[n for n in _as_list(found) if n] for found in names.to_pylist()]
+    name_features = [entity_name_features(str(k), n)
+                     for k, n in zip(kind.to_pylist(), name_lists, strict=True)]  # fmt: skip
+    births = _each_once(_year_month, birth)
+    columns: dict[str, object] = {
+        "side": pa.array([side] * rows.num_rows, pa.string()),
+        "source": source, "entity_id": entity_id, "content_hash": digest, "kind": kind,
+        "names": name_lists,
+        "name_keys": [json.dumps(f.keys, ensure_ascii=False) for f in name_features],
+        "block_keys": [list(f.block_keys) for f in name_features],
+        "block_weights": [list(f.block_keys.values()) for f in name_features],
+        "birth_year": [year for year, _ in births],
+        "birth_month": [month for _, month in births],
+        "nationality": _each_once(_country, nationality),
+        "residence": _each_once(_country, residence),
+        "jurisdiction": _each_once(_country, jurisdiction),
+        "city": _each_once(_city, address),
+        "incorporation_year": [year for year, _ in _each_once(_year_month, incorporated)],
+        "identifiers": [identifiers(found) for found in raw_ids.to_pylist()],
+        "related_names": [[n for n in _as_list(found) if n] for found in related.to_pylist()],
+        "computed_at": pa.array([now] * rows.num_rows, pa.timestamp("us")),
+    }  # fmt: skip
+    return pa.Table.from_arrays(
+        [_column(columns[field.name], field.type) for field in FEATURE_SCHEMA],
+        schema=FEATURE_SCHEMA,
+    )
 
 
-def feature_batch(
-    side: str, rows: list[tuple[object, ...]], identifiers: IdentifierFn, now: dt.datetime
-) -> pa.Table:
-    out: dict[str, list[object]] = {name: [] for name in _FEATURE_COLUMNS}
-    for row in rows:
-        (entity_id, source, kind, names, birth, nationality, residence, jurisdiction, address,
-         incorporated, raw_ids, related, digest) = row  # fmt: skip
-        name_list = [n for n in _as_list(names) if n]
-        name_features = entity_name_features(str(kind), name_list)
-        year, month = _year_month(birth)
-        out["side"].append(side)
-        out["source"].append(source)
-        out["entity_id"].append(entity_id)
-        out["content_hash"].append(digest)
-        out["kind"].append(kind)
-        out["names"].append(name_list)
-        out["name_keys"].append(json.dumps(name_features.keys, ensure_ascii=False))
-        out["block_keys"].append(list(name_features.block_keys))
-        out["block_weights"].append(list(name_features.block_keys.values()))
-        out["birth_year"].append(year)
-        out["birth_month"].append(month)
-        out["nationality"].append(country_code(_text(nationality)))
-        out["residence"].append(country_code(_text(residence)))
-        out["jurisdiction"].append(country_code(_text(jurisdiction)))
-        out["city"].append(city_key(_text(address)))
-        out["incorporation_year"].append(_year_month(incorporated)[0])
-        out["identifiers"].append(identifiers(raw_ids))
-        out["related_names"].append([n for n in _as_list(related) if n])
-        out["computed_at"].append(now)
-    return pa.table(out)
+def _each_once(derive: Callable[[object], Result], column: pa.Array | pa.ChunkedArray
+               ) -> list[Result]:  # fmt: skip
+    """DERIVE of each value of COLUMN, worked out once per distinct value."""
+    values = column.to_pylist()
+    derived = {value: derive(value) for value in set(values)}
+    return [derived[value] for value in values]
+
+
+def _column(values: object, kind: pa.DataType) -> pa.Array | pa.ChunkedArray:
+    if isinstance(values, pa.Array | pa.ChunkedArray):
+        return values.cast(kind)
+    return pa.array(values, kind)
+
+
+def _country(value: object) -> str | None:
+    return country_code(_text(value))
+
+
+def _city(value: object) -> str | None:
+    return city_key(_text(value))
 
 
 # the features table's columns, as a batch holds them
@@ -243,7 +264,6 @@ FEATURE_SCHEMA = pa.schema(
         ("related_names", pa.list_(pa.string())), ("computed_at", pa.timestamp("us")),
     ]
 )  # fmt: skip
-_FEATURE_COLUMNS = tuple(FEATURE_SCHEMA.names)
 
 
 def _text(value: object) -> str | None:
