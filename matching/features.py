@@ -35,7 +35,7 @@ DERIVED_FROM = ("names", "places")  # data folders whose files shape the feature
 Result = TypeVar("Result")
 IdentifierFn = Callable[[object], list[str]]
 
-# Both sides' rows have the same columns, in the order feature_batch unpacks them.
+# Both sides' rows have the same columns, in the order arrow_feature_batch unpacks them.
 _DEBTOR_ROWS = """
     SELECT debtor_id AS entity_id, 'debtors' AS source, kind,
            list_prepend(name, coalesce(alt_names, [])) AS names,

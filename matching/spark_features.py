@@ -1,6 +1,6 @@
 """Feature rows computed as a Spark job: the rows to compute go out as Arrow batches, each batch
 is turned into feature rows on an executor by the same function the DuckDB engine's worker
-processes run (`matching.features.feature_batch`), and the rows come back as Arrow.
+processes run (`matching.features.arrow_feature_batch`), and the rows come back as Arrow.
 """
 
 from __future__ import annotations
