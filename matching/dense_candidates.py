@@ -33,6 +33,7 @@ from matching.faiss_loader import load_faiss
 from matching.names.encoder import HUB_WEIGHT, han_units, latin_codes, load_encoder
 from matching.names.script import has_han
 from matching.names.translation_vectorised import LatinTable
+from matching.repeated_names import HeldCodes, plan_chunks
 from pipelines.processes import in_processes, worker_count
 from pipelines.store import insert_arrow, memory_released
 
@@ -203,12 +204,15 @@ def record_index(records: Names, table: LatinTable | None, encode: Encode | None
 def _add(
     names: list[str], add: Callable[[np.ndarray], None], table: LatinTable | None, encode: Encode
 ) -> None:
-    """The names' vectors, a chunk at a time, given to ADD."""
+    """The names' vectors, a chunk at a time, given to ADD; each name is encoded once."""
     chunks = list(_chunks(names))
+    plans = plan_chunks(chunks)
+    held = HeldCodes()
     # the workers encoding the next chunks have the cores: more threads here contend with them
     with threadpool_limits(1 if len(chunks) > 1 else None, user_api="blas"):
-        for chunk, codes in zip(chunks, encode(chunks), strict=True):
-            add(_vectors(chunk, codes, table))
+        encoded = encode([plan.new for plan in plans])
+        for chunk, plan, codes in zip(chunks, plans, encoded, strict=True):
+            add(_vectors(chunk, held.chunk_codes(chunk, plan, codes), table))
 
 
 def nearest(index: Any, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:

@@ -21,6 +21,7 @@ import pyarrow as pa
 from threadpoolctl import threadpool_limits
 
 from matching.faiss_loader import load_faiss
+from matching.names.encoder import latin_codes
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -46,7 +47,8 @@ def spark_codes(
         group.append(chunk)
         if sum(map(len, group)) >= NAMES_A_JOB or chunk is chunks[-1]:
             names = [name for part in group for name in part]
-            vectors, hubs = _encoded_on_executors(session, names)
+            # a group of names all encoded in earlier chunks (`matching.repeated_names`) has none
+            vectors, hubs = _encoded_on_executors(session, names) if names else latin_codes(names)
             start = 0
             for part in group:
                 yield vectors[start : start + len(part)], hubs[start : start + len(part)]
