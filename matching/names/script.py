@@ -84,5 +84,8 @@ def hong_kong_form(text: str) -> str:
 
 def ascii_fold(text: str) -> str:
     """Latin text without accents, lower case (ü → u: registries drop the umlaut)."""
-    decomposed = unicodedata.normalize("NFKD", fold(text))
+    folded = fold(text)
+    if folded.isascii():  # NFKD leaves ASCII as it is, and it has no combining marks
+        return folded.lower()
+    decomposed = unicodedata.normalize("NFKD", folded)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()

@@ -1,6 +1,6 @@
 import pytest
 
-from matching.names.script import detect_script, fold, han_key, simplified
+from matching.names.script import ascii_fold, detect_script, fold, han_key, simplified
 
 
 @pytest.mark.parametrize(
@@ -15,6 +15,21 @@ from matching.names.script import detect_script, fold, han_key, simplified
 )
 def test_fold(text: str, expected: str) -> None:
     assert fold(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Nguyễn Văn", "nguyen van"),
+        ("Müller  GmbH", "muller gmbh"),
+        ("ＣＨＡＮ　Tai-man", "chan tai-man"),  # full width: folded to ASCII first
+        ("  O'Brien [UK] ", "o'brien (uk)"),
+        ("WANG Xiaoming", "wang xiaoming"),
+        ("Ｏ’Neil", "o'neil"),
+    ],
+)
+def test_ascii_fold(text: str, expected: str) -> None:
+    assert ascii_fold(text) == expected
 
 
 @pytest.mark.parametrize(
