@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-HELD_LIMIT = 500_000  # names whose codes wait for a later chunk: 260 MB at 129 floats each
+HELD_LIMIT = 500_000  # names whose codes wait for a later chunk: under 400 MB
 Codes = tuple[np.ndarray, np.ndarray]  # vectors (one row a name) and hub values
 
 
