@@ -9,7 +9,6 @@ recurs, so memory stays bounded whatever the register)."""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -27,12 +26,12 @@ class ChunkPlan:
 
 def plan_chunks(chunks: Sequence[Sequence[str]], limit: int = HELD_LIMIT) -> list[ChunkPlan]:
     """For each chunk, in order: the names it must encode and those whose codes to keep."""
-    counts = Counter(name for chunk in chunks for name in chunk)
+    last_chunk = {name: at for at, chunk in enumerate(chunks) for name in chunk}
     held: set[str] = set()
     plans = []
-    for chunk in chunks:
+    for at, chunk in enumerate(chunks):
         new = [name for name in dict.fromkeys(chunk) if name not in held]
-        keep = [name for name in new if counts[name] > 1][: max(limit - len(held), 0)]
+        keep = [name for name in new if last_chunk[name] > at][: max(limit - len(held), 0)]
         held.update(keep)
         plans.append(ChunkPlan(new, keep))
     return plans
