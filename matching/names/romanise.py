@@ -134,6 +134,10 @@ def surname_spellings(surname: str) -> tuple[str, ...]:
     listed = surname_table().get(key, ())
     # A listed surname keeps only its surname readings: 单 is Shan or Sin, never dan.
     found = [s.replace(" ", "").replace("-", "") for s in listed]
+    if not listed:
+        # the Mandarin reading first, as a listed surname's: the Mandarin full-name key is
+        # spelled with the first spelling (沈 Shen, not Hokkien Sim; 庄 Zhuang, not Chong)
+        found.append("".join(mandarin_phrase(key)))
     if len(key) == 1:
         found.extend(s for s, _, _ in table_spellings(key, "surname"))
     if listed:

@@ -25,8 +25,12 @@ from matching.names.resources import opencc_converter, read_rows, split_list
 from matching.names.script import hong_kong_form, simplified
 
 # Conventions that spell one sound several ways, each to one form: Dutch-era Indonesian
-# (Liem Sioe Liong, Tjoa, Djie), POJ's aspirate chh, and final ck (Hock, Teck) for k.
-_KEY_RULES = (("tjh", "ch"), ("tj", "ch"), ("dj", "j"), ("chh", "ch"), ("ck", "k"), ("oe", "u"))
+# (Liem Sioe Liong, Tjoa, Djie), POJ's aspirate chh, final ck (Hock, Teck) for k, and pinyin's
+# ü after l and n as Chinese passports (Lyu, Nyu) and many Chinese systems (Lv, Nv) write it.
+_KEY_RULES = (
+    ("tjh", "ch"), ("tj", "ch"), ("dj", "j"), ("chh", "ch"), ("ck", "k"), ("oe", "u"),
+    ("lyu", "lu"), ("nyu", "nu"), ("lv", "lu"), ("nv", "nu"),
+)  # fmt: skip
 
 # Tâi-lô syllable → the spellings names use for it, as (pattern, alternatives), applied in
 # turn; every alternative of every rule is kept (Hokkien names are spelled many ways).

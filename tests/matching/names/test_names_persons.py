@@ -67,3 +67,10 @@ def test_surname_hint_decides() -> None:
 )
 def test_full_keys_spell_compound_surnames_in_each_system(name: str, expected: set[str]) -> None:
     assert expected <= person_keys(name).full_keys
+
+
+@pytest.mark.parametrize(
+    ("name", "published"), [("沈娟", "SHEN Juan"), ("吕飞玉", "LYU Feiyu"), ("吕飞玉", "LV Feiyu")]
+)
+def test_a_mandarin_spelling_shares_a_full_key(name: str, published: str) -> None:
+    assert person_keys(name).full_keys & person_keys(published).full_keys

@@ -6,6 +6,7 @@ from matching.names.romanise import (
     mandarin,
     split_syllables,
     surname_spellings,
+    surname_table,
     wade_giles,
 )
 
@@ -28,6 +29,26 @@ from matching.names.romanise import (
 def test_surname_spellings(surname: str, first: str, also: set[str]) -> None:
     spellings = surname_spellings(surname)
     assert spellings[0] == first
+    assert also <= set(spellings)
+
+
+@pytest.mark.parametrize(
+    ("surname", "mandarin_reading", "also"),
+    [
+        ("沈", "shen", {"sim", "sam"}),
+        ("庄", "zhuang", {"chong"}),
+        ("辛", "xin", {"hsin", "san"}),
+        ("包", "bao", set()),
+        ("宁", "ning", set()),
+        ("盛", "sheng", {"shing"}),
+    ],
+)
+def test_a_surname_the_table_does_not_list_reads_mandarin_first(
+    surname: str, mandarin_reading: str, also: set[str]
+) -> None:
+    assert surname not in surname_table()  # else the table's first reading decides
+    spellings = surname_spellings(surname)
+    assert spellings[0] == mandarin_reading
     assert also <= set(spellings)
 
 

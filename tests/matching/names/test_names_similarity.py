@@ -28,6 +28,10 @@ NO_MATCH = 0.6
         ("陈美玲", "TAN Mei Ling"),
         ("陈大文", "陳大文"),
         ("CHAN Tai Man", "Chan Tai-man"),
+        ("沈娟", "SHEN Juan"),  # a surname the table does not list: its Mandarin reading
+        ("庄伟", "ZHUANG Wei"),
+        ("吕飞玉", "LYU Feiyu"),  # ü as Chinese passports write it
+        ("吕飞玉", "LV Feiyu"),  # and as many Chinese systems do
     ],
 )
 def test_person_matches(debtor: str, foreign: str) -> None:

@@ -34,6 +34,15 @@ def test_spelling_key_meets_dutch_era_and_modern_spellings(spelling: str, key: s
 
 
 @pytest.mark.parametrize(
+    ("spelling", "key"),
+    [("Lyu", "lu"), ("Lv", "lu"), ("lu", "lu"), ("Nyu", "nu"), ("NV", "nu"), ("lyue", "lue"),
+     ("lve", "lue")],
+)  # fmt: skip
+def test_spelling_key_meets_the_ways_u_umlaut_is_written(spelling: str, key: str) -> None:
+    assert spelling_key(spelling) == key
+
+
+@pytest.mark.parametrize(
     ("tailo", "spelling"),
     [
         ("tsok", "chok"),
