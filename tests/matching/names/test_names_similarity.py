@@ -32,6 +32,8 @@ NO_MATCH = 0.6
         ("庄伟", "ZHUANG Wei"),
         ("吕飞玉", "LYU Feiyu"),  # ü as Chinese passports write it
         ("吕飞玉", "LV Feiyu"),  # and as many Chinese systems do
+        ("张绿新", "ZHANG Lvxin"),  # ü within a run-together given name
+        ("张绿新", "ZHANG Lyuxin"),
     ],
 )
 def test_person_matches(debtor: str, foreign: str) -> None:
