@@ -13,6 +13,7 @@ from functools import lru_cache
 from matching.names.resources import cantonese_table, read_rows, split_list
 from matching.names.script import ascii_fold, hong_kong_form, simplified
 from matching.names.spellings import (
+    U_UMLAUT_SPELLINGS,
     hokkien,
     hokkien_characters,
     macau_syllable,
@@ -170,9 +171,9 @@ def syllables() -> frozenset[str]:
     found.update(r for readings in table.charToRoman.values() for r in readings if r.isalpha())
     for spellings in surname_table().values():
         found.update(part for s in spellings for part in s.split())
-    # pinyin's ü after l and n as passports (lyu) and many Chinese systems (lv) write it, so
-    # that a run-together given name is cut there too ("Lvxin"); the spelling key reads them as u
-    found.update(("lv", "lve", "lyu", "lyue", "nv", "nve", "nyu", "nyue"))
+    # ü written lv or lyu (lü, lüe; nü, nüe), so that a run-together given name is cut there
+    # too ("Lvxin"); the spelling key reads them as u
+    found.update(written + end for written, _ in U_UMLAUT_SPELLINGS for end in ("", "e"))
     # Lone consonants (Cantonese 唔 m) would cut every word into noise.
     return frozenset(s for s in found if s.isalpha() and (len(s) > 1 or s in "aeiou"))
 

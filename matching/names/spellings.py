@@ -24,12 +24,14 @@ from functools import lru_cache
 from matching.names.resources import opencc_converter, read_rows, split_list
 from matching.names.script import hong_kong_form, simplified
 
+# Pinyin's ü after l and n as Chinese passports (Lyu, Nyu) and many Chinese systems (Lv, Nv)
+# write it, each to the u that the Mandarin readings here use.
+U_UMLAUT_SPELLINGS = (("lyu", "lu"), ("nyu", "nu"), ("lv", "lu"), ("nv", "nu"))
 # Conventions that spell one sound several ways, each to one form: Dutch-era Indonesian
-# (Liem Sioe Liong, Tjoa, Djie), POJ's aspirate chh, final ck (Hock, Teck) for k, and pinyin's
-# ü after l and n as Chinese passports (Lyu, Nyu) and many Chinese systems (Lv, Nv) write it.
+# (Liem Sioe Liong, Tjoa, Djie), POJ's aspirate chh, final ck (Hock, Teck) for k, and ü.
 _KEY_RULES = (
     ("tjh", "ch"), ("tj", "ch"), ("dj", "j"), ("chh", "ch"), ("ck", "k"), ("oe", "u"),
-    ("lyu", "lu"), ("nyu", "nu"), ("lv", "lu"), ("nv", "nu"),
+    *U_UMLAUT_SPELLINGS,
 )  # fmt: skip
 
 # Tâi-lô syllable → the spellings names use for it, as (pattern, alternatives), applied in
