@@ -7,6 +7,9 @@ letter 2- to 5-grams ("<ban", "anff", "ff>"), so a brand the register never had 
 shares pieces with the romanisations and brands it did have; the Han side's units are its
 characters, adjacent character pairs and each character's romanised readings (Mandarin,
 Cantonese, Wade-Giles), so a rare character borrows from the common ones that sound alike.
+A bag has no order, so two units say where a sound stands: the readings of the trade name's
+first and last characters are units of their own, as are the letters of the Latin name's first
+word; a brand made from the sound of the Chinese name starts where it does (恒金 ANCAM).
 The vectors are trained on bilingual register pairs to put each name nearest its own
 translation among the others of a batch (`matching.names.learn_encoder`), which is a ranking
 objective, unlike the translation model's likelihood; the two scores disagree usefully.
@@ -23,7 +26,7 @@ from itertools import chain, pairwise
 import numpy as np
 
 from matching.faiss_loader import load_faiss
-from matching.names.companies import strip_dissolution
+from matching.names.companies import parse_chinese_company, strip_dissolution
 from matching.names.legal_forms import english_words, strip_chinese_form, strip_english_form
 from matching.names.resources import data_path
 from matching.names.romanise import char_readings
@@ -31,6 +34,7 @@ from matching.names.script import han_key, is_han
 
 ENCODER_FILE = "name_encoder.npz"
 GRAM_SIZES = (2, 3, 4, 5)
+FIRST_GRAM_SIZES = (2, 3, 4)
 REFERENCE_NAMES = 2_000  # training Han names kept to measure how generic a Latin name is
 HUB_NEIGHBOURS = 10
 HUB_WEIGHT = 0.5  # on a 1/5 hold-out of SP_2: recall@10 +1.0 point over no correction
@@ -38,8 +42,13 @@ HUB_SLICE = 16_384  # Latin names whose hub values are worked out together
 
 
 def latin_units(name: str) -> tuple[str, ...]:
-    """Words (`w:`) and their letter n-grams with word boundaries (`g:`), legal form left out."""
-    return tuple(unit for word in _latin_words(name) for unit in _word_units(word))
+    """Words (`w:`) and their letter n-grams with word boundaries (`g:`), and the first word's
+    2- to 4-grams once more as its own (`f:`), legal form left out."""
+    words = _latin_words(name)
+    units = [unit for word in words for unit in _word_units(word)]
+    if words:
+        units.extend(_first_word_units(words[0]))
+    return tuple(units)
 
 
 def _latin_words(name: str) -> tuple[str, ...]:
@@ -53,22 +62,44 @@ def _word_units(word: str) -> tuple[str, ...]:
     return ("w:" + word, *grams)
 
 
+def _first_word_units(word: str) -> tuple[str, ...]:
+    # A transliterated brand opens the name and starts with its first character's sound
+    # (恒金 ANCAM: hang → an-); these units meet the Han side's `s:` readings there alone.
+    padded = f"<{word}>"
+    return tuple("f:" + padded[i : i + size] for size in FIRST_GRAM_SIZES
+                 for i in range(len(padded) - size + 1))  # fmt: skip
+
+
 @lru_cache(maxsize=500_000)
-def _word_rows(word: str) -> tuple[int, ...]:
-    """The encoder's rows of a Latin word's known units: a register of millions of names
-    is made of far fewer words, each looked up once."""
+def _word_rows(word: str, first: bool = False) -> tuple[int, ...]:
+    """The encoder's rows of a Latin word's known units (its `f:` units when `first`): a
+    register of millions of names is made of far fewer words, each looked up once."""
     rows_of = load_encoder().latin_rows
-    return tuple(rows_of[u] for u in _word_units(word) if u in rows_of)
+    units = _first_word_units(word) if first else _word_units(word)
+    return tuple(rows_of[u] for u in units if u in rows_of)
+
+
+def _name_rows(name: str) -> list[int]:
+    words = _latin_words(name)
+    rows = [row for word in words for row in _word_rows(word)]
+    if words:
+        rows.extend(_word_rows(words[0], first=True))
+    return rows
 
 
 def han_units(name: str) -> tuple[str, ...]:
-    """Characters (`c:`), adjacent pairs (`b:`) and readings (`r:`), legal form left out."""
+    """Characters (`c:`), adjacent pairs (`b:`) and readings (`r:`), legal form left out,
+    and the readings of the trade name's first (`s:`) and last (`e:`) characters."""
     text, _ = strip_chinese_form(han_key(name))
     chars = [c for c in text if is_han(c)]
     units = ["c:" + c for c in chars]
     units.extend("b:" + a + b for a, b in pairwise(chars))
     for char in chars:
         units.extend("r:" + reading for reading in sorted(char_readings(char)))
+    trade = [c for c in parse_chinese_company(name).trade if is_han(c)]
+    if trade:
+        units.extend("s:" + reading for reading in sorted(char_readings(trade[0])))
+        units.extend("e:" + reading for reading in sorted(char_readings(trade[-1])))
     return tuple(units)
 
 
@@ -270,7 +301,7 @@ LATIN_CODES = LatinCodes(limit=1 << 20)
 def latin_codes(names: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """The Latin names' vectors (float32, one row each) and hub values."""
     encoder = load_encoder()
-    known = [[row for word in _latin_words(n) for row in _word_rows(word)] for n in names]
+    known = [_name_rows(n) for n in names]
     vectors = encoder.encode_rows(known, han=False)
     return vectors, encoder.hub_values(vectors)
 
@@ -278,7 +309,10 @@ def latin_codes(names: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
 def hub_adjusted(han_name: str, vectors: np.ndarray, hubs: np.ndarray) -> np.ndarray:
     """For each Latin name (its vector and hub value, as LatinCodes gives them): the cosine of
     its vector with the Han name's, less `HUB_WEIGHT` times its hub value."""
-    result: np.ndarray = vectors @ han_vector(han_name) - HUB_WEIGHT * hubs
+    # row by row, not one matrix product: BLAS rounds a row by where it stands in the
+    # matrix, and a name must score the same to the bit in any list of names
+    products = vectors * han_vector(han_name)
+    result: np.ndarray = products.sum(axis=1) - HUB_WEIGHT * hubs
     return result
 
 

@@ -28,7 +28,11 @@ HK = REPO / "data" / "hk_companies_registry"
 @pytest.mark.parametrize(
     ("name", "present", "absent"),
     [
-        ("BANFF TRADING LIMITED", {"w:banff", "g:<ba", "g:nff>", "w:trading"}, {"w:limited"}),
+        (
+            "BANFF TRADING LIMITED",
+            {"w:banff", "g:<ba", "g:nff>", "w:trading", "f:<ba", "f:ff>"},
+            {"w:limited", "f:<tr", "f:ng>", "f:<banf"},  # the first word's, 2-4 letters
+        ),
         ("Chung Wah Auto Services Co., Ltd. (d1977-10-12)", {"w:chung", "g:<wa"}, {"w:ltd"}),
         ("LIMITED", {"w:limited"}, set()),  # a name is never emptied of its words
     ],
@@ -41,7 +45,11 @@ def test_latin_units(name: str, present: set[str], absent: set[str]) -> None:
 @pytest.mark.parametrize(
     ("name", "present", "absent"),
     [
-        ("班富貿易有限公司", {"c:班", "c:贸", "b:班富", "r:baan", "r:ban"}, {"c:公", "c:司"}),
+        (
+            "班富貿易有限公司",
+            {"c:班", "c:贸", "b:班富", "r:baan", "r:ban", "s:baan", "s:ban", "e:fu"},
+            {"c:公", "c:司", "s:fu", "e:ban", "e:mau"},  # the trade name's ends, not 貿易
+        ),
         ("中华汽车服务有限公司", {"c:中", "b:汽车", "r:chung", "r:zhong"}, {"b:公司"}),
     ],
 )
