@@ -44,15 +44,22 @@ HUB_SLICE = 16_384  # Latin names whose hub values are worked out together
 def latin_units(name: str) -> tuple[str, ...]:
     """Words (`w:`) and their letter n-grams with word boundaries (`g:`), and the first word's
     2- to 4-grams once more as its own (`f:`), legal form left out."""
-    words = _latin_words(name)
-    units = [unit for word in words for unit in _word_units(word)]
-    if words:
-        units.extend(_first_word_units(words[0]))
-    return tuple(units)
+    return tuple(unit for word, first in _word_parts(name) for unit in _units_of(word, first))
 
 
 def _latin_words(name: str) -> tuple[str, ...]:
     return strip_english_form(english_words(strip_dissolution(name)[0]))[0]
+
+
+def _word_parts(name: str) -> list[tuple[str, bool]]:
+    """(word, whether for its `f:` units) of each part of a Latin name's bag: every word, and
+    the first word once more."""
+    words = _latin_words(name)
+    return [(word, False) for word in words] + [(word, True) for word in words[:1]]
+
+
+def _units_of(word: str, first: bool) -> tuple[str, ...]:
+    return _first_word_units(word) if first else _word_units(word)
 
 
 def _word_units(word: str) -> tuple[str, ...]:
@@ -75,16 +82,7 @@ def _word_rows(word: str, first: bool = False) -> tuple[int, ...]:
     """The encoder's rows of a Latin word's known units (its `f:` units when `first`): a
     register of millions of names is made of far fewer words, each looked up once."""
     rows_of = load_encoder().latin_rows
-    units = _first_word_units(word) if first else _word_units(word)
-    return tuple(rows_of[u] for u in units if u in rows_of)
-
-
-def _name_rows(name: str) -> list[int]:
-    words = _latin_words(name)
-    rows = [row for word in words for row in _word_rows(word)]
-    if words:
-        rows.extend(_word_rows(words[0], first=True))
-    return rows
+    return tuple(rows_of[u] for u in _units_of(word, first) if u in rows_of)
 
 
 def han_units(name: str) -> tuple[str, ...]:
@@ -301,7 +299,7 @@ LATIN_CODES = LatinCodes(limit=1 << 20)
 def latin_codes(names: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """The Latin names' vectors (float32, one row each) and hub values."""
     encoder = load_encoder()
-    known = [_name_rows(n) for n in names]
+    known = [[row for part in _word_parts(n) for row in _word_rows(*part)] for n in names]
     vectors = encoder.encode_rows(known, han=False)
     return vectors, encoder.hub_values(vectors)
 
