@@ -63,17 +63,19 @@ def _units_of(word: str, first: bool) -> tuple[str, ...]:
 
 
 def _word_units(word: str) -> tuple[str, ...]:
-    padded = f"<{word}>"
-    grams = ("g:" + padded[i : i + size] for size in GRAM_SIZES
-             for i in range(len(padded) - size + 1))  # fmt: skip
-    return ("w:" + word, *grams)
+    return ("w:" + word, *_grams(word, "g:", GRAM_SIZES))
 
 
 def _first_word_units(word: str) -> tuple[str, ...]:
     # A transliterated brand opens the name and starts with its first character's sound
     # (恒金 ANCAM: hang → an-); these units meet the Han side's `s:` readings there alone.
+    return _grams(word, "f:", FIRST_GRAM_SIZES)
+
+
+def _grams(word: str, tag: str, sizes: tuple[int, ...]) -> tuple[str, ...]:
+    """The word's letter n-grams of each size, word boundaries marked, each after TAG."""
     padded = f"<{word}>"
-    return tuple("f:" + padded[i : i + size] for size in FIRST_GRAM_SIZES
+    return tuple(tag + padded[i : i + size] for size in sizes
                  for i in range(len(padded) - size + 1))  # fmt: skip
 
 
@@ -92,12 +94,11 @@ def han_units(name: str) -> tuple[str, ...]:
     chars = [c for c in text if is_han(c)]
     units = ["c:" + c for c in chars]
     units.extend("b:" + a + b for a, b in pairwise(chars))
-    for char in chars:
-        units.extend("r:" + reading for reading in sorted(char_readings(char)))
+    tagged = [("r:", char) for char in chars]
     trade = [c for c in parse_chinese_company(name).trade if is_han(c)]
     if trade:
-        units.extend("s:" + reading for reading in sorted(char_readings(trade[0])))
-        units.extend("e:" + reading for reading in sorted(char_readings(trade[-1])))
+        tagged.extend((("s:", trade[0]), ("e:", trade[-1])))
+    units.extend(tag + reading for tag, char in tagged for reading in sorted(char_readings(char)))
     return tuple(units)
 
 
