@@ -174,14 +174,15 @@ class NameEncoder:
     def _nearest_mean(self, latin_vectors: np.ndarray, neighbours: int) -> np.ndarray:
         faiss = load_faiss()
 
-        # one name goes through the product twice over: a one-row product takes another
-        # routine, whose float32 sums round otherwise, and a name's hub value must not depend
-        # on how many names it was worked out with
-        rows = latin_vectors if len(latin_vectors) > 1 else np.vstack([latin_vectors] * 2)
-        near = np.ascontiguousarray(rows @ self.references.T, dtype=np.float32)
+        # a name's hub value must not depend on how many names it was worked out with, but a
+        # float32 product's sums round by how BLAS splits the matrix (one row, two or
+        # thousands; the splits differ between processors): worked out in float64, where
+        # they differ far below what float32 keeps, then rounded
+        product = latin_vectors.astype(np.float64) @ self.references.T.astype(np.float64)
+        near = np.ascontiguousarray(product, dtype=np.float32)
         # faiss's heaps, best first, where a partition of every row was half the encoding time
         nearest, _ = faiss.kmax(near, neighbours)
-        mean: np.ndarray = nearest[: len(latin_vectors)].mean(axis=1)
+        mean: np.ndarray = nearest.mean(axis=1)
         return mean
 
 
