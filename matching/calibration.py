@@ -9,7 +9,9 @@ one, unless many others stand as close (a common name), and a longer name says m
 short one. A logistic model over figures of each company pair — the linkage model's weight, the
 name score, its lead over the debtor's best other candidate, how many of the debtor's other
 candidates score within 0.05 and 0.02 of it, the characters of the debtor's trade name and the
-content words of the record's name — learned on a register slice whose truth is known
+content words of the record's name, and the name score's two parts (the name encoder's score
+and the translation model's) with each one's own lead — learned on a register slice whose truth
+is known
 (`matching/learn_calibration.py`), orders the pairs, and a
 monotone curve learned on the same slice (isotonic regression on held-out folds) says what
 share of pairs at each log odds were right: that share is the probability.
@@ -21,6 +23,7 @@ Persons are left to the linkage model: birth dates and identifiers speak for the
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass
 from functools import cache
@@ -30,29 +33,26 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from matching.names.encoder import paired_encoder_scores
+from matching.names.script import has_han
+from matching.names.translation import model_share
 from pipelines.resources import data_file
 from pipelines.store import insert_arrow
 
 CALIBRATION_FILE = "matching/company_calibration.json"  # under data/
-FEATURES = ("weight", "score", "lead", "within_05", "within_02", "trade_chars", "record_words")
+FEATURES = ("weight", "score", "lead", "within_05", "within_02", "trade_chars", "record_words",
+            "encoder", "model", "encoder_lead", "model_lead")  # fmt: skip
 STEP = "among its candidates"  # the explanation step's name
-LEVEL = "name score %.2f, %+.2f on the next candidate's"
+LEVEL = "name score %.2f (encoder %.2f, translation model %.2f), %+.2f on the next candidate's"
 
-# Each company pair of the debtors in scope whose probability the model gave (identifier links
-# and confirmed pairs carry a reason and stay certain), with its figures: the linkage model's
-# weight (bits), the name score, its lead over the debtor's best other candidate's score, the
-# log of one more than the number of the debtor's other candidates scoring within 0.05 and 0.02
-# below it or above, the characters of the trade name of the debtor's longest and the content
-# words of the record's wordiest name (as feature extraction parsed them; 0 where none).
-PAIR_FIGURES = """
+# Each company pair of the debtors in scope with a name score: the linkage model's weight
+# (bits), the name score, both sides' names, the characters of the trade name of the debtor's
+# longest and the content words of the record's wordiest name (as feature extraction parsed
+# them; 0 where none), and whether the model gave its probability (identifier links and
+# confirmed pairs carry a reason and stay certain, but stand among the rivals).
+PAIRS = """
 SELECT m.debtor_id, m.source, m.source_id, m.match_weight AS weight, m.name_score AS score,
-       m.name_score - coalesce(CASE WHEN row_number() OVER byscore = 1
-                                    THEN nth_value(m.name_score, 2) OVER whole
-                                    ELSE first_value(m.name_score) OVER whole END, 0) AS lead,
-       ln(count(*) OVER (PARTITION BY m.debtor_id ORDER BY m.name_score
-                         RANGE BETWEEN 0.05 PRECEDING AND UNBOUNDED FOLLOWING)) AS within_05,
-       ln(count(*) OVER (PARTITION BY m.debtor_id ORDER BY m.name_score
-                         RANGE BETWEEN 0.02 PRECEDING AND UNBOUNDED FOLLOWING)) AS within_02,
+       fd.names AS debtor_names, fr.names AS record_names,
        coalesce(list_max([length(json_extract_string(v, '$.trade'))
                           FOR v IN json_extract(fd.name_keys, '$.*')]), 0) AS trade_chars,
        coalesce(list_max([json_array_length(v, '$.words')
@@ -62,9 +62,82 @@ FROM matches m JOIN debtors d USING (debtor_id)
 LEFT JOIN features fd ON fd.side = 'debtor' AND fd.entity_id = m.debtor_id
 LEFT JOIN features fr ON fr.side = 'record' AND fr.source = m.source AND fr.entity_id = m.source_id
 WHERE d.kind = 'company' AND m.name_score IS NOT NULL AND ({scope})
-WINDOW byscore AS (PARTITION BY m.debtor_id ORDER BY m.name_score DESC, m.source, m.source_id),
-       whole AS (byscore ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
 """
+PARTS = "calibration_pairs"  # PAIRS with the name score's two parts, as FIGURES reads them
+
+
+def _lead(column: str) -> str:
+    """SQL: the pair's COLUMN less the best of the debtor's other candidates' (0 if none)."""
+    ordered = f"PARTITION BY debtor_id ORDER BY {column} DESC, source, source_id"
+    return (
+        f"{column} - coalesce(CASE WHEN row_number() OVER ({ordered}) = 1"
+        f" THEN nth_value({column}, 2) OVER ({ordered}"
+        " ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)"
+        f" ELSE max({column}) OVER (PARTITION BY debtor_id) END, 0)"
+    )
+
+
+def _within(margin: float) -> str:
+    """SQL: the log of one more than the number of the debtor's other candidates scoring no
+    more than MARGIN below the pair, or above it."""
+    return (
+        "ln(count(*) OVER (PARTITION BY debtor_id ORDER BY score"
+        f" RANGE BETWEEN {margin} PRECEDING AND UNBOUNDED FOLLOWING))"
+    )
+
+
+# Each modelled pair's FEATURES: besides PAIRS' figures, the name score's lead over the best
+# of the debtor's other candidates, its close rivals (within_05, within_02), the name
+# encoder's score and the translation model's (the name score's two parts) and their leads.
+FIGURES = f"""
+SELECT debtor_id, source, source_id, weight, score, {_lead("score")} AS lead,
+       {_within(0.05)} AS within_05, {_within(0.02)} AS within_02, trade_chars, record_words,
+       encoder, model, {_lead("encoder")} AS encoder_lead, {_lead("model")} AS model_lead,
+       modelled
+FROM {PARTS}
+"""
+
+
+def pair_figures(
+    con: duckdb.DuckDBPyConnection, scope: str, params: dict[str, Any] | None = None
+) -> pa.Table:
+    """debtor_id, source, source_id and FEATURES of each modelled company pair of the debtors
+    in SCOPE (SQL over matches m, with PARAMS)."""
+    pairs = con.sql(PAIRS.format(scope=scope), params=params).to_arrow_table()
+    encoder, model = name_parts(pairs)
+    parts = pairs.drop_columns(["debtor_names", "record_names"])
+    parts = parts.append_column("encoder", pa.array(encoder)).append_column(
+        "model", pa.array(model)
+    )
+    con.register(PARTS, parts)
+    try:
+        figures = con.sql(FIGURES).filter("modelled").to_arrow_table()
+    finally:
+        con.unregister(PARTS)
+    return figures.drop_columns(["modelled"])
+
+
+def feature_matrix(pairs: pa.Table) -> np.ndarray:
+    """PAIRS' FEATURES as a matrix, a row a pair, in FEATURES order."""
+    return np.column_stack([pairs[name].to_numpy() for name in FEATURES]).reshape(-1, len(FEATURES))
+
+
+def name_parts(pairs: pa.Table) -> tuple[np.ndarray, np.ndarray]:
+    """Of each pair's name score, the name encoder's score and the translation model's: the
+    encoder's best over the debtor's Han names and the record's Latin names, the model's what
+    the blend leaves. A pair without such names (a Han record name) has its score for both."""
+    score = pairs["score"].to_numpy()
+    sides = zip(pairs["debtor_names"].to_pylist(), pairs["record_names"].to_pylist(), strict=True)
+    named = [(at, han_name, latin_name) for at, (debtor, record) in enumerate(sides)
+             for han_name in filter(has_han, debtor or ())
+             for latin_name in itertools.filterfalse(has_han, record or ())]  # fmt: skip
+    best = np.full(len(score), -np.inf)
+    if named:
+        owners, han, latin = zip(*named, strict=True)
+        np.maximum.at(best, np.array(owners), paired_encoder_scores(han, latin))
+    paired = np.isfinite(best)
+    encoder = np.where(paired, best, score)
+    return encoder, np.where(paired, model_share(score, encoder), score)
 
 
 @dataclass(frozen=True)
@@ -120,12 +193,8 @@ def calibrate_companies(
     if calibration is None:
         return 0
     scope = "m.debtor_id IN (SELECT debtor_id FROM matches WHERE run_id = $run)"
-    pairs = con.sql(
-        f"SELECT debtor_id, source, source_id, {', '.join(FEATURES)}"
-        f" FROM ({PAIR_FIGURES.format(scope=scope)}) WHERE modelled",
-        params={"run": run_id},
-    ).to_arrow_table()
-    figures = np.column_stack([pairs[name].to_numpy() for name in FEATURES])
+    pairs = pair_figures(con, scope, {"run": run_id})
+    figures = feature_matrix(pairs)
     probability = calibration.probabilities(figures) if pairs.num_rows else np.zeros(0)
     bits = np.log2(probability / (1 - probability)) - pairs["weight"].to_numpy()
     calibrated = pairs.append_column("probability", pa.array(probability)).append_column(
@@ -138,7 +207,8 @@ def calibrate_companies(
         """
         UPDATE matches m SET match_probability = c.probability,
             contributions = json_merge_patch(coalesce(m.contributions, '{}'), json_object($step,
-                json_object('level', printf($level, c.score, c.lead), 'bits', c.bits)))
+                json_object('level', printf($level, c.score, c.encoder, c.model, c.lead),
+                            'bits', c.bits)))
         FROM calibrated c
         WHERE m.debtor_id = c.debtor_id AND m.source = c.source AND m.source_id = c.source_id
         """,

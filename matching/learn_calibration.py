@@ -3,10 +3,10 @@ r"""Learn the company calibration (`matching/calibration.py`) from a register sl
 A register slice's Chinese names are matched against all its English names
 (`matching/register_trial.py`) by a real run on a scratch store, without calibration; a logistic
 model then learns, from every company candidate pair and whether it is the true one, how the
-linkage model's weight, the name score and its lead over the next candidate give the chance
-that the pair is right. The shipped file is learned from SP_10, the slice the name levels are
-learned from and no measurement uses; relearn after the lexicon, the encoder or the levels
-change:
+pair's figures (`matching.calibration.FEATURES`: the linkage model's weight, the name score
+and its two parts, their leads over the next candidate, ...) give the chance that the pair is
+right. The shipped file is learned from SP_10, the slice the name levels are learned from and
+no measurement uses; relearn after the lexicon, the encoder or the levels change:
 
     python -m matching.learn_calibration --hk data/hk_companies_registry/SP_10.csv \
         --out data/matching/company_calibration.json
@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from matching.calibration import FEATURES, PAIR_FIGURES, Calibration
+from matching.calibration import FEATURES, Calibration, feature_matrix, pair_figures
 from matching.register_trial import REGISTER, Trial, register_trial, write_debtors, write_records
 from matching.run import run_matching
 from pipelines.debtors import import_debtors
@@ -45,13 +45,10 @@ def trial_figures(trial: Trial, scratch: Path) -> tuple[np.ndarray, np.ndarray]:
         import_debtors(store, scratch / "debtors.csv")
         import_records(store, scratch / "records.csv", REGISTER)
         run_matching(store, calibrate=False)
-        rows = store.con.execute(
-            f"SELECT debtor_id, source, source_id, {', '.join(FEATURES)}"
-            f" FROM ({PAIR_FIGURES.format(scope='true')}) WHERE modelled"
-        ).fetchall()
-    figures = np.array([row[3:] for row in rows], dtype=float)
-    truth = np.array([row[:3] in trial.truth for row in rows], dtype=bool)
-    return figures, truth
+        pairs = pair_figures(store.con, "true")
+    keys = zip(*(pairs[c].to_pylist() for c in ("debtor_id", "source", "source_id")), strict=True)
+    truth = np.array([key in trial.truth for key in keys], dtype=bool)
+    return feature_matrix(pairs), truth
 
 
 def fit(figures: np.ndarray, truth: np.ndarray, provenance: dict[str, object]) -> Calibration:

@@ -156,6 +156,12 @@ def mixed(model: T, encoder: T) -> T:
     return (1 - ENCODER_SHARE) * model + ENCODER_SHARE * encoder
 
 
+def model_share(score: np.ndarray, encoder: np.ndarray) -> np.ndarray:
+    """The translation model's score (floored at 0) in blended SCORES, given the encoder's:
+    `blend` undone, where the blend was not clipped."""
+    return np.clip((score - ENCODER_SHARE * encoder) / (1 - ENCODER_SHARE), 0.0, 1.0)
+
+
 def blend(model: float, encoder: float) -> float:
     """The translation model's score and the name encoder's, weighed together, in [0, 1]."""
     return min(1.0, max(0.0, mixed(model, encoder)))

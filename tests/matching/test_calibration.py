@@ -13,9 +13,9 @@ import pytest
 
 from matching.calibration import (
     FEATURES,
-    PAIR_FIGURES,
     STEP,
     Calibration,
+    pair_figures,
     read_calibration,
     shipped_calibration,
 )
@@ -23,6 +23,9 @@ from matching.explain import candidates
 from matching.learn_calibration import fit
 from matching.learn_calibration import main as learn
 from matching.names import company_keys
+from matching.names.encoder import encoder_score
+from matching.names.script import has_han
+from matching.names.translation import blend
 from matching.run import run_matching
 from pipelines.records import import_records
 from pipelines.store import Store
@@ -96,11 +99,9 @@ def matched(evaluation_store: Store) -> Store:
 
 
 def _figures(store: Store) -> dict[tuple[str, str, str], tuple[float, ...]]:
-    rows = store.con.execute(
-        f"SELECT debtor_id, source, source_id, {', '.join(FEATURES)}"
-        f" FROM ({PAIR_FIGURES.format(scope='true')}) WHERE modelled"
-    ).fetchall()
-    return {tuple(row[:3]): tuple(row[3:]) for row in rows}  # type: ignore[misc]
+    rows = pair_figures(store.con, "true").to_pylist()
+    return {(row["debtor_id"], row["source"], row["source_id"]): tuple(row[f] for f in FEATURES)
+            for row in rows}  # fmt: skip
 
 
 def test_the_figures_count_close_rivals_and_measure_both_names(matched: Store) -> None:
@@ -126,6 +127,44 @@ def test_the_figures_count_close_rivals_and_measure_both_names(matched: Store) -
         words = company_keys(records[source, source_id]).words
         assert found[FEATURES.index("record_words")] == len(words)
     assert crowded  # some pair had rivals close by
+
+
+def test_the_name_score_is_split_into_its_two_models_and_each_has_its_lead(
+    matched: Store,
+) -> None:
+    """encoder is the name encoder's score of the pair's names, model what the blend leaves;
+    each part's lead is over the best of the debtor's other candidates by that part."""
+    figures = _figures(matched)
+    names = {
+        (source if side == "record" else "debtor", entity_id): names
+        for side, source, entity_id, names in matched.con.execute(
+            "SELECT side, source, entity_id, names FROM features"
+        ).fetchall()
+    }
+    column = {name: FEATURES.index(name) for name in FEATURES}
+    by_debtor: dict[str, list[tuple[float, ...]]] = {}
+    for (debtor_id, _, _), found in figures.items():
+        by_debtor.setdefault(debtor_id, []).append(found)
+    split = 0
+    for (debtor_id, source, source_id), found in itertools.islice(figures.items(), 300):
+        han = [n for n in names["debtor", debtor_id] if has_han(n)]
+        latin = [n for n in names[source, source_id] if not has_han(n)]
+        if han and latin and 0 < found[column["score"]] < 1:
+            expected = max(encoder_score(h, n) for h in han for n in latin)
+            assert found[column["encoder"]] == pytest.approx(expected, abs=1e-6)
+            if found[column["model"]] > 0:
+                assert blend(found[column["model"]], expected) == pytest.approx(
+                    found[column["score"]], abs=1e-6
+                )
+                split += 1
+        for part in ("encoder", "model"):
+            others = list(by_debtor[debtor_id])
+            others.remove(found)
+            best_other = max((o[column[part]] for o in others), default=0.0)
+            assert found[column[f"{part}_lead"]] == pytest.approx(
+                found[column[part]] - best_other, abs=1e-9
+            )
+    assert split > 100
 
 
 def test_company_pairs_carry_the_calibrated_probability_and_its_step(matched: Store) -> None:
@@ -155,6 +194,9 @@ def test_the_calibration_is_a_step_of_the_explanation(matched: Store) -> None:
     first = candidates(matched.con, best, limit=1)[0]
     step = next(s for s in first.steps if s.comparison == STEP)
     assert step.level.startswith("name score ") and "on the next candidate" in step.level
+    figures = _figures(matched)[best, first.source, first.source_id]
+    parts = [figures[FEATURES.index(name)] for name in ("encoder", "model")]
+    assert "(encoder {:.2f}, translation model {:.2f})".format(*parts) in step.level
     total = sum(s.bits for s in first.steps)
     assert 1 / (1 + 2**-total) == pytest.approx(first.probability)
 

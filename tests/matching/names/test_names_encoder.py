@@ -16,10 +16,11 @@ from matching.names.encoder import (
     hub_adjusted,
     latin_units,
     load_encoder,
+    paired_encoder_scores,
 )
 from matching.names.learn_encoder import Settings, main, train
 from matching.names.learn_lexicon import read_hk_register
-from matching.names.translation import ENCODER_SHARE, blend
+from matching.names.translation import ENCODER_SHARE, blend, model_share
 from tests.conftest import REPO
 
 HK = REPO / "data" / "hk_companies_registry"
@@ -115,6 +116,22 @@ def test_latin_codes_equal_encoding_one_name_at_a_time_and_stay_bounded() -> Non
     direct = load_encoder().encode(latin_units(names[1]), han=False)
     assert np.allclose(vectors[1], direct, atol=1e-3)  # kept as float16
     assert np.allclose(hubs, load_encoder().hub_values(vectors), atol=1e-3)
+
+
+def test_pairs_scored_in_bulk_score_as_each_pair_alone() -> None:
+    # the calibration splits each pair's name score with these: they must be the same figures
+    han = ["好收成企業有限公司", "长江实业有限公司", "好收成企業有限公司", "長江實業有限公司"]
+    latin = ["GOOD HARVEST ENTERPRISES LIMITED", "CHEUNG KONG HOLDINGS LIMITED",
+             "CHEUNG KONG HOLDINGS LIMITED", "GOOD HARVEST ENTERPRISES LIMITED"]  # fmt: skip
+    bulk = paired_encoder_scores(han, latin)
+    assert bulk.tolist() == [encoder_score(h, n) for h, n in zip(han, latin, strict=True)]
+    assert bulk[0] > bulk[2] and bulk[1] > bulk[3]  # each name is scored against its own pair
+
+
+def test_model_share_undoes_the_blend() -> None:
+    model, encoder = np.array([0.0, 0.3, 0.9]), np.array([0.2, 0.5, 0.1])
+    blended = np.array([blend(m, e) for m, e in zip(model, encoder, strict=True)])
+    assert np.allclose(model_share(blended, encoder), model)
 
 
 def test_blend_weighs_both_models_and_stays_in_range() -> None:
