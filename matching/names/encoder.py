@@ -38,7 +38,7 @@ FIRST_GRAM_SIZES = (2, 3, 4)
 REFERENCE_NAMES = 2_000  # training Han names kept to measure how generic a Latin name is
 HUB_NEIGHBOURS = 10
 HUB_WEIGHT = 0.5  # on a 1/5 hold-out of SP_2: recall@10 +1.0 point over no correction
-HUB_SLICE = 16_384  # Latin names whose hub values are worked out together
+HUB_SLICE = 4_096  # Latin names whose hub values are worked out together (float64: 65 MB)
 
 
 def latin_units(name: str) -> tuple[str, ...]:
