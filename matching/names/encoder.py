@@ -309,9 +309,15 @@ def latin_codes(names: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
 def hub_adjusted(han_name: str, vectors: np.ndarray, hubs: np.ndarray) -> np.ndarray:
     """For each Latin name (its vector and hub value, as LatinCodes gives them): the cosine of
     its vector with the Han name's, less `HUB_WEIGHT` times its hub value."""
+    return _adjusted(vectors, han_vector(han_name), hubs)
+
+
+def _adjusted(vectors: np.ndarray, han_vectors: np.ndarray, hubs: np.ndarray) -> np.ndarray:
+    """Each Latin vector's cosine with its Han vector (one for all, or one a row), less
+    `HUB_WEIGHT` times its hub value."""
     # row by row, not one matrix product: BLAS rounds a row by where it stands in the
     # matrix, and a name must score the same to the bit in any list of names
-    products = vectors * han_vector(han_name)
+    products = vectors * han_vectors
     result: np.ndarray = products.sum(axis=1) - HUB_WEIGHT * hubs
     return result
 
@@ -333,6 +339,6 @@ def paired_encoder_scores(han_names: Sequence[str], latin_names: Sequence[str]) 
     scores = np.zeros(len(latin_names))
     for start in range(0, len(latin_names), HUB_SLICE):
         vectors, hubs = LATIN_CODES.lookup(latin_names[start : start + HUB_SLICE])
-        products = vectors * han_table[han_rows[start : start + HUB_SLICE]]
-        scores[start : start + len(hubs)] = products.sum(axis=1) - HUB_WEIGHT * hubs
+        own = han_table[han_rows[start : start + HUB_SLICE]]
+        scores[start : start + len(hubs)] = _adjusted(vectors, own, hubs)
     return scores
