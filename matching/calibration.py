@@ -35,7 +35,7 @@ import pyarrow as pa
 
 from matching.names.encoder import paired_encoder_scores
 from matching.names.script import has_han
-from matching.names.translation import model_share
+from matching.names.translation import mixed, model_share
 from pipelines.resources import data_file
 from pipelines.store import insert_arrow
 
@@ -125,7 +125,8 @@ def feature_matrix(pairs: pa.Table) -> np.ndarray:
 def name_parts(pairs: pa.Table) -> tuple[np.ndarray, np.ndarray]:
     """Of each pair's name score, the name encoder's score and the translation model's: the
     encoder's best over the debtor's Han names and the record's Latin names, the model's what
-    the blend leaves. A pair without such names (a Han record name) has its score for both."""
+    the blend leaves. A pair without such names, or whose score the blend of these two does
+    not give (it came from the record's Han name, say), has its score for both."""
     score = pairs["score"].to_numpy()
     sides = zip(pairs["debtor_names"].to_pylist(), pairs["record_names"].to_pylist(), strict=True)
     named = [(at, han_name, latin_name) for at, (debtor, record) in enumerate(sides)
@@ -135,9 +136,10 @@ def name_parts(pairs: pa.Table) -> tuple[np.ndarray, np.ndarray]:
     if named:
         owners, han, latin = zip(*named, strict=True)
         np.maximum.at(best, np.array(owners), paired_encoder_scores(han, latin))
-    paired = np.isfinite(best)
-    encoder = np.where(paired, best, score)
-    return encoder, np.where(paired, model_share(score, encoder), score)
+    encoder = np.where(np.isfinite(best), best, score)
+    model = model_share(score, encoder)
+    blended = np.isfinite(best) & (np.abs(np.clip(mixed(model, encoder), 0, 1) - score) < 1e-9)
+    return np.where(blended, encoder, score), np.where(blended, model, score)
 
 
 @dataclass(frozen=True)

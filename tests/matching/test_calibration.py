@@ -9,12 +9,14 @@ import math
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 import pytest
 
 from matching.calibration import (
     FEATURES,
     STEP,
     Calibration,
+    name_parts,
     pair_figures,
     read_calibration,
     shipped_calibration,
@@ -165,6 +167,22 @@ def test_the_name_score_is_split_into_its_two_models_and_each_has_its_lead(
                 found[column[part]] - best_other, abs=1e-9
             )
     assert split > 100
+
+
+def test_a_score_the_blend_does_not_give_stands_for_both_parts() -> None:
+    """A record's Chinese name scored the pair (1.0 against the debtor's), or it has no Latin
+    name: the parts are not the encoder's and what the blend leaves, but the score itself."""
+    debtor, english = "安丰投资有限公司", "ANVEN INVESTMENT LIMITED"
+    encoder = encoder_score(debtor, english)
+    blended = blend(0.5, encoder)
+    pairs = pa.table({
+        "score": [blended, 1.0, 0.8],
+        "debtor_names": [[debtor]] * 3,
+        "record_names": [[english], ["安豐投資有限公司", english], ["安豐投資有限公司"]],
+    })  # fmt: skip
+    encoders, models = name_parts(pairs)
+    assert encoders[0] == pytest.approx(encoder) and models[0] == pytest.approx(0.5)
+    assert encoders[1:].tolist() == models[1:].tolist() == [1.0, 0.8]
 
 
 def test_company_pairs_carry_the_calibrated_probability_and_its_step(matched: Store) -> None:
