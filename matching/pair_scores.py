@@ -77,9 +77,15 @@ def _scores(con: duckdb.DuckDBPyConnection, candidates: str) -> dict[NameScoreKe
 
 def names_scores(pairs: list[DebtorPairs]) -> list[list[float]]:
     """names_score of each debtor (kind, names) against each of its candidates' names: pure
-    Python, so a run's many person pairs are spread over worker processes."""
-    return [[names_score(kind, list(left), list(right)).score for right in rights]
-            for kind, left, rights in pairs]  # fmt: skip
+    Python, so a run's many person pairs are spread over worker processes. A debtor's
+    namesakes abroad (many records under one name) are scored once."""
+    found: list[list[float]] = []
+    for kind, left, rights in pairs:
+        debtor = list(left)
+        scores = {right: names_score(kind, debtor, list(right)).score
+                  for right in dict.fromkeys(rights)}  # fmt: skip
+        found.append([scores[right] for right in rights])
+    return found
 
 
 def pair_name_scores(pairs: list[NameScoreKey]) -> list[float]:

@@ -132,8 +132,9 @@ def _skeleton_keys(surnames: set[str], full: set[str]) -> tuple[str, ...]:
     differ mostly in vowels (Fat, Faat; Kwong, Kwang). The likeliest first: each whole
     spelling's own, then every surname spelling with every given name's."""
     pairs = [f.split(" ", 1) for f in full]
-    own = sorted({f"{s} {consonants(g)}" for s, g in pairs})
-    crossed = sorted({f"{s} {consonants(g)}" for s in surnames for _, g in pairs})
+    skeletons = {given: consonants(given) for _, given in pairs}  # each given name's once
+    own = sorted({f"{s} {skeletons[g]}" for s, g in pairs})
+    crossed = sorted({f"{s} {c}" for s in surnames for c in set(skeletons.values())})
     return tuple(dict.fromkeys([*own, *crossed]))
 
 

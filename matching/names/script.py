@@ -17,7 +17,6 @@ _BRACKETS = str.maketrans({"[": "(", "]": ")", "{": "(", "}": ")", "【": "(", "
                            "「": "(", "」": ")", "『": "(", "』": ")", "、": ",", "。": ".",
                            "・": " ", "·": " ", "‧": " ", "–": "-", "—": "-", "‐": "-",
                            "’": "'", "‘": "'", "“": '"', "”": '"'})  # fmt: skip
-_SPACES = re.compile(r"\s+")
 _ASCII_LETTER = re.compile("[A-Za-z]")
 __all__ = [
     "ascii_fold",
@@ -36,8 +35,9 @@ def fold(text: str) -> str:
 
     NFKC maps （香港） to (香港) and ＡＢＣ to ABC; the table catches what NFKC leaves alone.
     """
-    text = unicodedata.normalize("NFKC", text).translate(_BRACKETS)
-    return _SPACES.sub(" ", text).strip()
+    if not text.isascii():  # NFKC leaves ASCII as it is, and most names abroad are ASCII
+        text = unicodedata.normalize("NFKC", text)
+    return " ".join(text.translate(_BRACKETS).split())  # split: the whitespace \s matches
 
 
 def detect_script(text: str) -> Script:

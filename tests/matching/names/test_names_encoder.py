@@ -9,6 +9,7 @@ import pytest
 from matching.names import encoder
 from matching.names.encoder import (
     LatinCodes,
+    PartSums,
     encoder_of,
     encoder_score,
     han_units,
@@ -17,6 +18,7 @@ from matching.names.encoder import (
     latin_units,
     load_encoder,
     paired_encoder_scores,
+    unit_length,
 )
 from matching.names.learn_encoder import Settings, main, train
 from matching.names.learn_lexicon import read_hk_register
@@ -116,6 +118,30 @@ def test_latin_codes_equal_encoding_one_name_at_a_time_and_stay_bounded() -> Non
     direct = load_encoder().encode(latin_units(names[1]), han=False)
     assert np.allclose(vectors[1], direct, atol=1e-3)  # kept as float16
     assert np.allclose(hubs, load_encoder().hub_values(vectors), atol=1e-3)
+
+
+def test_names_summed_by_their_words_equal_their_units_summed() -> None:
+    # a name's vector is built from its words' sums, kept once a word: it must be the vector of
+    # the name's own units, the same to the bit alone or among others, and after a restart
+    names = [
+        "BANFF TRADING LIMITED",
+        "TRADING BANFF LIMITED",
+        "Good Harvest Enterprises Ltd",
+        "GOOD HARVEST (HOLDINGS) LIMITED",
+        "Chung Wah Auto Services Co., Ltd. (d1977-10-12)",
+    ]
+    direct = load_encoder().encode_many([latin_units(n) for n in names], han=False)
+    together = unit_length(PartSums(limit=6).name_sums(names))  # a call's own parts all kept
+    assert np.allclose(together, direct, atol=1e-6)
+    assert not np.allclose(together[0], together[1], atol=1e-3)  # the opening word counts
+    sums = PartSums(limit=6)
+    sums.name_sums(names[:2])
+    assert len(sums.rows) == 4
+    sums.name_sums(names[2:])  # past its limit: the store starts again with these names' parts
+    assert ("banff", True) not in sums.rows and ("good", True) in sums.rows
+    for at, name in enumerate(names):
+        assert np.array_equal(unit_length(PartSums(limit=6).name_sums([name]))[0], together[at])
+        assert np.array_equal(unit_length(sums.name_sums([name]))[0], together[at])
 
 
 def test_pairs_scored_in_bulk_score_as_each_pair_alone() -> None:

@@ -11,6 +11,9 @@ from matching.names.script import ascii_fold, detect_script, fold, han_key, simp
         ("【深圳】", "(深圳)"),
         ("  Chan   Tai  Man ", "Chan Tai Man"),
         ("Xiao–Ming", "Xiao-Ming"),
+        ("\tABC\n[HK]  {Ltd}\x0b", "ABC (HK) (Ltd)"),  # ASCII: whitespace and brackets too
+        ("Chan\u00a0Tai\u3000Man\u2003Ltd", "Chan Tai Man Ltd"),  # wider spaces
+        ("ＡＢＣ [ＨＫ]", "ABC (HK)"),
     ],
 )
 def test_fold(text: str, expected: str) -> None:
