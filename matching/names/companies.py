@@ -43,7 +43,7 @@ class EnglishCompany:
 
 def strip_dissolution(name: str) -> tuple[str, bool]:
     """Hong Kong's index appends "(d1977-10-12)" to dissolved companies' names."""
-    stripped = _DISSOLVED.sub(" ", name)
+    stripped = _DISSOLVED.sub(" ", name) if "(" in name else name  # most names: no bracket
     return fold(stripped), stripped != name
 
 

@@ -26,8 +26,13 @@ def _english_forms() -> dict[tuple[str, ...], str]:
 
 
 @lru_cache(maxsize=1)
-def _longest_english_form() -> int:
-    return max(len(alias) for alias in _english_forms())
+def _form_sizes() -> dict[str, tuple[int, ...]]:
+    """Per last word of an English form, the forms' sizes in words, longest first: a name
+    whose last word ends no form is looked up once, not once per size."""
+    sizes: dict[str, set[int]] = {}
+    for alias in _english_forms():
+        sizes.setdefault(alias[-1], set()).add(len(alias))
+    return {word: tuple(sorted(found, reverse=True)) for word, found in sizes.items()}
 
 
 @lru_cache(maxsize=1)
@@ -47,11 +52,11 @@ def strip_english_form(words: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[s
     "Company Limited" alone keeps its words.
     """
     forms = _english_forms()
-    longest = _longest_english_form()
+    sizes = _form_sizes()
     found: list[str] = []
     while len(words) > 1:
-        for size in range(min(longest, len(words) - 1), 0, -1):
-            form = forms.get(words[-size:])
+        for size in sizes.get(words[-1], ()):
+            form = forms.get(words[-size:]) if size < len(words) else None
             if form:
                 words, found = words[:-size], [form, *found]
                 break

@@ -56,13 +56,24 @@ def english_places() -> dict[tuple[str, ...], str]:
     return places
 
 
+@lru_cache(maxsize=1)
+def _place_sizes() -> dict[str, tuple[int, ...]]:
+    """Per first word of an English place spelling, the spellings' sizes in words, longest
+    first: a word that starts no place is looked up once, not once per size."""
+    sizes: dict[str, set[int]] = {}
+    for spelling in english_places():
+        sizes.setdefault(spelling[0], set()).add(len(spelling))
+    return {word: tuple(sorted(found, reverse=True)) for word, found in sizes.items()}
+
+
 def places_in_english(words: tuple[str, ...]) -> tuple[str, ...]:
     """The places named in English words, longest spelling first ("hong kong" before "kong")."""
     places = english_places()
+    sizes = _place_sizes()
     found: list[str] = []
     index = 0
     while index < len(words):
-        for size in (3, 2, 1):
+        for size in sizes.get(words[index], ()):
             place = places.get(words[index : index + size])
             if place:
                 found.append(place)
