@@ -92,14 +92,24 @@ class CompanyKeys:
         return tuple(dict.fromkeys([*joined, *(word for word, _, _ in ranked)]))[:12]
 
 
+# a person name's readings: each way to read its Han characters, and its Latin parts
+Readings = tuple[tuple[HanName, ...], tuple[LatinName, ...]]
+
+
+@lru_cache(maxsize=200_000)
+def person_name_readings(name: str, surname: str | None = None) -> Readings:
+    """The readings of a person name, which similarity compares (without the blocking keys,
+    which cost more to work out); `surname` as for `person_keys`."""
+    han = han_key(name)
+    han_readings = split_han_name(han) if han else ()
+    latin = parse_latin_name(han_to_spaces(name), surname) if detect_script(name) != "han" else ()
+    return han_readings, latin
+
+
 @lru_cache(maxsize=200_000)
 def person_keys(name: str, surname: str | None = None) -> PersonKeys:
     """Keys of a person name; `surname` names the surname part of a romanised name if known."""
-    script = detect_script(name)
-    han = han_key(name)
-    han_readings = split_han_name(han) if han else ()
-    latin_text = han_to_spaces(name)
-    latin = parse_latin_name(latin_text, surname) if script != "han" else ()
+    han_readings, latin = person_name_readings(name, surname)
     full = {f"{s} {g}" for h in han_readings for s, g in _han_spellings(h)}
     full |= {f"{r.surname_key} {''.join(r.given)}" for r in latin}
     surnames = {
@@ -108,8 +118,8 @@ def person_keys(name: str, surname: str | None = None) -> PersonKeys:
     surnames |= {r.surname_key for r in latin}
     return PersonKeys(
         name=name,
-        script=script,
-        han=han,
+        script=detect_script(name),
+        han=han_key(name),
         han_readings=han_readings,
         latin_readings=latin,
         surname_keys=frozenset(surnames),

@@ -10,10 +10,10 @@ from rapidfuzz import fuzz
 
 from matching.names.keys import (
     CompanyKeys,
-    PersonKeys,
+    Readings,
     candidate_map,
     company_keys,
-    person_keys,
+    person_name_readings,
 )
 from matching.names.lexicon import load_lexicon
 from matching.names.persons import HanName, LatinName
@@ -49,16 +49,18 @@ def person_similarity(
     `foreign_surname` says which part of a romanised foreign name is the surname (a registry's
     surname field); "YANG, Liu" and "YANG Liu" (all-caps surname) say it too.
     """
-    a, b = person_keys(debtor_name), person_keys(foreign_name, foreign_surname)
+    a = person_name_readings(debtor_name)
+    b = person_name_readings(foreign_name, foreign_surname)
     candidates = [_person_pair(a, b), _person_pair(b, a)]
     return max(candidates, key=lambda s: s.score)
 
 
-def _person_pair(a: PersonKeys, b: PersonKeys) -> NameScore:
+def _person_pair(a: Readings, b: Readings) -> NameScore:
+    (a_han, a_latin), (b_han, b_latin) = a, b
     scores = [NO_MATCH]
-    scores += [_han_han(x, y) for x, y in product(a.han_readings, b.han_readings)]
-    scores += [_han_latin(x, y) for x, y in product(a.han_readings, b.latin_readings)]
-    scores += [_latin_latin(x, y) for x, y in product(a.latin_readings, b.latin_readings)]
+    scores += [_han_han(x, y) for x, y in product(a_han, b_han)]
+    scores += [_han_latin(x, y) for x, y in product(a_han, b_latin)]
+    scores += [_latin_latin(x, y) for x, y in product(a_latin, b_latin)]
     return max(scores, key=lambda s: s.score)
 
 

@@ -2,6 +2,7 @@ import pytest
 
 from matching.names.companies import parse_chinese_company, parse_english_company
 from matching.names.legal_forms import english_words, strip_chinese_form, strip_english_form
+from matching.names.word_tables import places_in_english
 
 
 @pytest.mark.parametrize(
@@ -26,6 +27,10 @@ def test_strip_chinese_form(name: str, rest: str, form: str) -> None:
         ("Acme Inc.", ("acme",), "INC"),
         ("Acme LLC", ("acme",), "LLC"),
         ("Cayman Fund SPC", ("cayman", "fund"), "EXEMPTED"),
+        ("ABC LIMITED LIMITED", ("abc",), "LTD"),  # repeatedly
+        ("ABC Limited Partnership", ("abc",), "LP"),  # the longest form ending in the word
+        ("ABC Trading Co Ltd", ("abc", "trading"), "LTD"),
+        ("Company Limited", ("company",), "LTD"),  # a name is never emptied
     ],
 )
 def test_strip_english_form(name: str, rest: tuple[str, ...], form: str) -> None:
@@ -57,3 +62,17 @@ def test_parse_english_company() -> None:
     assert parts.places == ("香港",)
     assert parts.legal_form == "LTD"
     assert parts.dissolved
+
+
+@pytest.mark.parametrize(
+    ("words", "places"),
+    [
+        (("hong", "kong"), ("香港",)),
+        (("kowloon", "hong", "kong", "trading"), ("九龙", "香港")),  # longest spelling first
+        (("hong",), ()),  # the start of a spelling alone names nothing
+        (("new", "york", "hong"), ()),
+        (("shenzhen", "guangzhou", "shenzhen"), ("深圳", "广州")),  # each place once
+    ],
+)
+def test_places_in_english(words: tuple[str, ...], places: tuple[str, ...]) -> None:
+    assert places_in_english(words) == places

@@ -1,6 +1,7 @@
 import pytest
 
 from matching.names import company_similarity, person_keys, person_similarity
+from matching.names.keys import person_name_readings
 
 MATCH = 0.9
 NO_MATCH = 0.6
@@ -113,3 +114,15 @@ def test_region_conflict_costs_more_than_its_words() -> None:
     right = company_similarity("深圳恒大科技有限公司", "Shenzhen Hengda Technology Co Ltd")
     wrong = company_similarity("深圳恒大科技有限公司", "Guangzhou Hengda Technology Co Ltd")
     assert right.score - wrong.score >= 0.4
+
+
+def test_person_similarity_reads_names_without_working_out_their_blocking_keys() -> None:
+    # scoring a run's person pairs works out only the readings: the blocking keys (every
+    # spelling and sound of the given name) cost more and are the features' business
+    before = person_keys.cache_info().misses
+    score = person_similarity("周润发", "Chow Yunfat")  # a spelling no other test reads
+    assert person_keys.cache_info().misses == before
+    readings = person_name_readings("CHOW Yun Fat")
+    assert readings == (person_keys("CHOW Yun Fat").han_readings,
+                        person_keys("CHOW Yun Fat").latin_readings)  # fmt: skip
+    assert score.score == 1.0
