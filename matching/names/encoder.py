@@ -222,6 +222,19 @@ def han_vector(name: str) -> np.ndarray:
     return load_encoder().encode(han_units(name), han=True)
 
 
+def grown_rows(rows: np.ndarray, needed: int, kept: int, width: int | None = None) -> np.ndarray:
+    """ROWS with room for `needed` rows, the first `kept` kept: grown by doubling (to at least
+    1,024), so numbering a few names at a time does not copy every row each time. WIDTH, when
+    given, is each row's length (an array still empty may not have it yet)."""
+    if needed <= len(rows):
+        return rows
+    shape = (max(needed, 2 * len(rows), 1024), *((width,) if width is not None else rows.shape[1:]))
+    grown = np.zeros(shape, dtype=rows.dtype)
+    if kept:
+        grown[:kept] = rows[:kept]
+    return grown
+
+
 class LatinCodes:
     """Latin names, each numbered once, with their encoder vectors (float16, one row each) and
     hub values, worked out once a name and in batches (a matching run meets the same record
@@ -283,18 +296,11 @@ class LatinCodes:
         """Rows first..needed were just numbered (for a store that keeps more per name)."""
 
     def _grow_rows(self, needed: int, size: int) -> int:
-        """Room for `needed` names, grown by doubling: numbering a few names per debtor must
-        not copy every name's vector. Returns the rows' capacity."""
-        if needed <= len(self._hubs):
-            return len(self._hubs)
-        capacity = max(needed, 2 * len(self._hubs), 1024)
-        vectors = np.zeros((capacity, size), dtype=np.float16)
-        hubs = np.zeros(capacity, dtype=np.float32)
+        """Room for `needed` names (`grown_rows`). Returns the rows' capacity."""
         kept = len(self._names)
-        if kept:
-            vectors[:kept], hubs[:kept] = self._vectors[:kept], self._hubs[:kept]
-        self._vectors, self._hubs = vectors, hubs
-        return capacity
+        self._vectors = grown_rows(self._vectors, needed, kept, size)
+        self._hubs = grown_rows(self._hubs, needed, kept)
+        return len(self._hubs)
 
     def _clear(self) -> None:
         self.rows.clear()
@@ -332,12 +338,7 @@ class PartSums:
         encoder = load_encoder()
         sums = summed_rows([_part_rows(*part) for part in parts], encoder.latin_vectors)
         first = len(self.rows)
-        if first + len(parts) > len(self._sums):
-            grown = np.zeros((max(first + len(parts), 2 * len(self._sums), 1024), encoder.size),
-                             dtype=np.float32)  # fmt: skip
-            if first:
-                grown[:first] = self._sums[:first]
-            self._sums = grown
+        self._sums = grown_rows(self._sums, first + len(parts), first, encoder.size)
         self._sums[first : first + len(parts)] = sums
         self.rows.update(zip(parts, range(first, first + len(parts)), strict=True))
 

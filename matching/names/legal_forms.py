@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 
 from matching.names.resources import read_rows
@@ -25,14 +26,19 @@ def _english_forms() -> dict[tuple[str, ...], str]:
     }
 
 
+def phrase_sizes(phrases: Iterable[tuple[str, ...]], at: int) -> dict[str, tuple[int, ...]]:
+    """Per word standing AT (0: first, -1: last) in some of the PHRASES, their sizes in words,
+    longest first: a name's word that starts (or ends) none is looked up once, not once per
+    size."""
+    sizes: dict[str, set[int]] = {}
+    for phrase in phrases:
+        sizes.setdefault(phrase[at], set()).add(len(phrase))
+    return {word: tuple(sorted(found, reverse=True)) for word, found in sizes.items()}
+
+
 @lru_cache(maxsize=1)
 def _form_sizes() -> dict[str, tuple[int, ...]]:
-    """Per last word of an English form, the forms' sizes in words, longest first: a name
-    whose last word ends no form is looked up once, not once per size."""
-    sizes: dict[str, set[int]] = {}
-    for alias in _english_forms():
-        sizes.setdefault(alias[-1], set()).add(len(alias))
-    return {word: tuple(sorted(found, reverse=True)) for word, found in sizes.items()}
+    return phrase_sizes(_english_forms(), -1)
 
 
 @lru_cache(maxsize=1)

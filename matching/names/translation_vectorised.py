@@ -19,7 +19,7 @@ from functools import lru_cache
 import numpy as np
 
 from matching.names import company_similarity
-from matching.names.encoder import LatinCodes, hub_adjusted
+from matching.names.encoder import LatinCodes, grown_rows, hub_adjusted
 from matching.names.lexicon import english_units_once
 from matching.names.script import has_han
 from matching.names.translation import (
@@ -117,10 +117,7 @@ class LatinTable(LatinCodes):
         found = [_IDS.ids_of(english_units_once(self._names[row])) for row in rows]
         counts = np.fromiter((len(ids) for ids in found), dtype=np.int64, count=len(found))
         needed = self._used + int(counts.sum())
-        if needed > len(self._units):
-            grown = np.zeros(max(needed, 2 * len(self._units), 1024), dtype=np.int32)
-            grown[: self._used] = self._units[: self._used]
-            self._units = grown
+        self._units = grown_rows(self._units, needed, self._used)
         if found:
             self._units[self._used : needed] = np.concatenate(found)
         self._starts[rows] = self._used + np.cumsum(counts) - counts
@@ -132,12 +129,9 @@ class LatinTable(LatinCodes):
 
     def _grow_rows(self, needed: int, size: int) -> int:
         capacity = super()._grow_rows(needed, size)
-        if capacity > len(self._counts):
-            starts = np.zeros(capacity, dtype=np.int64)
-            counts = np.zeros(capacity, dtype=np.int64)
-            kept = len(self._names)
-            starts[:kept], counts[:kept] = self._starts[:kept], self._counts[:kept]
-            self._starts, self._counts = starts, counts
+        kept = len(self._names)
+        self._starts = grown_rows(self._starts, capacity, kept)
+        self._counts = grown_rows(self._counts, capacity, kept)
         return capacity
 
     def _clear(self) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from matching.names.legal_forms import english_words
+from matching.names.legal_forms import english_words, phrase_sizes
 from matching.names.resources import REGION_SUFFIXES, read_rows, split_list
 from matching.names.script import simplified
 
@@ -58,12 +58,7 @@ def english_places() -> dict[tuple[str, ...], str]:
 
 @lru_cache(maxsize=1)
 def _place_sizes() -> dict[str, tuple[int, ...]]:
-    """Per first word of an English place spelling, the spellings' sizes in words, longest
-    first: a word that starts no place is looked up once, not once per size."""
-    sizes: dict[str, set[int]] = {}
-    for spelling in english_places():
-        sizes.setdefault(spelling[0], set()).add(len(spelling))
-    return {word: tuple(sorted(found, reverse=True)) for word, found in sizes.items()}
+    return phrase_sizes(english_places(), 0)
 
 
 def places_in_english(words: tuple[str, ...]) -> tuple[str, ...]:
