@@ -7,6 +7,7 @@ import json
 
 import duckdb
 
+from matching.settings import NAME_SCORE, NAME_SCORE_BEFORE_KEYS
 from matching.splink_model import TrainedModel
 
 
@@ -31,4 +32,6 @@ def latest_model(con: duckdb.DuckDBPyConnection, version: str | None = None) -> 
     if not rows:
         return None
     version_found, settings, training = rows[0]
+    # a model saved before the names keys scores its names by the keyed function, the same score
+    settings = settings.replace(NAME_SCORE_BEFORE_KEYS, NAME_SCORE)
     return TrainedModel(str(version_found), json.loads(settings), json.loads(training or "{}"))

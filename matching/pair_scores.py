@@ -14,11 +14,12 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 import duckdb
+import numpy as np
 
 from matching.name_features import names_score
 from matching.names.script import has_han
 from matching.names.translation_vectorised import translation_scores
-from matching.sql_functions import NameScoreKey, primed_name_scores
+from matching.sql_functions import KeyedScores, NameScoreKey, names_key_sql, primed_name_scores
 from pipelines.processes import in_processes, worker_count
 
 BATCH = 2_000  # debtors a batch
@@ -33,36 +34,41 @@ def candidate_name_scores(con: duckdb.DuckDBPyConnection, candidates: str) -> It
     CANDIDATES table (debtor_id, source, source_id) ready; yields how many there are."""
     scores = _scores(con, candidates)
     with primed_name_scores(scores):
-        yield len(scores)
+        yield len(scores.scores)
 
 
-def _scores(con: duckdb.DuckDBPyConnection, candidates: str) -> dict[NameScoreKey, float]:
+def _scores(con: duckdb.DuckDBPyConnection, candidates: str) -> KeyedScores:
     debtors = con.execute(f"SELECT count(DISTINCT debtor_id) FROM {candidates}").fetchall()[0][0]
     workers = worker_count() if debtors >= PARALLEL_FROM * BATCH else 1
     reader = con.sql(
         "SELECT any_value(d.kind) AS kind, any_value(d.names) AS debtor_names,"
-        " list(r.names) AS record_names, list(c.ranked_score) AS ranked FROM " + candidates + " c"
+        f" any_value({names_key_sql('d')}) AS debtor_key, list(r.names) AS record_names,"
+        f" list({names_key_sql('r')}) AS record_keys, list(c.ranked_score) AS ranked"
+        f" FROM {candidates} c"
         " JOIN features d ON d.side = 'debtor' AND d.entity_id = c.debtor_id"
         " JOIN features r ON r.side = 'record' AND r.source = c.source"
         " AND r.entity_id = c.source_id GROUP BY c.debtor_id"
     ).to_arrow_reader(BATCH)
-    scores: dict[NameScoreKey, float] = {}
-    sent: deque[list[DebtorPairs]] = deque()  # each batch's pairs handed to workers, in order
+    left_keys: list[int] = []
+    right_keys: list[int] = []
+    scores: list[float] = []
+    sent: deque[list[tuple[int, list[int]]]] = deque()  # each batch's keys handed to workers
 
     def batches() -> Iterator[tuple[list[DebtorPairs]]]:
         for batch in reader:
             elsewhere: list[DebtorPairs] = []
+            keys: list[tuple[int, list[int]]] = []
             for row in batch.to_pylist():
                 kind, left = row["kind"] or "unknown", tuple(row["debtor_names"])
                 rights = [tuple(names) for names in row["record_names"]]
                 if not (kind == "company" and _all_han(left)):
                     elsewhere.append((kind, left, rights))
+                    keys.append((row["debtor_key"], row["record_keys"]))
                     continue
-                known = debtor_name_scores(kind, left, rights, row["ranked"])
-                scores.update(
-                    ((kind, left, right), s) for right, s in zip(rights, known, strict=True)
-                )
-            sent.append(elsewhere)
+                left_keys.extend([row["debtor_key"]] * len(rights))
+                right_keys.extend(row["record_keys"])
+                scores.extend(debtor_name_scores(kind, left, rights, row["ranked"]))
+            sent.append(keys)
             yield (elsewhere,)
 
     if workers > 1:
@@ -70,9 +76,11 @@ def _scores(con: duckdb.DuckDBPyConnection, candidates: str) -> dict[NameScoreKe
     else:
         found = (names_scores(*call) for call in batches())
     for batch_scores in found:
-        for (kind, left, rights), row_scores in zip(sent.popleft(), batch_scores, strict=True):
-            scores.update(((kind, left, r), s) for r, s in zip(rights, row_scores, strict=True))
-    return scores
+        for (debtor_key, record_keys), row_scores in zip(sent.popleft(), batch_scores, strict=True):
+            left_keys.extend([debtor_key] * len(record_keys))
+            right_keys.extend(record_keys)
+            scores.extend(row_scores)
+    return KeyedScores.of(np.array(left_keys), np.array(right_keys), np.array(scores))
 
 
 def names_scores(pairs: list[DebtorPairs]) -> list[list[float]]:

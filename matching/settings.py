@@ -2,7 +2,7 @@
 are compared is candidate generation's business (matching/candidates.py), not Splink's.
 
 Name and related-person similarity come from the names module, registered in DuckDB as the
-functions `oad_name_score` and `oad_related_score` (see matching/sql_functions.py), so that
+functions `oad_pair_name_score` and `oad_related_score` (see matching/sql_functions.py), so that
 Splink compares debtors and records in any script.
 
 Person and company names are two comparisons, since their scores spread differently: a person's
@@ -29,7 +29,9 @@ COMPANY_NAME_LEVELS = (0.97, 0.9, 0.75, 0.6, 0.5, 0.4, 0.3, 0.2)
 # same name outright; the learned shares only see English names, so this share is added on top.
 SAME_NAME_SHARE = 0.4
 COMPANY_M_FILE = "matching/name_levels.tsv"  # under data/
-NAME_SCORE = "oad_name_score(kind_l, names_l, names_r)"
+NAME_SCORE = "oad_pair_name_score(kind_l, names_key_l, names_key_r, names_l, names_r)"
+# the same score as models saved before the names keys ask for it; read as NAME_SCORE
+NAME_SCORE_BEFORE_KEYS = "oad_name_score(kind_l, names_l, names_r)"
 RELATED_LEVELS = (0.9, 0.75)
 
 # Assumed m probabilities (top level first, then "all other") where EM has nothing to learn

@@ -58,17 +58,20 @@ def spark_session(master: str) -> SparkSession:
 
 
 def register_name_functions(session: SparkSession) -> None:
-    """oad_name_score and oad_related_score, as vectorised (Arrow) UDFs."""
+    """oad_pair_name_score and oad_related_score, as vectorised (Arrow) UDFs."""
     from pyspark.sql.pandas.functions import arrow_udf
 
     # the functions' Arrow type hints make them scalar Arrow UDFs (read at run time, hence Any:
     # the stubs know only the explicit-type form)
     scalar: Any = arrow_udf
-    session.udf.register("oad_name_score", scalar(_name_scores, "double"))
+    session.udf.register("oad_pair_name_score", scalar(_name_scores, "double"))
     session.udf.register("oad_related_score", scalar(_related_scores, "double"))
 
 
-def _name_scores(kinds: pa.Array, lefts: pa.Array, rights: pa.Array) -> pa.Array:
+def _name_scores(
+    kinds: pa.Array, left_keys: pa.Array, right_keys: pa.Array, lefts: pa.Array, rights: pa.Array
+) -> pa.Array:
+    """The keys go unused: Spark's batches are scored debtor by debtor from the names."""
     from matching.pair_scores import pair_name_scores
 
     pairs = [

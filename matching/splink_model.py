@@ -21,15 +21,16 @@ from splink import DuckDBAPI, Linker
 from splink.internals.database_api import DatabaseAPI
 from splink.internals.splink_dataframe import SplinkDataFrame
 
-from matching.settings import UNIQUE_ID, settings
-from matching.sql_functions import register_functions
+from matching.settings import NAME_SCORE, UNIQUE_ID, settings
+from matching.sql_functions import names_key_sql, register_functions
 from pipelines.progress import QUIET, Progress
 from pipelines.shape import record_uid_sql
 from pipelines.store import insert_arrow
 
 FEATURE_COLUMNS = (
-    "kind, names, block_keys, birth_year, birth_month, nationality, residence, jurisdiction,"
-    " city, related_names, CASE WHEN kind = 'person' THEN block_keys[1] END AS training_key"
+    f"kind, names, {names_key_sql()} AS names_key, block_keys, birth_year, birth_month,"
+    " nationality, residence, jurisdiction, city, related_names,"
+    " CASE WHEN kind = 'person' THEN block_keys[1] END AS training_key"
 )
 # Roughly one debtor in three is expected to hold something abroad; the prior of a random pair.
 EXPECTED_MATCHED_SHARE = 0.3
@@ -243,7 +244,7 @@ def _predict_chunk(
     )
     result = con.sql(
         f"SELECT unique_id_l AS debtor_id, unique_id_r AS record_uid, match_probability,"
-        f" match_weight, oad_name_score(kind_l, names_l, names_r) AS name_score,"
+        f" match_weight, {NAME_SCORE} AS name_score,"
         f" json_object({contributions}) AS contributions"
         f" FROM {scored.physical_name}"
     ).to_arrow_table()

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pyarrow as pa
 import pytest
 
 from matching import pair_scores
 from matching.candidates import CANDIDATES, build_candidates
 from matching.features import refresh_features
+from matching.models_store import latest_model, save_model
 from matching.name_features import names_score
 from matching.pair_scores import _scores, candidate_name_scores, group_name_scores
-from matching.sql_functions import oad_name_score, primed_name_scores
+from matching.settings import NAME_SCORE, NAME_SCORE_BEFORE_KEYS
+from matching.splink_model import TrainedModel
+from matching.sql_functions import (
+    KeyedScores,
+    names_key_sql,
+    oad_pair_name_score,
+    primed_name_scores,
+)
 from pipelines.store import Store
 
 
@@ -21,12 +30,25 @@ def with_candidates(evaluation_store: Store) -> Store:
     return evaluation_store
 
 
+def _candidate_pairs(store: Store) -> list[tuple[str, list[str], list[str], int, int]]:
+    """kind, debtor names, record names and both names keys of every candidate pair."""
+    return store.con.execute(
+        f"SELECT d.kind, d.names, r.names, {names_key_sql('d')}, {names_key_sql('r')}"
+        f" FROM {CANDIDATES} c JOIN features d ON d.side = 'debtor' AND d.entity_id = c.debtor_id"
+        " JOIN features r ON r.side = 'record' AND r.source = c.source"
+        " AND r.entity_id = c.source_id ORDER BY ALL"
+    ).fetchall()
+
+
 def test_debtor_by_debtor_scores_equal_the_pairwise_ones(with_candidates: Store) -> None:
     scores = _scores(with_candidates.con, CANDIDATES)
-    kinds = {kind for kind, _, _ in scores}
-    assert len(scores) > 5_000 and kinds == {"company", "person"}
-    for (kind, left, right), score in list(scores.items())[::7]:
-        assert score == pytest.approx(names_score(kind, list(left), list(right)).score, abs=1e-9)
+    pairs = _candidate_pairs(with_candidates)
+    assert len(scores.scores) == len(pairs) > 5_000
+    assert {kind for kind, *_ in pairs} == {"company", "person"}
+    kept, found = scores.find(np.array([p[3] for p in pairs]), np.array([p[4] for p in pairs]))
+    assert found.all()
+    for (kind, left, right, _, _), score in list(zip(pairs, kept, strict=True))[::7]:
+        assert score == pytest.approx(names_score(kind, left, right).score, abs=1e-9)
 
 
 def test_worker_processes_give_the_same_scores(
@@ -37,8 +59,16 @@ def test_worker_processes_give_the_same_scores(
     monkeypatch.setattr(pair_scores, "BATCH", 50)  # the set's debtors in dozens of batches
     monkeypatch.setattr(pair_scores, "PARALLEL_FROM", 1)
     spread = _scores(with_candidates.con, CANDIDATES)
-    persons = [key for key in spread if key[0] == "person"]
-    assert len(persons) >= 50 and spread == alone
+    persons = [p for p in _candidate_pairs(with_candidates) if p[0] == "person"]
+    assert len(persons) >= 50
+    for field in ("mixed", "left_keys", "right_keys", "scores"):
+        assert np.array_equal(getattr(spread, field), getattr(alone, field))
+
+
+def _arguments(kind: str, left: list[str], right: list[str], keys: list[int]) -> list[pa.Array]:
+    """The keyed function's arguments for one pair."""
+    left_key, right_key = pa.array(keys[:1], pa.int64()), pa.array(keys[1:], pa.int64())
+    return [pa.array([kind]), left_key, right_key, pa.array([left]), pa.array([right])]
 
 
 def test_model_function_answers_from_the_prepared_scores_while_open(
@@ -46,12 +76,39 @@ def test_model_function_answers_from_the_prepared_scores_while_open(
 ) -> None:
     with candidate_name_scores(with_candidates.con, CANDIDATES) as count:
         assert count > 5_000
-    key = ("company", ("中华汽车服务有限公司",), ("CHUNG WAH AUTO SERVICES LIMITED",))
-    arguments = (pa.array([key[0]]), pa.array([list(key[1])]), pa.array([list(key[2])]))
-    worked_out = oad_name_score(*arguments).to_pylist()[0]
-    with primed_name_scores({key: 0.123}):
-        assert oad_name_score(*arguments).to_pylist() == [0.123]
-    assert oad_name_score(*arguments).to_pylist() == [worked_out] and worked_out > 0.5
+    debtor, record = ["中华汽车服务有限公司"], ["CHUNG WAH AUTO SERVICES LIMITED"]
+    arguments = _arguments("company", debtor, record, [11, 22])
+    worked_out = oad_pair_name_score(*arguments).to_pylist()[0]
+    primed = KeyedScores.of(np.array([11, 5]), np.array([22, 22]), np.array([0.123, 0.5]))
+    with primed_name_scores(primed):
+        assert oad_pair_name_score(*arguments).to_pylist() == [0.123]
+        # another pair's keys, or a side without names, are not answered from the primed scores
+        other = oad_pair_name_score(*_arguments("company", debtor, record, [11, 23]))
+        assert other.to_pylist() == [worked_out]
+        assert oad_pair_name_score(*_arguments("company", [], record, [11, 22])).to_pylist() == [0]
+    assert oad_pair_name_score(*arguments).to_pylist() == [worked_out] and worked_out > 0.5
+
+
+def test_keyed_scores_find_every_pair_they_hold_and_none_they_do_not() -> None:
+    generator = np.random.default_rng(7)
+    lefts = generator.integers(-(2**62), 2**62, 5_000)
+    rights = np.concatenate([generator.integers(-(2**62), 2**62, 4_990), lefts[:10]])
+    held = KeyedScores.of(lefts, rights, np.arange(5_000) / 5_000)
+    scores, found = held.find(lefts[::-1], rights[::-1])
+    assert found.all() and np.array_equal(scores, (np.arange(5_000) / 5_000)[::-1])
+    _, found = held.find(rights, lefts)  # each pair the other way round
+    assert not found.any()
+
+
+def test_a_model_saved_before_the_names_keys_scores_names_by_the_keyed_function(
+    with_candidates: Store,
+) -> None:
+    saved = {"comparisons": [{"sql_condition": f"{NAME_SCORE_BEFORE_KEYS} >= 0.9"}]}
+    save_model(with_candidates.con, TrainedModel("old-1", saved, {}))
+    model = latest_model(with_candidates.con, "old-1")
+    assert model is not None
+    assert model.model["comparisons"][0]["sql_condition"] == f"{NAME_SCORE} >= 0.9"
+    with_candidates.con.execute("DELETE FROM models WHERE version = 'old-1'")
 
 
 def test_re_ranked_company_pairs_bring_their_score_along(with_candidates: Store) -> None:
