@@ -73,12 +73,23 @@ def segment(text: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=500_000)
 def parse_english_company(name: str) -> EnglishCompany:
+    content, forms, dissolved = _english_parts(name)
+    return EnglishCompany(content, places_in_english(content), main_form(forms), dissolved)
+
+
+def english_content_words(name: str) -> tuple[str, ...]:
+    """parse_english_company's words alone, kept nowhere: for a caller that meets millions of
+    names once and needs neither their places nor their legal form."""
+    return _english_parts(name)[0]
+
+
+def _english_parts(name: str) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
+    """A Latin company name's content words, its legal-form words, whether marked dissolved."""
     text, dissolved = strip_dissolution(name)
     latin = han_to_spaces(text)
     words, forms = strip_english_form(english_words(latin.replace("&", " and ")))
     stop = read_words("english_stopwords.txt")
-    content = tuple(w for w in words if w not in stop)
-    return EnglishCompany(content, places_in_english(content), main_form(forms), dissolved)
+    return tuple(w for w in words if w not in stop), forms, dissolved
 
 
 def brand_words(text: str) -> tuple[tuple[str, ...], ...]:

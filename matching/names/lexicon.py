@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
+from typing import TypeVar, cast
 
-from matching.names.companies import parse_chinese_company, parse_english_company, segment
+from matching.names.companies import (
+    english_content_words,
+    parse_chinese_company,
+    parse_english_company,
+    segment,
+)
 from matching.names.resources import data_path
 from matching.names.script import is_han
 
@@ -18,6 +25,7 @@ FREQUENCY_FILE = "english_word_frequencies.tsv"
 PIECES_FILE = "english_word_pieces.tsv"
 MIN_PIECE_COUNT = 3
 _MAX_PIECES = 3
+T = TypeVar("T", str, int)
 
 
 @dataclass(frozen=True)
@@ -72,24 +80,44 @@ def english_units(name: str) -> tuple[str, ...]:
     return with_fragments(parse_english_company(name).words)
 
 
-def english_units_once(name: str) -> tuple[str, ...]:
-    """english_units for a caller that keeps each name's units itself: neither this nor the
-    parse fills a cache by name (a million record names would fill both several times over);
-    their words' pieces are cached, as they are few."""
-    return with_fragments(parse_english_company.__wrapped__(name).words)
+def unit_words_once(name: str) -> tuple[str, ...]:
+    """The words english_units splits into units, for a caller that keeps each name's units
+    itself: nothing is cached by name (a million record names would fill a cache several
+    times over); the words' pieces are, as they are few."""
+    return english_content_words(name)
 
 
 def with_fragments(
     words: tuple[str, ...], pieces: Mapping[str, int] | None = None
 ) -> tuple[str, ...]:
     """The units of a name's words, split into PIECES (by default the shipped ones)."""
-    if pieces is None:
-        parts = [p for w in words for p in _shipped_parts(w)]
-    else:
-        parts = [p for w in words for p in _word_parts(w, pieces)]
-    prefixes = [w[:k] + "~" for k in PREFIX_LENGTHS for w in words if len(w) > k]
-    suffixes = ["~" + w[-k:] for k in PREFIX_LENGTHS for w in words if len(w) > k + 1]
-    return tuple(dict.fromkeys([*words, *parts, *prefixes, *suffixes]))
+    return tuple(in_name_order([word_fragments(w, pieces) for w in words]))
+
+
+# (word, its pieces, its first letters at each of PREFIX_LENGTHS then its last letters at each,
+# None where the word is too short): one word's units, kept apart by kind; T a unit or its id
+Fragments = tuple[T, tuple[T, ...], tuple[T | None, ...]]
+
+
+def word_fragments(word: str, pieces: Mapping[str, int] | None = None) -> Fragments[str]:
+    """One word's units, before a name's units put them in order."""
+    parts = _shipped_parts(word) if pieces is None else _word_parts(word, pieces)
+    firsts = [word[:k] + "~" if len(word) > k else None for k in PREFIX_LENGTHS]
+    lasts = ["~" + word[-k:] if len(word) > k + 1 else None for k in PREFIX_LENGTHS]
+    return word, parts, (*firsts, *lasts)
+
+
+def in_name_order(words: Sequence[Fragments[T]]) -> list[T]:
+    """A name's units, each once, in their order: every word, then every word's pieces, then
+    the words' first letters by length, then their last letters by length."""
+    found: list[T | None] = [word for word, _, _ in words]
+    for _, parts, _ in words:
+        found += parts
+    # a column a length: each word's letters of that length, in the words' order
+    found += chain.from_iterable(zip(*(letters for _, _, letters in words), strict=True))
+    units = dict.fromkeys(found)
+    units.pop(None, None)
+    return cast("list[T]", list(units))
 
 
 def _word_parts(word: str, pieces: Mapping[str, int]) -> tuple[str, ...]:

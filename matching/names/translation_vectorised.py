@@ -20,7 +20,13 @@ import numpy as np
 
 from matching.names import company_similarity
 from matching.names.encoder import LatinCodes, grown_rows, hub_adjusted
-from matching.names.lexicon import english_units_once
+from matching.names.lexicon import (
+    Fragments,
+    in_name_order,
+    unit_words_once,
+    with_fragments,
+    word_fragments,
+)
 from matching.names.script import has_han
 from matching.names.translation import (
     BACKWARD_WEIGHT,
@@ -77,6 +83,43 @@ class UnitIds:
 _IDS = UnitIds()
 
 
+class NameUnitIds:
+    """A Latin name's units as ids (`english_units_once`, numbered), from its words' units
+    kept as ids: a register's millions of names are made of far fewer words, and putting a
+    name's units together from its words' ids cost a third of working them out."""
+
+    def __init__(self, limit: int = 1 << 18) -> None:
+        self._words: dict[str, Fragments[int]] = {}
+        self._limit = limit  # words kept; past it the store starts again
+
+    def of_name(self, name: str) -> np.ndarray:
+        words = unit_words_once(name)
+        known = [self._words.get(word) for word in words]
+        if None in known:
+            # a word not met yet: the name's units are numbered in the name's own order, as
+            # they always were, which numbers every unit of its words
+            ids = _IDS.ids_of(with_fragments(words))
+            self._keep(words)
+            return ids
+        kept = [fragments for fragments in known if fragments is not None]
+        return np.array(in_name_order(kept), dtype=np.int64)
+
+    def _keep(self, words: tuple[str, ...]) -> None:
+        if len(self._words) + len(words) > self._limit:
+            self._words.clear()
+        number = _IDS.ids.__getitem__
+        for word in words:
+            unit, parts, letters = word_fragments(word)
+            self._words[word] = (
+                number(unit),
+                tuple(map(number, parts)),
+                tuple(None if letter is None else number(letter) for letter in letters),
+            )
+
+
+_NAME_UNITS = NameUnitIds()
+
+
 class LatinTable(LatinCodes):
     """Latin names, each numbered once, with what scoring them takes: their encoder vectors and
     hub values (as `LatinCodes` keeps them) and their English units as ids, in one flat array.
@@ -114,7 +157,7 @@ class LatinTable(LatinCodes):
         return self._units[offsets].astype(np.int64), counts
 
     def _number_units(self, rows: np.ndarray) -> None:
-        found = [_IDS.ids_of(english_units_once(self._names[row])) for row in rows]
+        found = [_NAME_UNITS.of_name(self._names[row]) for row in rows]
         counts = np.fromiter((len(ids) for ids in found), dtype=np.int64, count=len(found))
         needed = self._used + int(counts.sum())
         self._units = grown_rows(self._units, needed, self._used)

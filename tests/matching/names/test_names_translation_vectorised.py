@@ -3,9 +3,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from matching.names import company_similarity
+from matching.names import company_similarity, translation_vectorised
 from matching.names.encoder import latin_codes
-from matching.names.lexicon import english_units
+from matching.names.lexicon import english_units, unit_words_once, with_fragments
 from matching.names.script import has_han, is_han
 from matching.names.translation import translation_score
 from matching.names.translation_vectorised import LatinNames, LatinTable, translation_scores
@@ -102,3 +102,23 @@ def test_a_table_keeps_each_names_units_and_starts_again_past_its_limit() -> Non
     assert list(table.rows) == REGISTER[3:5]
     rows = table.rows_of(REGISTER)  # a call's own names are always all there
     assert len(table.rows) == len(REGISTER) and table.units(rows)[1][2] == 0
+
+
+def test_names_units_from_their_words_ids_are_those_numbered_name_by_name(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A name's unit ids put together from its words' kept ids equal the ids of its own units
+    listed in order, and units are numbered in the same order, whether its words were met
+    before or not, and after the word store starts again."""
+    names = [*REGISTER, "CHARMLUCK GOLDEN DRAGON TRADING LIMITED", "GOLDEN DRAGON LIMITED",
+             "DRAGON GOLDEN CHARMLUCK CO", "LUCKY CHARM (HK) LIMITED",
+             "GOLDEN DRAGON LIMITED"]  # fmt: skip
+    by_name = translation_vectorised.UnitIds()
+    expected = [by_name.ids_of(with_fragments(unit_words_once(name))) for name in names]
+    for limit in (1 << 18, 4):
+        monkeypatch.setattr(translation_vectorised, "_IDS", translation_vectorised.UnitIds())
+        by_words = translation_vectorised.NameUnitIds(limit)
+        found = [by_words.of_name(name) for name in names * 2]
+        assert translation_vectorised._IDS.units == by_name.units
+        for ids, wanted in zip(found, expected * 2, strict=True):
+            assert ids.dtype == wanted.dtype and ids.tolist() == wanted.tolist()
