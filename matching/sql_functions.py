@@ -21,6 +21,8 @@ import pyarrow.compute as pc
 from duckdb.sqltypes import BIGINT, DOUBLE, VARCHAR
 
 from matching.name_features import names_score, related_score
+from matching.names.encoder import encode_beforehand
+from matching.names.script import has_han
 
 # (debtor kind, debtor names, record names): what a name score is worked out from
 NameScoreKey = tuple[str, tuple[str, ...], tuple[str, ...]]
@@ -102,8 +104,8 @@ def oad_pair_name_score(
     missing = np.flatnonzero(named & ~found)
     if missing.size:
         rows = pa.array(missing)
-        scores[missing] = [
-            _name_score(kind or "unknown", tuple(left), tuple(right))
+        pairs = [
+            (kind or "unknown", tuple(left), tuple(right))
             for kind, left, right in zip(
                 kinds.take(rows).to_pylist(),
                 lefts.take(rows).to_pylist(),
@@ -111,6 +113,10 @@ def oad_pair_name_score(
                 strict=True,
             )
         ]
+        encode_beforehand([name for kind, left, right in pairs
+                           if kind == "company" and any(map(has_han, left))
+                           for name in right if not has_han(name)])  # fmt: skip
+        scores[missing] = [_name_score(*pair) for pair in pairs]
     return pa.array(scores, type=pa.float64())
 
 

@@ -368,6 +368,13 @@ def _adjusted(vectors: np.ndarray, han_vectors: np.ndarray, hubs: np.ndarray) ->
     return result
 
 
+def encode_beforehand(latin_names: Sequence[str]) -> None:
+    """Encode these Latin names together now, for pairs about to be scored one by one: a
+    name's vector and hub value are the same alone or among others, and together they cost one
+    product with the reference names instead of one a name."""
+    LATIN_CODES.rows_of(list(dict.fromkeys(latin_names)))
+
+
 def encoder_scores(han_name: str, latin_names: Sequence[str]) -> np.ndarray:
     return hub_adjusted(han_name, *LATIN_CODES.lookup(latin_names))
 

@@ -10,6 +10,7 @@ from matching.names import encoder
 from matching.names.encoder import (
     LatinCodes,
     PartSums,
+    encode_beforehand,
     encoder_of,
     encoder_score,
     han_units,
@@ -152,6 +153,19 @@ def test_pairs_scored_in_bulk_score_as_each_pair_alone() -> None:
     bulk = paired_encoder_scores(han, latin)
     assert bulk.tolist() == [encoder_score(h, n) for h, n in zip(han, latin, strict=True)]
     assert bulk[0] > bulk[2] and bulk[1] > bulk[3]  # each name is scored against its own pair
+
+
+def test_names_encoded_beforehand_score_as_each_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    # training scores random pairs one by one, their Latin names encoded together first
+    han = "好收成企業有限公司"
+    latin = ["GOOD HARVEST ENTERPRISES LIMITED", "CHEUNG KONG HOLDINGS LIMITED",
+             "BANFF TRADING LIMITED", "GOOD HARVEST (HOLDINGS) LIMITED"]  # fmt: skip
+    monkeypatch.setattr(encoder, "LATIN_CODES", LatinCodes(limit=100))
+    alone = [encoder_score(han, name) for name in latin[::-1]][::-1]
+    monkeypatch.setattr(encoder, "LATIN_CODES", LatinCodes(limit=100))
+    encode_beforehand(latin + latin[:2])
+    assert list(encoder.LATIN_CODES.rows) == latin  # each once, all at once
+    assert [encoder_score(han, name) for name in latin] == alone
 
 
 def test_model_share_undoes_the_blend() -> None:
