@@ -10,7 +10,10 @@ Run: .venv/bin/python benchmarks/match.py [--debtors N] [--records N] [--daily N
          [--engine duckdb|spark] [--spark-master URL]
 Prints its figures as it goes; the last line is one JSON object with all of them. `--daily 0`
 leaves the daily case out. The peak memory it prints is this process's and its feature workers';
-benchmarks/scale.py measures the whole process tree (a Spark engine's JVM included).
+benchmarks/scale.py measures the whole process tree (a Spark engine's JVM included). Beside
+the run's times: the machine's busy and stolen CPU seconds over the run (`cpu_s`, `stolen_s`)
+and a fixed loop's seconds before and after it (`reference_loop_s`): runs of the same code on
+this kind of shared machine differ by a tenth and more, and these tell the machine's share.
 """
 
 from __future__ import annotations
@@ -118,6 +121,18 @@ def write_daily(work: Path, count: int, rng: random.Random) -> Path:
     return path
 
 
+REFERENCE_ADDITIONS = 30_000_000
+
+
+def reference_loop_s() -> float:
+    """Seconds a fixed loop of Python additions takes: the machine's own speed at the time, so
+    that a run on a slowed machine can be told from a change in the code."""
+    started, total = time.perf_counter(), 0
+    for number in range(REFERENCE_ADDITIONS):
+        total += number
+    return round(time.perf_counter() - started, 2)
+
+
 def machine_seconds() -> tuple[float, float]:
     """(busy, stolen) CPU seconds of the whole machine so far, over all cores, from
     /proc/stat: a run's workers are children of a fork server, whose time reaches no
@@ -179,12 +194,14 @@ def main() -> None:
         with connect(work / "bench.duckdb") as store:
             import_debtors(store, work / "debtors.csv")
             import_records(store, work / "records.csv", "bench")
+            loop_before = reference_loop_s()
             started, (busy, stolen) = time.perf_counter(), machine_seconds()
             summary = run_matching(store, engine=engine)
             figures["end_to_end_s"] = round(time.perf_counter() - started, 1)
             busy_after, stolen_after = machine_seconds()
             figures["cpu_s"] = round(busy_after - busy, 1)  # over every core
             figures["stolen_s"] = round(stolen_after - stolen, 1)  # taken by the host
+            figures["reference_loop_s"] = [loop_before, reference_loop_s()]
             for step, seconds in summary.seconds.items():
                 figures[f"{step}_s"] = round(seconds, 1)
             figures["pairs"] = summary.candidate_pairs

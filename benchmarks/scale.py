@@ -92,7 +92,8 @@ def show(figures: dict[str, object]) -> None:
     print(
         f"{figures['engine']} {figures['debtors']:,} x {figures['records']:,}: "
         f"{figures['end_to_end_s']} s ({stages}; the machine's CPU {figures.get('cpu_s')} s, "
-        f"stolen {figures.get('stolen_s')} s); "
+        f"stolen {figures.get('stolen_s')} s; reference loop before and after "
+        f"{figures.get('reference_loop_s')} s); "
         f"peak {figures['tree_peak_memory_gb']} GB; "
         f"pairs {figures['pairs']:,}, completeness {figures['pairs_completeness']}, "
         f"recall@10 {figures['recall_at_10']}"
