@@ -9,6 +9,7 @@ OAD := $(BIN)/oad --db $(DEMO_DB)
 # crawled from the bundled responses in data/sample/crawl/ (served on 127.0.0.1 while it runs),
 # then matching, the leads and the digest (out/digests/)
 DEMO_CONFIG := data/sample/discovery.toml
+TEST_PROCESSES ?= 2
 
 .PHONY: setup system demo test lint typecheck unit clean screenshots
 
@@ -54,8 +55,10 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
+# two processes, one core each; a test file's tests stay together in one of them, so a module's
+# shared store is built once
 unit: setup
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_PROCESSES) --dist loadfile
 
 test: lint typecheck unit
 

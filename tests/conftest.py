@@ -11,6 +11,7 @@ from click.testing import CliRunner, Result
 
 from cli.main import cli
 from pipelines.store import Store, connect
+from tests.demo_crawl import DemoCrawl, run_demo_crawl
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -45,3 +46,10 @@ def oad(db_path: Path) -> Callable[..., Result]:
         return result
 
     return run
+
+
+@pytest.fixture(scope="session")
+def demo_crawl(tmp_path_factory: pytest.TempPathFactory) -> DemoCrawl:
+    """The demo's imports and crawls, once a session (about forty seconds: eleven processes);
+    tests that change the store work on a copy."""
+    return run_demo_crawl(tmp_path_factory.mktemp("demo") / "demo.duckdb")

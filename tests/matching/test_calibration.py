@@ -94,12 +94,6 @@ def test_the_fit_learns_that_a_lead_makes_a_pair_right() -> None:
         assert abs(said[band].mean() - truth[band].mean()) < 0.05
 
 
-@pytest.fixture(scope="module")
-def matched(evaluation_store: Store) -> Store:
-    run_matching(evaluation_store)
-    return evaluation_store
-
-
 def _figures(store: Store) -> dict[tuple[str, str, str], tuple[float, ...]]:
     rows = pair_figures(store.con, "true").to_pylist()
     return {(row["debtor_id"], row["source"], row["source_id"]): tuple(row[f] for f in FEATURES)

@@ -19,15 +19,9 @@ from click.testing import CliRunner
 
 from cli.main import cli
 from matching.evaluate import Evaluation, evaluate
-from matching.run import DEFAULT_THRESHOLD, run_matching
+from matching.run import DEFAULT_THRESHOLD
 from pipelines.store import Store
 from tests.matching.conftest import EVAL
-
-
-@pytest.fixture(scope="module")
-def matched(evaluation_store: Store) -> Store:
-    run_matching(evaluation_store)
-    return evaluation_store
 
 
 class _Page(HTMLParser):

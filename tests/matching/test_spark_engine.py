@@ -4,7 +4,6 @@ same candidate pairs and the same probabilities, with one trained model scoring 
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,10 +14,8 @@ from matching.candidates import build_candidates
 from matching.engine import Engine, engine_from
 from matching.run import run_matching
 from matching.spark_session import spark_session
-from pipelines.debtors import import_debtors
-from pipelines.records import import_records
-from pipelines.store import Store, connect
-from tests.matching.conftest import EVAL, nearest_records
+from pipelines.store import Store
+from tests.matching.conftest import nearest_records, store_copy
 
 FEATURES = (
     "SELECT side, source, entity_id, content_hash, kind, names, name_keys, block_keys,"
@@ -31,27 +28,17 @@ MATCHES = (
 )
 
 
-def _eval_store(path: Path) -> Store:
-    store = connect(path)
-    import_debtors(store, EVAL / "debtors.csv")
-    import_records(store, EVAL / "hk_records.csv", "hk_companies_registry")
-    import_records(store, EVAL / "person_records.csv", "officers")
-    return store
-
-
 @pytest.fixture(scope="module")
-def both(tmp_path_factory: pytest.TempPathFactory) -> tuple[Store, Store]:
-    folder = tmp_path_factory.mktemp("engines")
-    _eval_store(folder / "duckdb.duckdb").close()
-    shutil.copy(folder / "duckdb.duckdb", folder / "spark.duckdb")
-    on_duckdb = connect(folder / "duckdb.duckdb")
-    assert run_matching(on_duckdb).engine == "duckdb"
-    on_spark = connect(folder / "spark.duckdb")
-    model = on_duckdb.con.execute("SELECT * FROM models").fetchall()
+def both(
+    imported_evaluation: Path, matched: Store, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Store, Store]:
+    """The set matched on DuckDB, and matched again from its import on Spark with that model."""
+    on_spark = store_copy(imported_evaluation, tmp_path_factory)
+    model = matched.con.execute("SELECT * FROM models").fetchall()
     on_spark.con.executemany("INSERT INTO models VALUES (?, ?, ?, ?)", model)
     summary = run_matching(on_spark, engine=Engine("spark", "local[2]"))
     assert summary.engine == "spark" and not summary.trained  # the DuckDB run's model
-    return on_duckdb, on_spark
+    return matched, on_spark
 
 
 @pytest.mark.slow

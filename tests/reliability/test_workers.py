@@ -3,12 +3,16 @@ it ends, and a killed run leaves the store as it was before the run."""
 
 from __future__ import annotations
 
+import csv
+import itertools
 import signal
 from pathlib import Path
 
 import psutil
 import pytest
 
+from matching.features import refresh_features
+from pipelines.store import connect
 from tests.conftest import REPO
 from tests.reliability.helpers import descendants, gone, oad, scalar, start, wait_for
 
@@ -17,15 +21,28 @@ DATA = REPO / "tests" / "data" / "matching"
 WORKERS = {"OAD_FEATURE_BATCH": "4", "OAD_WORKERS": "2"}
 
 
-@pytest.fixture
-def loaded(tmp_path: Path) -> Path:
-    db = tmp_path / "s.duckdb"
+def _load(db: Path, records: Path) -> Path:
     for args in (
         ("debtors", "import", str(DATA / "debtors.csv")),
-        ("records", "import", str(DATA / "hk_records.csv"), "--source", "hk_companies_registry"),
+        ("records", "import", str(records), "--source", "hk_companies_registry"),
     ):
         assert oad(db, "-q", *args).returncode == 0
     return db
+
+
+@pytest.fixture
+def loaded(tmp_path: Path) -> Path:
+    return _load(tmp_path / "s.duckdb", DATA / "hk_records.csv")
+
+
+def _first_rows(source: Path, rows: int, written: Path) -> Path:
+    """SOURCE's header and its first ROWS records, in WRITTEN."""
+    with (
+        source.open(encoding="utf-8", newline="") as read,
+        written.open("w", encoding="utf-8", newline="") as write,
+    ):
+        csv.writer(write).writerows(itertools.islice(csv.reader(read), rows + 1))
+    return written
 
 
 def _workers(pid: int) -> list[psutil.Process]:
@@ -61,16 +78,23 @@ def test_no_worker_outlives_a_killed_match(loaded: Path, signum: int) -> None:
 
 
 @pytest.mark.slow
-def test_a_match_with_workers_gives_what_one_process_gives(loaded: Path, tmp_path: Path) -> None:
+def test_a_match_with_workers_gives_what_one_process_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a fifth of the set in batches of 20: a hundred batches for the two workers
+    records = _first_rows(DATA / "hk_records.csv", 2_000, tmp_path / "records.csv")
+    loaded = _load(tmp_path / "s.duckdb", records)
     alone = tmp_path / "alone.duckdb"
     alone.write_bytes(loaded.read_bytes())
-    assert oad(loaded, "-q", "match", env=WORKERS).returncode == 0
-    assert oad(alone, "-q", "match", env={"OAD_WORKERS": "1"}).returncode == 0
+    assert oad(loaded, "-q", "match", env={**WORKERS, "OAD_FEATURE_BATCH": "20"}).returncode == 0
+    monkeypatch.setenv("OAD_WORKERS", "1")
+    with connect(alone) as store:
+        refresh_features(store)
     features = "SELECT count(*), sum(hash(COLUMNS(* EXCLUDE (computed_at)))) FROM features"
     assert (
         scalar(loaded, "SELECT count(*) FROM features WHERE source = 'hk_companies_registry'")
         == scalar(loaded, "SELECT count(*) FROM records WHERE source = 'hk_companies_registry'")
-        > 0
+        == 2_000
     )
     assert _rows(loaded, features) == _rows(alone, features)
 

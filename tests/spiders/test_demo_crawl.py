@@ -1,14 +1,11 @@
 """`make demo`'s imports and crawls, as the Makefile and the demo's discovery configuration list
-them, into a temporary store: each crawl serves data/sample/crawl/ on 127.0.0.1 for its duration
-and loads every source."""
+them (tests/demo_crawl.py), into a temporary store: each crawl serves data/sample/crawl/ on
+127.0.0.1 for its duration and loads every source."""
 
 from __future__ import annotations
 
-import os
 import shlex
 import socket
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -16,8 +13,7 @@ from urllib.parse import urlsplit
 import duckdb
 from click.testing import Result
 
-from pipelines.config import load_config
-from tests.conftest import REPO
+from tests.demo_crawl import DemoCrawl, demo_steps
 
 # live records, relationships and assets per source after the demo's imports and crawls
 EXPECTED = {
@@ -34,38 +30,10 @@ EXPECTED = {
 CRAWLS = 9
 
 
-def demo_steps(db: Path) -> list[list[str]]:
-    """The demo's discovery run as commands against DB: the files the Makefile drops in
-    out/inbox/ imported, then each source of data/sample/discovery.toml crawled from its served
-    folder (the flow itself runs in tests/flows/)."""
-    lines = (REPO / "Makefile").read_text(encoding="utf-8").splitlines()
-    recipe = lines[lines.index("demo: setup") + 1 :]
-    oad = [sys.executable, "-m", "cli", "--db", str(db)]
-    steps = []
-    for line in recipe[: next(i for i, line in enumerate(recipe) if not line.startswith("\t"))]:
-        if line.strip().startswith("cp data/sample/"):
-            _, file, folder = line.split()
-            source = Path(folder).name
-            kind = ["debtors", "import", file] if source == "debtors" else [
-                "records", "import", file, "--source", source]  # fmt: skip
-            steps.append([*oad, *kind])
-    config = load_config(REPO / "data" / "sample" / "discovery.toml")
-    for crawl in config.crawl.sources:
-        dataset = ["--dataset", crawl.dataset] if crawl.dataset else []
-        steps.append([*oad, "crawl", crawl.source, *dataset, "--serve", str(config.crawl.serve),
-                      "-s", "LOG_LEVEL=WARNING"])  # fmt: skip
-    return steps
-
-
-def test_demo_crawls_serve_the_bundled_files_and_load_every_source(tmp_path: Path) -> None:
-    db = tmp_path / "demo.duckdb"
-    steps = demo_steps(db)
-    assert len([s for s in steps if "--serve" in s]) == CRAWLS
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    for step in steps:
-        done = subprocess.run(
-            step, cwd=REPO, env=env, capture_output=True, text=True, timeout=180, check=False
-        )
+def test_demo_crawls_serve_the_bundled_files_and_load_every_source(demo_crawl: DemoCrawl) -> None:
+    assert len(demo_crawl.steps) == len(demo_steps(demo_crawl.db))
+    assert len([s for s, _ in demo_crawl.steps if "--serve" in s]) == CRAWLS
+    for step, done in demo_crawl.steps:
         assert done.returncode == 0, f"{shlex.join(step[2:])}\n{done.stdout}{done.stderr[-3000:]}"
         if "--serve" in step:
             assert " finished: " in done.stdout and " 0 removed, 0 rejected" in done.stdout
@@ -74,7 +42,7 @@ def test_demo_crawls_serve_the_bundled_files_and_load_every_source(tmp_path: Pat
                 # from an index extract (keyed on the older company numbers): none is the same
                 assert "11 fetched, 11 new, 0 changed, 0 unchanged" in done.stdout
 
-    with duckdb.connect(str(db), read_only=True) as con:
+    with duckdb.connect(str(demo_crawl.db), read_only=True) as con:
         counts = {
             source: tuple(
                 _live(con, table, source) for table in ("records", "relationships", "assets")

@@ -18,7 +18,7 @@ import duckdb
 import pytest
 
 from tests.conftest import REPO
-from tests.spiders.test_demo_crawl import demo_steps
+from tests.demo_crawl import DemoCrawl
 
 pytestmark = pytest.mark.slow  # about a minute: eleven processes, nine of them crawls
 
@@ -42,12 +42,13 @@ def run(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(scope="module")
-def sample_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def sample_store(tmp_path_factory: pytest.TempPathFactory, demo_crawl: DemoCrawl) -> Path:
     """The demo's store: its imports and crawls as the Makefile lists them, then the match and
     the leads build."""
+    for step, done in demo_crawl.steps:
+        assert done.returncode == 0, f"{' '.join(step)}\n{done.stdout}{done.stderr[-3000:]}"
     db = tmp_path_factory.mktemp("sample") / "demo.duckdb"
-    for step in demo_steps(db):
-        run(db, *step[step.index("--db") + 2 :])
+    shutil.copy(demo_crawl.db, db)
     run(db, "match")
     run(db, "leads", "build")
     return db
