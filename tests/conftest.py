@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,11 @@ from pipelines.store import Store, connect
 from tests.demo_crawl import DemoCrawl, run_demo_crawl
 
 REPO = Path(__file__).resolve().parents[1]
+# the name tables built once for all processes (pipelines/disk_cache.py) go to a folder of the
+# tests' own, not the user's; the `oad` processes the tests start inherit it
+os.environ.setdefault(
+    "OAD_CACHE_DIR", str(Path(tempfile.gettempdir()) / f"oad-test-cache-{os.getuid()}")
+)
 
 
 def rows_by(store: Store, sql: str, key: str) -> dict[Any, dict[str, Any]]:

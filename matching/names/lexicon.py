@@ -17,6 +17,7 @@ from matching.names.companies import (
 )
 from matching.names.resources import data_path
 from matching.names.script import is_han
+from pipelines.disk_cache import cached, module_source
 
 LEXICON_FILE = "lexicon.tsv"
 NULL_UNIT = "<null>"
@@ -178,6 +179,12 @@ def load_pieces() -> dict[str, int]:
 
 @lru_cache(maxsize=1)
 def load_lexicon() -> Lexicon:
+    """The lexicon as its files give it; built once for all processes (pipelines/disk_cache)."""
+    sources = (data_path(LEXICON_FILE), data_path(FREQUENCY_FILE), module_source(__name__))
+    return cached("lexicon", sources, _read_lexicon)
+
+
+def _read_lexicon() -> Lexicon:
     pairs: dict[tuple[str, str], float] = {}
     by_unit: dict[str, list[tuple[str, float]]] = {}
     forward: dict[str, dict[str, float]] = {}
