@@ -3,9 +3,10 @@
 Reading the name lexicon (860,000 rows) and the Chinese dictionary into Python tables takes
 seconds, and every `oad` command that compares names did it again. The built tables are kept
 in the user's cache folder under a digest of everything they are built from: the data files'
-bytes, the code that reads them and the Python version. A changed file or a new release of oad
+bytes, the code that reads them and the Python version. A changed file or changed reading code
 gives a new digest, so a stale table is never read; a folder that cannot be written only means
-the tables are built each time, as before.
+the tables are built each time, as before. A kept table is a pickle, which can run code when
+read, so only a file of the user's own that nobody else may write is read.
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ import hashlib
 import logging
 import os
 import pickle
+import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterable
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeVar, cast
 
 T = TypeVar("T")
 FORMAT = "1"  # raised when what a cache file holds changes shape
@@ -52,17 +54,40 @@ def cached(name: str, sources: Iterable[Traversable | bytes], build: Callable[[]
     """BUILD's result, read from the cache folder when a process has built it from the same
     SOURCES (the data files it reads and the module that reads them); else built, and kept."""
     path = cache_folder() / f"{name}-{digest(sources)[:32]}.pickle"
+    found = _read(path)
+    if found is not None:
+        return cast(T, found[0])
+    built = build()
+    if _ours_or_absent(path):  # a damaged file of ours is replaced; another's is left alone
+        _keep(path, built)
+    return built
+
+
+def _read(path: Path) -> tuple[object] | None:
+    """What the file at PATH holds (in a tuple, as it may be None); None when it is not there,
+    cannot be read whole, or is not to be trusted."""
     try:
         with path.open("rb") as kept:
-            found: T = pickle.load(kept)
-        return found
+            if not _trusted(os.fstat(kept.fileno())):
+                log.warning("%s: not the user's own, or others may write it; not read", path)
+                return None
+            return (pickle.load(kept),)
     except FileNotFoundError:
-        pass
-    except Exception as error:  # a file cut short or from another format: built again below
+        return None
+    except Exception as error:  # a file cut short or from another format: built again
         log.warning("%s: unreadable (%s), building it again", path, error)
-    built = build()
-    _keep(path, built)
-    return built
+        return None
+
+
+def _trusted(status: os.stat_result) -> bool:
+    return status.st_uid == os.getuid() and not status.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def _ours_or_absent(path: Path) -> bool:
+    try:
+        return _trusted(path.stat())
+    except OSError:
+        return True
 
 
 def _keep(path: Path, value: object) -> None:

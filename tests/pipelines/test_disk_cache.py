@@ -111,3 +111,17 @@ def test_the_folder_follows_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
     assert cache_folder() == Path("/srv/cache/oad")
     monkeypatch.delenv("XDG_CACHE_HOME")
     assert cache_folder() == Path.home() / ".cache" / "oad"
+
+
+def test_a_file_others_may_write_is_not_read(
+    folder: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    build = Builder()
+    cached("glosses", [b"source"], build)
+    [kept] = folder.iterdir()
+    kept.chmod(0o666)
+    with caplog.at_level(logging.WARNING):
+        assert cached("glosses", [b"source"], build) == TABLE
+    assert build.calls == 2 and "others may write it" in caplog.text
+    kept.chmod(0o600)
+    assert cached("glosses", [b"source"], build) == TABLE and build.calls == 2
