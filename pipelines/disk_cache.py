@@ -67,16 +67,19 @@ def _read(path: Path) -> tuple[object] | None:
     """What the file at PATH holds (in a tuple, as it may be None); None when it is not there,
     cannot be read whole, or is not to be trusted."""
     try:
-        with path.open("rb") as kept:
-            if not _trusted(os.fstat(kept.fileno())):
-                log.warning("%s: not the user's own, or others may write it; not read", path)
-                return None
+        kept = path.open("rb")
+    except OSError as error:  # not kept yet, or no folder to keep it in: built, quietly
+        log.info("%s: not read (%s)", path, error)
+        return None
+    with kept:
+        if not _trusted(os.fstat(kept.fileno())):
+            log.warning("%s: not the user's own, or others may write it; not read", path)
+            return None
+        try:
             return (pickle.load(kept),)
-    except FileNotFoundError:
-        return None
-    except Exception as error:  # a file cut short or from another format: built again
-        log.warning("%s: unreadable (%s), building it again", path, error)
-        return None
+        except Exception as error:  # a file cut short or from another format: built again
+            log.warning("%s: unreadable (%s), building it again", path, error)
+            return None
 
 
 def _trusted(status: os.stat_result) -> bool:
