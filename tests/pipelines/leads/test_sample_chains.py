@@ -20,7 +20,7 @@ import pytest
 from tests.conftest import REPO
 from tests.demo_crawl import DemoCrawl
 
-pytestmark = pytest.mark.slow  # about a minute: eleven processes, nine of them crawls
+pytestmark = pytest.mark.slow  # the demo crawl (eleven processes, shared), then two more
 
 PSC = "/company/{}/persons-with-significant-control/{}"
 CH, PSC_SOURCE, LR, CCOD = (
