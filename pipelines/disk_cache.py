@@ -17,11 +17,12 @@ import os
 import pickle
 import stat
 import sys
-import tempfile
 from collections.abc import Callable, Iterable
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import TypeVar, cast
+
+from pipelines.exports.files import written_whole
 
 T = TypeVar("T")
 FORMAT = "1"  # raised when what a cache file holds changes shape
@@ -97,14 +98,8 @@ def _keep(path: Path, value: object) -> None:
     """Write VALUE to PATH whole or not at all: another process reads it only once renamed."""
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-        try:
-            with os.fdopen(handle, "wb") as written:
-                pickle.dump(value, written, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        with written_whole([path], private=True) as (staged,), staged.open("wb") as written:
+            pickle.dump(value, written, protocol=pickle.HIGHEST_PROTOCOL)
     except OSError as error:
         log.info("%s: not kept (%s)", path, error)
 

@@ -11,16 +11,18 @@ from pathlib import Path
 
 
 @contextlib.contextmanager
-def written_whole(paths: Sequence[Path]) -> Iterator[list[Path]]:
+def written_whole(paths: Sequence[Path], private: bool = False) -> Iterator[list[Path]]:
     """Temporary paths to write PATHS' content to (their folders made as needed); on success
-    each is renamed to its path, on failure all are removed and no path is touched."""
+    each is renamed to its path, on failure all are removed and no path is touched. PRIVATE
+    files stay readable and writable by their owner alone from the moment they exist."""
     staged: list[Path] = []
     try:
         for path in paths:
             path.parent.mkdir(parents=True, exist_ok=True)
             handle, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
             os.close(handle)
-            os.chmod(name, 0o666 & ~_umask())  # as an ordinary new file, not mkstemp's 0600
+            if not private:  # an ordinary new file, not mkstemp's 0600
+                os.chmod(name, 0o666 & ~_umask())
             staged.append(Path(name))
         yield staged
         for temporary, path in zip(staged, paths, strict=True):
