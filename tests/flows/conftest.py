@@ -3,8 +3,10 @@ machine) and its home in a temporary folder, set before Prefect is first importe
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -17,7 +19,11 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="oad-prefect-"))
+if "PREFECT_HOME" not in os.environ:
+    # each test process has its own, gone when the process ends
+    _PREFECT_HOME = tempfile.mkdtemp(prefix="oad-prefect-")
+    atexit.register(shutil.rmtree, _PREFECT_HOME, ignore_errors=True)
+    os.environ["PREFECT_HOME"] = _PREFECT_HOME
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 

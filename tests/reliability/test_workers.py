@@ -60,7 +60,8 @@ def _workers(pid: int) -> list[psutil.Process]:
 @pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM], ids=["kill -9", "term"])
 def test_no_worker_outlives_a_killed_match(loaded: Path, signum: int) -> None:
-    running = start(loaded, "-q", "match", env=WORKERS)
+    # multiprocessing's folder of a killed run stays behind: in the test's own folder
+    running = start(loaded, "-q", "match", env={**WORKERS, "TMPDIR": str(loaded.parent)})
     seen: list[psutil.Process] = []
 
     def busy() -> bool:
