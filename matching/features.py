@@ -30,7 +30,7 @@ from pipelines.store import Store, insert_arrow, memory_released
 
 BATCH = int(os.environ.get("OAD_FEATURE_BATCH") or 20_000)  # rows a worker takes at a time
 # Raise when feature code changes what it derives from the same input, so every row is redone.
-DERIVATION = 4
+DERIVATION = 5
 DERIVED_FROM = ("names", "places")  # data folders whose files shape the features
 Result = TypeVar("Result")
 # one encoder for every row: json.dumps with options makes a new one each call (half its time)

@@ -15,7 +15,7 @@ from matching.names.companies import (
     parse_chinese_company,
     parse_english_company,
 )
-from matching.names.lexicon import chinese_units, load_lexicon
+from matching.names.lexicon import chinese_units, literal_words, load_lexicon
 from matching.names.persons import HanName, LatinName, parse_latin_name, split_han_name
 from matching.names.romanise import (
     cantonese,
@@ -258,6 +258,8 @@ def _han_candidates(name: str) -> Candidates:
         _add_phrases(found, industry_words().get(word, ()), 1.0, word)
     _add_phrases(found, brand_words("".join(parts.words)), 1.0, parts.trade)
     _add_romanisations(found, "".join(parts.words))
+    for word in literal_words(name):  # written as the English name writes it
+        _add(found, word, 1.0, word)
     lexicon = load_lexicon()
     for unit in chinese_units(name):
         for word, value in lexicon.translations(unit)[:12]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -27,6 +28,7 @@ PIECES_FILE = "english_word_pieces.tsv"
 MIN_PIECE_COUNT = 3
 _MAX_PIECES = 3
 T = TypeVar("T", str, int)
+_LATIN_OR_DIGIT = re.compile(r"[0-9A-Za-z０-９Ａ-Ｚａ-ｚ]")  # full-width forms fold to these
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,16 @@ def chinese_units(name: str) -> tuple[str, ...]:
     chars = [c for c in text if is_han(c)]
     words = [w for w in segment(text) if len(w) > 1 and all(is_han(c) for c in w)]
     return tuple(dict.fromkeys([*chars, *words]))
+
+
+@lru_cache(maxsize=200_000)
+def literal_words(han_name: str) -> tuple[str, ...]:
+    """The Latin letters and digits written inside a Han name (TCL科技 → tcl, 世紀21物業 → 21),
+    as an English name's content words: an English name of the same company carries them as
+    they are, and no lexicon is needed to read them."""
+    if not _LATIN_OR_DIGIT.search(han_name):
+        return ()
+    return tuple(dict.fromkeys(english_content_words(han_name)))
 
 
 @lru_cache(maxsize=200_000)

@@ -18,6 +18,7 @@ from matching.names.keys import (
 from matching.names.lexicon import load_lexicon
 from matching.names.persons import HanName, LatinName
 from matching.names.romanise import person_readings, surname_spellings
+from matching.names.script import is_han
 from matching.names.spellings import spelling_key
 from matching.names.translation import translation_score
 from matching.names.word_tables import place_kinds
@@ -119,12 +120,19 @@ def company_similarity(debtor_name: str, foreign_name: str) -> NameScore:
         scores.append(_company_cross(a, b))
     if b.han and a.words:
         scores.append(_company_cross(b, a))
-    if a.words and b.words:
+    # a Han name's Latin words (ABC贸易) are a part of it, compared with the rest above: as a
+    # whole name they made ABC贸易 and ABC科技 alike
+    if a.words and b.words and _latin_content(a) and _latin_content(b):
         scores.append(_company_latin_latin(a, b))
     best = max(scores, key=lambda s: s.score)
     if places_conflict(a, b):
         return NameScore(round(best.score * REGION_CONFLICT_FACTOR, 4), best.agreed)
     return best
+
+
+def _latin_content(keys: CompanyKeys) -> bool:
+    """Whether all but the legal form is Latin (ABC Trading 有限公司 is, ABC贸易有限公司 is not)."""
+    return not any(is_han(c) for c in keys.trade + "".join(keys.industry))
 
 
 def places_conflict(a: CompanyKeys, b: CompanyKeys) -> bool:

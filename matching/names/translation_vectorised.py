@@ -31,9 +31,9 @@ from matching.names.script import has_han
 from matching.names.translation import (
     BACKWARD_WEIGHT,
     EPSILON,
+    accounted_units,
     char_sources,
     forward_term,
-    han_chars,
     mixed,
     null_chinese,
     unit_weight,
@@ -282,7 +282,7 @@ class LatinNames:
 
     def raw_scores(self, han_name: str) -> np.ndarray:
         """translation_score's raw value for every name; -inf for a name without units."""
-        chars = han_chars(han_name)
+        chars = accounted_units(han_name)
         if not chars:
             return np.full(self.size, -np.inf)
         char_vectors = [_char_vector(c) for c in chars]

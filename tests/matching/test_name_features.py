@@ -46,3 +46,12 @@ def test_explanations_name_the_parts_that_agreed() -> None:
     company = agreed_parts("company", ["依利达针织厂有限公司"], ["E. LEI KNITTING FACTORY LIMITED"])
     assert "针织=knitting" in company
     assert agreed_parts("person", ["陈大文"], ["WONG Siu Ming"]) == []
+
+
+def test_the_digits_of_a_han_name_are_a_blocking_key_its_english_name_shares() -> None:
+    han = entity_name_features("company", ["1001制作有限公司"]).block_keys
+    latin = entity_name_features("company", ["1001 Production House Limited"]).block_keys
+    assert han["c:1001"] == 1.0 and "c:1001" in latin
+    assert (
+        agreed_parts("company", ["1001制作有限公司"], ["1001 PRODUCTION LIMITED"])[0] == "1001=1001"
+    )

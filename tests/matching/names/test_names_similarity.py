@@ -88,6 +88,8 @@ def test_person_keys_share_blocking_keys_across_scripts() -> None:
         ("安盛保險有限公司", "AXA INSURANCE LIMITED"),
         ("深圳恒大科技有限公司", "深圳恒大科技有限公司"),
         ("HENGDA TECHNOLOGY LIMITED", "Hengda Technology Ltd"),
+        ("ABC Trading 有限公司", "ABC TRADING LIMITED"),  # Han in its legal form alone
+        ("TCL科技集团股份有限公司", "TCL TECHNOLOGY GROUP CORPORATION"),
     ],
 )
 def test_company_matches(debtor: str, foreign: str) -> None:
@@ -103,11 +105,18 @@ def test_company_matches(debtor: str, foreign: str) -> None:
         ("深圳恒大科技有限公司", "Shenzhen Wanda Trading Co Ltd"),
         ("大豐工程有限公司", "GOLDEN DRAGON TRADING LIMITED"),
         ("深圳恒大科技有限公司", "广州恒大科技有限公司"),
+        ("ABC贸易有限公司", "ABC HOLDINGS LIMITED"),
     ],
 )
 def test_company_non_matches(debtor: str, foreign: str) -> None:
     # a shared city alone scores about 0.36 (深圳 Shenzhen is well learned): below the 0.4 level
     assert company_similarity(debtor, foreign).score < 0.4
+
+
+def test_han_names_alike_in_their_latin_letters_alone_are_not_the_same_name() -> None:
+    # as two Latin names, ABC and ABC, these scored 1.0
+    assert company_similarity("ABC贸易有限公司", "ABC科技有限公司").score <= 0.6
+    assert company_similarity("ABC贸易有限公司", "ABC贸易有限公司").score == 1.0
 
 
 def test_region_conflict_costs_more_than_its_words() -> None:

@@ -21,7 +21,8 @@ CANDIDATES = [
 
 
 @pytest.mark.parametrize(
-    "debtor", ["依利达针织厂有限公司", "中华汽车服务有限公司", "澳興發展有限公司"]
+    "debtor",
+    ["依利达针织厂有限公司", "中华汽车服务有限公司", "澳興發展有限公司", "E.LEI針織廠有限公司"],
 )
 def test_batch_scores_equal_the_pairwise_translation_score(debtor: str) -> None:
     batch = translation_scores(["ignored LATIN ALIAS", debtor], CANDIDATES)
@@ -61,7 +62,14 @@ REGISTER = [
 
 
 @pytest.mark.parametrize(
-    "han", ["依利达针织厂有限公司", "好收成企業有限公司", "雅星贸易有限公司", "ABC"]
+    "han",
+    [
+        "依利达针织厂有限公司",
+        "好收成企業有限公司",
+        "雅星贸易有限公司",
+        "ABC",
+        "ELEGANT 21贸易有限公司",
+    ],
 )
 def test_latin_names_score_every_name_as_the_pairwise_score_does(han: str) -> None:
     scores = LatinNames(REGISTER).scores(han)
