@@ -17,6 +17,8 @@ from matching.names.script import fold, han_to_spaces, simplified
 from matching.names.word_tables import brands, industry_words, places_in_english, region_of
 
 _DISSOLVED = re.compile(r"\(\s*d\s*\d{4}-\d{2}-\d{2}\s*\)", re.IGNORECASE)
+# the index's other dated marker, "(b2017-12-01)": the register's note, not the company's name
+_DATED_NOTE = re.compile(r"\(\s*b\s*\d{4}-\d{2}-\d{2}\s*\)", re.IGNORECASE)
 _BRACKETED = re.compile(r"\(([^()]*)\)")
 
 
@@ -42,9 +44,12 @@ class EnglishCompany:
 
 
 def strip_dissolution(name: str) -> tuple[str, bool]:
-    """Hong Kong's index appends "(d1977-10-12)" to dissolved companies' names."""
-    stripped = _DISSOLVED.sub(" ", name) if "(" in name else name  # most names: no bracket
-    return fold(stripped), stripped != name
+    """Hong Kong's index appends "(d1977-10-12)" to dissolved companies' names (and a dated
+    "(b...)" note to some others, dropped as well)."""
+    if "(" not in name:  # most names: no bracket
+        return fold(name), False
+    stripped = _DISSOLVED.sub(" ", name)
+    return fold(_DATED_NOTE.sub(" ", stripped)), stripped != name
 
 
 @lru_cache(maxsize=200_000)

@@ -64,6 +64,12 @@ def test_parse_english_company() -> None:
     assert parts.dissolved
 
 
+def test_the_indexs_dated_note_is_no_word_of_the_name() -> None:
+    # a real index row (SP_10): the note's date is the company's incorporation date
+    parts = parse_english_company("ALLIED POWER LIMITED (b2017-12-01)")
+    assert parts.words == ("allied", "power") and not parts.dissolved
+
+
 @pytest.mark.parametrize(
     ("words", "places"),
     [
