@@ -30,7 +30,7 @@ from threadpoolctl import threadpool_limits
 from matching import ivf_search
 from matching.engine import DUCKDB, Engine
 from matching.faiss_loader import load_faiss
-from matching.names.encoder import HUB_WEIGHT, han_units, latin_codes, load_encoder
+from matching.names.encoder import HUB_WEIGHT, latin_codes, load_encoder
 from matching.names.script import has_han
 from matching.names.translation_vectorised import LatinTable
 from matching.repeated_names import HeldCodes, plan_chunks
@@ -147,7 +147,7 @@ def _search(
 def query_vectors(han_names: list[str]) -> np.ndarray:
     """The Han names' vectors as `record_index` is searched with: the record side's last number
     is minus its hub weight, so each query's is one, and one inner product is the score."""
-    queries = load_encoder().encode_many([han_units(n) for n in han_names], han=True)
+    queries = load_encoder().encode_han(han_names)
     return np.hstack([queries, np.ones((len(queries), 1), dtype=np.float32)])
 
 

@@ -28,6 +28,7 @@ import numpy as np
 from matching.faiss_loader import load_faiss
 from matching.names.companies import parse_chinese_company, strip_dissolution
 from matching.names.legal_forms import english_words, strip_chinese_form, strip_english_form
+from matching.names.lexicon import literal_words
 from matching.names.resources import data_path
 from matching.names.romanise import char_readings
 from matching.names.script import han_key, is_han
@@ -102,6 +103,11 @@ def han_units(name: str) -> tuple[str, ...]:
     return tuple(units)
 
 
+def literal_units(name: str) -> tuple[str, ...]:
+    """The Latin units (a word and its letter n-grams) of each Latin word a Han name carries."""
+    return tuple(unit for word in literal_words(name) for unit in _word_units(word))
+
+
 def summed_rows(picked: Sequence[Sequence[int]], table: np.ndarray) -> np.ndarray:
     """For each list of TABLE's rows, their sum (float32), by one sparse product: a million
     names take seconds where one at a time took minutes. A row's sum is the same whatever
@@ -139,15 +145,21 @@ class NameEncoder:
     def size(self) -> int:
         return int(self.han_vectors.shape[1])
 
-    def encode(self, units: tuple[str, ...], han: bool) -> np.ndarray:
-        """The unit-length vector of a bag of units (zero when none is known)."""
+    def encode(
+        self, units: tuple[str, ...], han: bool, latin_units: tuple[str, ...] = ()
+    ) -> np.ndarray:
+        """The unit-length vector of a bag of units (zero when none is known); a Han bag may
+        take LATIN_UNITS from the Latin side's table too (`encode_han`)."""
         rows_of, table = (
             (self.han_rows, self.han_vectors) if han else (self.latin_rows, self.latin_vectors)
         )
         rows = [rows_of[u] for u in units if u in rows_of]
-        if not rows:
+        latin = [self.latin_rows[u] for u in latin_units if u in self.latin_rows]
+        if not rows and not latin:
             return np.zeros(self.size, dtype=np.float32)
-        total = table[rows].astype(np.float32).sum(axis=0) / np.sqrt(len(rows))
+        summed = table[rows].astype(np.float32).sum(axis=0)
+        summed += self.latin_vectors[latin].astype(np.float32).sum(axis=0)
+        total = summed / np.sqrt(len(rows) + len(latin))
         length = float(np.linalg.norm(total))
         unit: np.ndarray = total / length if length > 0 else total
         return unit
@@ -158,6 +170,17 @@ class NameEncoder:
         rows_of = self.han_rows if han else self.latin_rows
         known = [[rows_of[u] for u in units if u in rows_of] for units in bags]
         return self.encode_rows(known, han)
+
+    def encode_han(self, names: Sequence[str]) -> np.ndarray:
+        """Han names' vectors, one row each: their units' (`han_units`), with the Latin units
+        of the Latin letters and digits they carry (`literal_units`) from the Latin side's
+        table, so that TCL科技 is near English names with the word TCL as they are near it."""
+        han = [[self.han_rows[u] for u in han_units(n) if u in self.han_rows] for n in names]
+        latin = [
+            [self.latin_rows[u] for u in literal_units(n) if u in self.latin_rows] for n in names
+        ]
+        totals = summed_rows(han, self.han_vectors) + summed_rows(latin, self.latin_vectors)
+        return unit_length(totals)
 
     def encode_rows(self, known: Sequence[Sequence[int]], han: bool) -> np.ndarray:
         """`encode_many` of bags already given as their known units' rows."""
@@ -219,7 +242,7 @@ def encoder_provenance() -> dict[str, object]:
 
 @lru_cache(maxsize=20_000)
 def han_vector(name: str) -> np.ndarray:
-    return load_encoder().encode(han_units(name), han=True)
+    return load_encoder().encode(han_units(name), han=True, latin_units=literal_units(name))
 
 
 def grown_rows(rows: np.ndarray, needed: int, kept: int, width: int | None = None) -> np.ndarray:

@@ -116,13 +116,14 @@ def company_similarity(debtor_name: str, foreign_name: str) -> NameScore:
     scores = [NO_MATCH]
     if a.han and b.han:
         scores.append(_company_han_han(a, b))
-    if a.han and b.words:
-        scores.append(_company_cross(a, b))
-    if b.han and a.words:
-        scores.append(_company_cross(b, a))
     # a Han name's Latin words (ABC贸易) are a part of it, compared with the rest above: as a
-    # whole name they made ABC贸易 and ABC科技 alike
-    if a.words and b.words and _latin_content(a) and _latin_content(b):
+    # Latin name of their own they made ABC贸易 and ABC科技 alike
+    latin_a, latin_b = _latin_content(a), _latin_content(b)
+    if a.han and b.words and latin_b:
+        scores.append(_company_cross(a, b))
+    if b.han and a.words and latin_a:
+        scores.append(_company_cross(b, a))
+    if a.words and b.words and latin_a and latin_b:
         scores.append(_company_latin_latin(a, b))
     best = max(scores, key=lambda s: s.score)
     if places_conflict(a, b):

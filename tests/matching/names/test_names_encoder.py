@@ -213,3 +213,23 @@ def test_learn_encoder_writes_a_loadable_file_with_provenance(
     with np.load(out) as stored:
         loaded = encoder_of({k: stored[k] for k in stored.files})
     assert loaded.references.shape[1] == Settings.dimensions
+
+
+def test_a_han_names_latin_letters_and_digits_meet_the_same_latin_words() -> None:
+    han = "TCL科技有限公司"
+    assert encoder.literal_units(han)[0] == "w:tcl"
+    right = encoder_score(han, "TCL TECHNOLOGY LIMITED")
+    assert right > encoder_score(han, "TCM TECHNOLOGY LIMITED") + 0.1
+    # one name alone and among others, as the dense search encodes its queries
+    together = load_encoder().encode_han([han, "依利达针织厂有限公司"])
+    assert np.allclose(together[0], han_vector(han), atol=1e-6)
+
+
+def test_a_han_name_without_latin_letters_or_digits_is_encoded_from_its_own_units() -> None:
+    name = "依利达针织厂有限公司"
+    assert encoder.literal_units(name) == ()
+    own = load_encoder().encode(han_units(name), han=True)
+    assert np.array_equal(han_vector(name), own)
+    assert np.array_equal(
+        load_encoder().encode_han([name]), load_encoder().encode_many([han_units(name)], han=True)
+    )
