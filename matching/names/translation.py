@@ -46,8 +46,9 @@ DICTIONARY_FORWARD = 0.5
 DICTIONARY_BACKWARD = 0.1
 FRAGMENT_WEIGHT = 0.25
 # a literal word (1001, TCL) the English name leaves out counts as much against it as any unit
-# nothing explains: on SP_10's 239 names with one, recall@1 0.715 against 0.711 and 0.598 when
-# it cost a tenth or a hundredth as much (an English name may still spell TMH as T M H)
+# nothing explains: on SP_10's 239 names with one (before the encoder read them), recall@1 0.715
+# against 0.711 and 0.598 when it cost a tenth or a hundredth as much, though an English name
+# may spell TMH as T M H
 LITERAL_NULL = EPSILON
 # the name encoder's share of the score: on a 1/5 hold-out of SP_2 recall@10 rose from 0.60
 # to 0.65 (best between 0.35 and 0.45); the two models miss different names
@@ -74,9 +75,10 @@ WeightSource = tuple[tuple[str, str], Mapping[str, float], float]
 @lru_cache(maxsize=4_096)
 def weight_sources(han_name: str) -> tuple[WeightSource, ...]:
     """Each table a name's English word weights add up from, with its factor: the lexicon's
-    P(e | unit) for each of the name's units and NULL, the dictionary's glosses, and the table
-    matches it is sure of. A table is named by ("lexicon" | "gloss", unit) and is the same for
-    every name with that unit; ("sure", name) is this name's own."""
+    P(e | unit) for each of the name's units and NULL, the dictionary's glosses, its literal
+    words, and the table matches it is sure of. A table is named by ("lexicon" | "gloss" |
+    "literal", unit) and is the same for every name with that unit; ("sure", name) is this
+    name's own."""
     lexicon = load_lexicon()
     units, literals = chinese_units(han_name), literal_words(han_name)
     share = 1.0 / (len(units) + len(literals) + 1)
