@@ -82,14 +82,16 @@ class CompanyKeys:
 
     @property
     def blocking_keys(self) -> tuple[str, ...]:
-        """The rarest English words (Latin names) or the likeliest ones (Han names)."""
+        """The rarest English words (Latin names) or the likeliest ones (Han names: the Latin
+        letters and digits they carry first, as written)."""
         lexicon = load_lexicon()
         if self.words:
             return tuple(sorted(self.words, key=lambda w: -lexicon.idf(w))[:3])
         joined = [r.replace(" ", "") for r in self.trade_readings]
         from_trade = [c for c in self.candidates if c[2] and c[2] in self.trade and c[1] >= 0.5]
         ranked = sorted(from_trade, key=lambda c: -c[1] * lexicon.idf(c[0]))
-        return tuple(dict.fromkeys([*joined, *(word for word, _, _ in ranked)]))[:12]
+        literal = literal_words(self.name)
+        return tuple(dict.fromkeys([*literal, *joined, *(word for word, _, _ in ranked)]))[:12]
 
 
 # a person name's readings: each way to read its Han characters, and its Latin parts

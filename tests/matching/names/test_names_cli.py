@@ -16,6 +16,11 @@ def test_explain_company(oad: Callable[..., Result]) -> None:
     assert "legal_form: LTD" in output
 
 
+def test_explain_company_shows_its_digits_as_written_first(oad: Callable[..., Result]) -> None:
+    output = oad("names", "explain", "1001制作有限公司", "--kind", "company").output
+    assert "blocking_keys: 1001, " in output
+
+
 def test_help_has_an_example(oad: Callable[..., Result]) -> None:
     assert "oad names explain 许家印" in oad("names", "explain", "--help").output
     assert "Example:" in oad("names", "--help").output
