@@ -104,8 +104,14 @@ def han_units(name: str) -> tuple[str, ...]:
 
 
 def literal_units(name: str) -> tuple[str, ...]:
-    """The Latin units (a word and its letter n-grams) of each Latin word a Han name carries."""
-    return tuple(unit for word in literal_words(name) for unit in _word_units(word))
+    """The Latin units (a word and its letter n-grams) of each Latin word a Han name carries,
+    and a first word's units (`f:`) for one that opens its trade name (TCL科技: tcl), as the
+    Latin name's opening word has them."""
+    words = literal_words(name)
+    units = [unit for word in words for unit in _word_units(word)]
+    if words and parse_chinese_company(name).trade.lower().startswith(words[0]):
+        units.extend(_first_word_units(words[0]))
+    return tuple(units)
 
 
 def summed_rows(picked: Sequence[Sequence[int]], table: np.ndarray) -> np.ndarray:

@@ -218,6 +218,8 @@ def test_learn_encoder_writes_a_loadable_file_with_provenance(
 def test_a_han_names_latin_letters_and_digits_meet_the_same_latin_words() -> None:
     han = "TCL科技有限公司"
     assert encoder.literal_units(han)[0] == "w:tcl"
+    assert "f:<tc" in encoder.literal_units(han)  # it opens the name, as an English name's would
+    assert not [u for u in encoder.literal_units("世紀21物業有限公司") if u.startswith("f:")]
     right = encoder_score(han, "TCL TECHNOLOGY LIMITED")
     assert right > encoder_score(han, "TCM TECHNOLOGY LIMITED") + 0.1
     # one name alone and among others, as the dense search encodes its queries
