@@ -1,8 +1,8 @@
 """Names-only ranking of Chinese company names that carry Latin letters or digits (TCL科技,
 世紀21物業, 1001制作), each among all English names of its Hong Kong register slice.
 
-About one bilingual pair in a hundred has such a name; mainland debtor lists have more (brands
-such as TCL and 58 are written so). For each such Chinese name (as the register writes it) every
+About one bilingual pair in a hundred has such a name; a debtor list has as many as its names
+write brands and numbers so (TCL, 58). For each such Chinese name (as the register writes it) every
 English name of the slice, with or without a Chinese name beside it, as `benchmarks/quality.py`
 ranks them, is scored by the company score a match ranks with (the translation model blended
 with the name encoder); the true name's rank counts the names scoring strictly above it.
