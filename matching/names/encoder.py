@@ -83,9 +83,8 @@ def _grams(word: str, tag: str, sizes: tuple[int, ...]) -> tuple[str, ...]:
 def _part_rows(word: str, first: bool) -> list[int]:
     """The encoder's rows of a Latin word's known units, and of its `f:` units when it opens
     the name."""
-    rows_of = load_encoder().latin_rows
     units = (*_word_units(word), *(_first_word_units(word) if first else ()))
-    return [rows_of[u] for u in units if u in rows_of]
+    return load_encoder().rows(units, han=False)
 
 
 def han_units(name: str) -> tuple[str, ...]:
@@ -156,11 +155,8 @@ class NameEncoder:
     ) -> np.ndarray:
         """The unit-length vector of a bag of units (zero when none is known); a Han bag may
         take LATIN_UNITS from the Latin side's table too (`encode_han`)."""
-        rows_of, table = (
-            (self.han_rows, self.han_vectors) if han else (self.latin_rows, self.latin_vectors)
-        )
-        rows = [rows_of[u] for u in units if u in rows_of]
-        latin = [self.latin_rows[u] for u in latin_units if u in self.latin_rows]
+        table = self.han_vectors if han else self.latin_vectors
+        rows, latin = self.rows(units, han), self.rows(latin_units, han=False)
         if not rows and not latin:
             return np.zeros(self.size, dtype=np.float32)
         summed = table[rows].astype(np.float32).sum(axis=0)
@@ -173,20 +169,21 @@ class NameEncoder:
     def encode_many(self, bags: Sequence[tuple[str, ...]], han: bool) -> np.ndarray:
         """`encode` of each bag of units, as one row each, by one sparse product: a million
         names take seconds where one at a time took minutes."""
-        rows_of = self.han_rows if han else self.latin_rows
-        known = [[rows_of[u] for u in units if u in rows_of] for units in bags]
-        return self.encode_rows(known, han)
+        return self.encode_rows([self.rows(units, han) for units in bags], han)
 
     def encode_han(self, names: Sequence[str]) -> np.ndarray:
         """Han names' vectors, one row each: their units' (`han_units`), with the Latin units
         of the Latin letters and digits they carry (`literal_units`) from the Latin side's
         table, so that TCL科技 is near English names with the word TCL as they are near it."""
-        han = [[self.han_rows[u] for u in han_units(n) if u in self.han_rows] for n in names]
-        latin = [
-            [self.latin_rows[u] for u in literal_units(n) if u in self.latin_rows] for n in names
-        ]
+        han = [self.rows(han_units(n), han=True) for n in names]
+        latin = [self.rows(literal_units(n), han=False) for n in names]
         totals = summed_rows(han, self.han_vectors) + summed_rows(latin, self.latin_vectors)
         return unit_length(totals)
+
+    def rows(self, units: Sequence[str], han: bool) -> list[int]:
+        """The table rows of the units that side knows (an unknown unit has none)."""
+        rows_of = self.han_rows if han else self.latin_rows
+        return [rows_of[u] for u in units if u in rows_of]
 
     def encode_rows(self, known: Sequence[Sequence[int]], han: bool) -> np.ndarray:
         """`encode_many` of bags already given as their known units' rows."""
