@@ -22,8 +22,8 @@ from tests.flows.test_commands import SAMPLE_CRAWL, oad
 
 POOL = "oad-test"
 # a worker runs one crawl at a time (`--limit 1`), but the discovery flow's threads hand the
-# crawls out one by one: with two, a loaded machine's first worker finished the first before the
-# second was handed out and took both; with four, the other worker is always needed
+# crawls out one by one, so a first crawl may end before the next is handed out: with two, one
+# worker took both in a loaded run; with four (as before), the other has always had one
 SOURCES = ("sg_acra", "hk_companies_registry", "icij_offshore_leaks", "gb_land_registry")
 
 
