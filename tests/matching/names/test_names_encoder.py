@@ -8,6 +8,9 @@ import pytest
 
 from matching.names import encoder
 from matching.names.encoder import (
+    ENCODER_FILE,
+    HUB_NEIGHBOURS,
+    NAME_GRID,
     LatinCodes,
     PartSums,
     encode_beforehand,
@@ -18,11 +21,13 @@ from matching.names.encoder import (
     hub_adjusted,
     latin_units,
     load_encoder,
+    on_grid,
     paired_encoder_scores,
     unit_length,
 )
 from matching.names.learn_encoder import Settings, main, train
 from matching.names.learn_lexicon import read_hk_register
+from matching.names.resources import data_path
 from matching.names.translation import ENCODER_SHARE, blend, model_share
 from tests.conftest import REPO
 
@@ -92,7 +97,8 @@ def test_hub_values_are_the_mean_of_the_nearest_references() -> None:
     )
     latin = np.array([[1.0, 0.0, 0.0, 0.0], [0.6, 0.8, 0.0, 0.0]], dtype=np.float32)
     # 10 nearest of 12: the axes' cosines and six zeros (the two lowest zeros left out)
-    assert np.allclose(small.hub_values(latin), [1.0 / 10, 1.4 / 10])
+    # (the names' vectors are rounded to NAME_GRID first: 0.6 and 0.8 are not on it)
+    assert np.allclose(small.hub_values(latin), [1.0 / 10, 1.4 / 10], atol=1e-4)
     assert shipped.references.shape[1] == shipped.size
 
 
@@ -105,6 +111,21 @@ def test_a_names_hub_value_is_the_same_alone_and_among_many() -> None:
     for row in (0, 17, 16_384, 39_999):
         assert load_encoder().hub_values(vectors[row : row + 1])[0] == together[row]
     assert together.shape == (40_000,) and np.all(np.abs(together) <= 1)
+
+
+def test_hub_values_on_the_grids_are_exact_and_near_the_unrounded_ones() -> None:
+    encoder = load_encoder()
+    rng = np.random.default_rng(11)
+    vectors = rng.standard_normal((3_000, encoder.size)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    on_names = on_grid(vectors, NAME_GRID)
+    # float32 sums on the grids equal the float64 ones: nothing was rounded away
+    exact = on_names.astype(np.float64) @ encoder.references.T.astype(np.float64)
+    assert np.array_equal((on_names @ encoder.references.T).astype(np.float64), exact)
+    with np.load(data_path(ENCODER_FILE)) as stored:
+        unrounded = stored["reference_vectors"].astype(np.float64)
+    cosines = np.sort(vectors.astype(np.float64) @ unrounded.T, axis=1)[:, -HUB_NEIGHBOURS:]
+    assert np.allclose(encoder.hub_values(vectors), cosines.mean(axis=1), atol=1e-3)
 
 
 def test_latin_codes_equal_encoding_one_name_at_a_time_and_stay_bounded() -> None:
