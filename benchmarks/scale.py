@@ -32,6 +32,9 @@ import psutil
 
 MATCH = Path(__file__).resolve().parent / "match.py"
 STAGES = ("features_s", "candidates_s", "training_s", "predict_s", "write_s")
+# the candidates stage's own steps (matching/candidates.py)
+CANDIDATE_STEPS = ("candidates_keys_s", "candidates_dense_s", "candidates_rerank_s",
+                   "candidates_rest_s")  # fmt: skip
 
 
 TICK_S = 0.5  # how often the resident sizes are read
@@ -89,6 +92,8 @@ def run(arguments: list[str]) -> dict[str, object]:
 
 def show(figures: dict[str, object]) -> None:
     stages = ", ".join(f"{s[:-2]} {figures[s]} s" for s in STAGES if s in figures)
+    steps = ", ".join(f"{s[11:-2]} {figures[s]} s" for s in CANDIDATE_STEPS if s in figures)
+    stages += f" (of candidates: {steps})" if steps else ""
     print(
         f"{figures['engine']} {figures['debtors']:,} x {figures['records']:,}: "
         f"{figures['end_to_end_s']} s ({stages}; the machine's CPU {figures.get('cpu_s')} s, "

@@ -38,6 +38,7 @@ from matching.key_join import key_pairs as key_join_pairs
 from matching.key_join import pairs_table
 from matching.limits import Limits
 from matching.names.translation_vectorised import LatinTable, translation_scores
+from matching.timing import timed
 from pipelines.processes import with_forks, worker_count
 from pipelines.store import insert_arrow, memory_released
 
@@ -63,22 +64,36 @@ def build_candidates(
     since: str | None = None,
     limits: Limits | None = None,
     engine: Engine = DUCKDB,
+    clock: dict[str, float] | None = None,
 ) -> CandidateCounts:
     """Create the temp table candidate_pairs(debtor_id, source, source_id, by_identifier,
     ranked_score: a re-ranked company pair's translation score, else NULL), and
     found_floor with the floors of the debtors paired with every record (to be saved with the
-    run's matches by `candidate_floors.save_floors`)."""
+    run's matches by `candidate_floors.save_floors`). CLOCK, when given, gets each step's
+    seconds (`candidates_keys`, `_dense`, `_rerank`, `_rest`)."""
     limits = limits or Limits()
-    _number(con, since)
-    load_floors(con, since, limits_key(limits, NORM_POWER))
-    skipped = _terms(con, limits)
-    _key_pairs(con, since, limits, engine)
-    for table in _KEY_TABLES:  # their memory goes to the encoder's search
-        con.execute(f"DROP TABLE {table}")
+    with timed(clock, "candidates_keys"):
+        _number(con, since)
+        load_floors(con, since, limits_key(limits, NORM_POWER))
+        skipped = _terms(con, limits)
+        _key_pairs(con, since, limits, engine)
+        for table in _KEY_TABLES:  # their memory goes to the encoder's search
+            con.execute(f"DROP TABLE {table}")
     # the record names' units and vectors, worked out once for the run (and freed after it)
     latin = LatinTable()
-    _add_dense_pairs(con, since, limits.dense, latin, engine)
-    _rerank(con, limits.per_debtor, latin, engine)
+    with timed(clock, "candidates_dense"):
+        _add_dense_pairs(con, since, limits.dense, latin, engine)
+    with timed(clock, "candidates_rerank"):
+        _rerank(con, limits.per_debtor, latin, engine)
+    with timed(clock, "candidates_rest"):
+        _candidate_table(con, since, limits)
+    pairs = con.execute(f"SELECT count(*) FROM {CANDIDATES}").fetchall()[0][0]
+    return CandidateCounts(int(pairs), skipped)
+
+
+def _candidate_table(con: duckdb.DuckDBPyConnection, since: str | None, limits: Limits) -> None:
+    """The floors found, then CANDIDATES from the re-ranked pairs and the identifier links;
+    the work tables dropped."""
     find_floors(con, since, max(limits.wide, limits.per_debtor), limits.dense)
     # a run pairs what changed (a full run: everything) with everything, as the key join does
     by_identifier = (
@@ -101,8 +116,6 @@ def build_candidates(
     )
     for table in _WORK_TABLES:
         con.execute(f"DROP TABLE IF EXISTS {table}")
-    pairs = con.execute(f"SELECT count(*) FROM {CANDIDATES}").fetchall()[0][0]
-    return CandidateCounts(int(pairs), skipped)
 
 
 def _number(con: duckdb.DuckDBPyConnection, since: str | None) -> None:

@@ -21,6 +21,7 @@ from matching.models_store import latest_model, save_model
 from matching.name_frequency import adjust_person_names
 from matching.pair_scores import candidate_name_scores
 from matching.reviews import apply_reviews, review_labels
+from matching.timing import timed
 from pipelines.processes import bulk_work
 from pipelines.progress import QUIET, Progress
 from pipelines.runs import finish_run, start_run
@@ -90,17 +91,14 @@ def _run(
     started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     con = store.con
     since = _last_run_start(con) if incremental else None
-    tick = time.perf_counter()
-    refresh_features(store, progress, engine)
-    clock["features"] = time.perf_counter() - tick
-    tick = time.perf_counter()
+    with timed(clock, "features"):
+        refresh_features(store, progress, engine)
     progress.stage("candidate pairs")
-    candidates = build_candidates(con, since=since, limits=limits, engine=engine)
-    clock["candidates"] = time.perf_counter() - tick
+    with timed(clock, "candidates"):
+        candidates = build_candidates(con, since=since, limits=limits, engine=engine, clock=clock)
     trained, model = _model(store, retrain, threshold, clock, progress)
-    tick = time.perf_counter()
-    scored = _score(con, model.model, progress, engine)
-    clock["predict"] = time.perf_counter() - tick
+    with timed(clock, "predict"):
+        scored = _score(con, model.model, progress, engine)
     progress.stage("write matches")
     tick = time.perf_counter()
     with store.transaction():
@@ -139,17 +137,16 @@ def _model(
     if not _both_sides(store.con):
         return False, NO_MODEL  # nothing to learn from yet, and nothing to score
     progress.stage("train the model")
-    tick = time.perf_counter()
-    # the feature tables go straight into the model's database, not kept beside it: at five
-    # million records they are a gigabyte and more
-    splink_con = splink_model.splink_connection(*splink_model.feature_tables(store.con))
-    try:
-        trained = splink_model.train(splink_con, review_labels(store.con), threshold)
-    finally:
-        splink_con.close()
-    with store.transaction():
-        save_model(store.con, trained)
-    clock["training"] = time.perf_counter() - tick
+    with timed(clock, "training"):
+        # the feature tables go straight into the model's database, not kept beside it: at
+        # five million records they are a gigabyte and more
+        splink_con = splink_model.splink_connection(*splink_model.feature_tables(store.con))
+        try:
+            trained = splink_model.train(splink_con, review_labels(store.con), threshold)
+        finally:
+            splink_con.close()
+        with store.transaction():
+            save_model(store.con, trained)
     return True, trained
 
 

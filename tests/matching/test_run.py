@@ -58,6 +58,15 @@ def test_model_is_saved_and_reused_by_version(loaded: Store) -> None:
     assert stored == [(third.model_version,)]
 
 
+def test_a_run_times_its_steps_and_the_candidate_steps_within_them(loaded: Store) -> None:
+    seconds = run_matching(loaded).seconds
+    steps = ("keys", "dense", "rerank", "rest")
+    assert {"features", "candidates", "training", "predict", "write"} <= set(seconds)
+    assert {f"candidates_{step}" for step in steps} <= set(seconds)
+    assert sum(seconds[f"candidates_{step}"] for step in steps) <= seconds["candidates"]
+    assert all(value > 0 for value in seconds.values())
+
+
 def test_features_are_incremental(loaded: Store) -> None:
     first = refresh_features(loaded)
     assert first["debtor"].computed == 24 and first["record"].computed == 313
