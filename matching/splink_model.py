@@ -92,6 +92,10 @@ def train(
     prior = _prior(int(n_debtors), int(n_records))
     linker = _linker(con, settings(prior))
     linker.training.estimate_u_using_random_sampling(max_pairs=1e5, seed=seed, num_chunks=1)
+    agreement = person_name_agreement(con)
+    if agreement:
+        model = with_top_person_u(linker.misc.save_model_to_json(), agreement)
+        linker = _linker(con, model)
     # EM learns the person-name and birth levels (the others are held), over person pairs that
     # share their strongest name key: few enough to fit, and rich in true pairs. Companies would
     # add pairs by the billion on common words and teach EM nothing.
@@ -119,6 +123,41 @@ def train(
     if labels is not None and labels.num_rows:
         training["review_check"] = check_on_reviews(con, model, labels, threshold)
     return TrainedModel(_version(model), model, training)
+
+
+def person_name_agreement(con: duckdb.DuckDBPyConnection) -> float | None:
+    """How often a random pair of a person debtor and a record (a person's name is compared
+    with every record's) agree on a full name: the records whose strongest full-name key is
+    one of the debtor's, summed over the debtors, over all such pairs. Counted over the whole
+    data, as 100,000 random pairs hold too few agreements to measure it (one in hundreds of
+    thousands and rarer); None where no pair agrees."""
+    shared, debtors, records = con.execute(
+        """
+        WITH record_names AS (
+            SELECT training_key AS name_key, count(*) AS records FROM record_side
+            WHERE training_key LIKE 'p:%' GROUP BY ALL),
+        debtor_names AS (
+            SELECT DISTINCT unique_id, name_key FROM (
+                SELECT unique_id, unnest(block_keys) AS name_key FROM debtor_side
+                WHERE kind = 'person' AND names IS NOT NULL)
+            WHERE name_key LIKE 'p:%')
+        SELECT (SELECT sum(records) FROM debtor_names JOIN record_names USING (name_key)),
+               (SELECT count(*) FROM debtor_side WHERE kind = 'person' AND names IS NOT NULL),
+               (SELECT count(*) FROM record_side WHERE names IS NOT NULL)
+        """
+    ).fetchall()[0]
+    if not shared or not debtors or not records:
+        return None
+    return float(shared) / (int(debtors) * int(records))
+
+
+def with_top_person_u(model: dict[str, Any], u: float) -> dict[str, Any]:
+    """MODEL with U as the u probability of its closest person-name level."""
+    for comparison in model["comparisons"]:
+        if comparison["output_column_name"] == "person_name":
+            top = next(lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level"))
+            top["u_probability"] = u
+    return model
 
 
 def _confirmed(labels: pa.Table | None) -> pa.Table | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import math
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from matching.explain import candidates
 from matching.name_frequency import MAX_BITS, MIN_BITS, STEP
 from matching.run import run_matching
+from matching.splink_model import feature_tables, person_name_agreement, splink_connection
 from pipelines.debtors import import_debtors
 from pipelines.records import import_records
 from pipelines.store import Store, connect
@@ -77,3 +79,17 @@ def test_the_step_is_in_the_explanation_with_the_count(matched: Store) -> None:
     total = sum(s.bits for s in found.steps)
     assert 1 / (1 + 2**-total) == pytest.approx(found.probability)
     assert math.isfinite(step.bits)
+
+
+def test_the_model_weighs_a_full_name_agreement_by_how_often_the_data_has_one(
+    matched: Store,
+) -> None:
+    stored = matched.con.execute("SELECT settings FROM models").fetchall()[0][0]
+    model = json.loads(stored) if isinstance(stored, str) else stored
+    person = next(c for c in model["comparisons"] if c["output_column_name"] == "person_name")
+    top = next(lv for lv in person["comparison_levels"] if not lv.get("is_null_level"))
+    con = splink_connection(*feature_tables(matched.con))
+    agreement = person_name_agreement(con)
+    # 王伟 meets its 31 WANG Wei records, 欧阳明 its AU YEUNG Ming: 32 of 2 x 82 pairs
+    assert agreement == pytest.approx(32 / (2 * 82))
+    assert top["u_probability"] == pytest.approx(agreement)

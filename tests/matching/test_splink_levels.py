@@ -2,7 +2,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from matching.splink_model import monotone_score_levels
+import duckdb
+
+from matching.splink_model import (
+    monotone_score_levels,
+    person_name_agreement,
+    with_top_person_u,
+)
 
 
 def level(m: float | None, u: float | None) -> dict[str, Any]:
@@ -54,3 +60,47 @@ def test_untrained_levels_are_left_alone() -> None:
     out = monotone_score_levels(model)["comparisons"][0]["comparison_levels"]
     assert "m_probability" not in out[1] and out[2]["u_probability"] == 1.4e-4
     assert out[0]["u_probability"] == 1.7e-5
+
+
+def sides(debtors: list[tuple[str, str, list[str]]], records: list[tuple[str, str | None]]
+          ) -> duckdb.DuckDBPyConnection:  # fmt: skip
+    """debtor_side (unique_id, kind, block keys) and record_side (unique_id, training key)
+    as the model's connection holds them."""
+    con = duckdb.connect()
+    con.execute("CREATE TABLE debtor_side (unique_id VARCHAR, kind VARCHAR, names VARCHAR[],"
+                " block_keys VARCHAR[])")  # fmt: skip
+    con.execute("CREATE TABLE record_side (unique_id VARCHAR, names VARCHAR[],"
+                " training_key VARCHAR)")  # fmt: skip
+    for unique_id, kind, keys in debtors:
+        con.execute("INSERT INTO debtor_side VALUES (?, ?, ['n'], ?)", [unique_id, kind, keys])
+    for unique_id, key in records:
+        con.execute("INSERT INTO record_side VALUES (?, ['n'], ?)", [unique_id, key])
+    return con
+
+
+def test_person_name_agreement_counts_every_record_a_debtors_spellings_meet() -> None:
+    con = sides(
+        [("d1", "person", ["p:wang wei", "p:wong wai", "s:wang", "p:wang wei"]),
+         ("d2", "person", ["p:li ming"]),
+         ("c1", "company", ["p:wang wei"])],  # a company debtor's keys do not count
+        [("r1", "p:wang wei"), ("r2", "p:wang wei"), ("r3", "p:wong wai"), ("r4", "p:zhao lei"),
+         ("r5", None), ("r6", None), ("r7", "s:wang"), ("r8", None)],
+    )  # fmt: skip
+    # d1 meets r1, r2 (wang wei) and r3 (wong wai); d2 none: 3 of 2 x 8 pairs
+    assert person_name_agreement(con) == 3 / 16
+    none = sides([("d1", "person", ["p:wang wei"])], [("r1", "p:li ming"), ("r2", None)])
+    assert person_name_agreement(none) is None
+
+
+def test_the_agreement_becomes_the_top_person_levels_u_only() -> None:
+    person = [{"label_for_charts": "null", "is_null_level": True}, level(1.0, None),
+              level(None, None), level(0.01, 0.99)]  # fmt: skip
+    company = [{"label_for_charts": "null", "is_null_level": True}, level(0.4, 1e-4)]
+    model = {"comparisons": [{"output_column_name": "person_name", "comparison_levels": person},
+                             {"output_column_name": "company_name",
+                              "comparison_levels": company}]}  # fmt: skip
+    levels = with_top_person_u(model, 2e-6)["comparisons"]
+    assert levels[0]["comparison_levels"][1]["u_probability"] == 2e-6
+    assert "u_probability" not in levels[0]["comparison_levels"][2]
+    assert levels[0]["comparison_levels"][3]["u_probability"] == 0.99
+    assert levels[1]["comparison_levels"][1]["u_probability"] == 1e-4
