@@ -3,8 +3,9 @@
 
 Synthetic, deterministic data built from the bundled Hong Kong registry pairs: company debtors
 carry the Chinese names of real registry rows (their English rows are among the records), other
-records are recombinations of real English name words; person debtors get generated Chinese names,
-some of which appear abroad in pinyin with a birth month.
+records are recombinations of real English name words, no two company records with the same name
+(as on a register); person debtors get generated Chinese names, some of which appear abroad
+in pinyin with a birth month.
 
 Run: .venv/bin/python benchmarks/match.py [--debtors N] [--records N] [--daily N]
          [--engine duckdb|spark] [--spark-master URL]
@@ -94,12 +95,11 @@ def write_data(work: Path, debtors: int, records: int, rng: random.Random) -> se
                                 "Chinese"])  # fmt: skip
                 truth.add((f"P{index}", f"pp{index}"))
                 written += 1
+        taken = {english for _, english, _ in bilingual[:company_debtors]}
         while written < records:
             if written % 5:
-                name = " ".join(rng.choice(words) for _ in range(rng.randint(1, 3)))
-                r_out.writerow(
-                    [f"x{written}", f"{name} {rng.choice(FORMS)}", "company", "HK", "", ""]
-                )
+                name = unique_company_name(rng, words, taken)
+                r_out.writerow([f"x{written}", name, "company", "HK", "", ""])
             else:
                 syllables = lazy_pinyin(person_name(rng))
                 published = f"{syllables[0].upper()} {''.join(syllables[1:]).title()}"
@@ -107,6 +107,18 @@ def write_data(work: Path, debtors: int, records: int, rng: random.Random) -> se
                                 f"{rng.randint(1940, 2000)}-{rng.randint(1, 12):02d}", "Chinese"])  # fmt: skip
             written += 1
     return truth
+
+
+def unique_company_name(rng: random.Random, words: list[str], taken: set[str]) -> str:
+    """One to three register words and a legal form, a name no record has yet (TAKEN grows by
+    it): a register does not hold the same company name twice, and repeats made it hold them
+    here, some ten times each at five million records (one in three names is one word)."""
+    while True:
+        words_of_name = " ".join(rng.choice(words) for _ in range(rng.randint(1, 3)))
+        name = f"{words_of_name} {rng.choice(FORMS)}"
+        if name not in taken:
+            taken.add(name)
+            return name
 
 
 def write_daily(work: Path, count: int, rng: random.Random) -> Path:
