@@ -11,7 +11,9 @@ Prints, by kind: recall@1 and recall@10 (the right record among a debtor's first
 candidates), pairs completeness (among its candidates at all), precision and recall at p ≥ 0.5
 and p ≥ 0.9, and a calibration table (per probability band: pairs, mean probability, observed
 precision); for companies also names-only ranking on the same names (benchmarks/names.py's
-shortlist and re-ranking, no model), which the pipeline should not fall far below.
+shortlist and re-ranking, no model), which the pipeline should not fall far below, and recall of
+200 hand-labelled debtors apart by whether their English name carries any of the Chinese trade
+name (benchmarks/data/README.md): the second group is what no name model can be expected to find.
 
 Run: .venv/bin/python benchmarks/quality.py [--companies N] [--no-names-only]
 (--companies 20000 takes every Chinese name of the slice, 19,631, in about 10 minutes: a
@@ -50,6 +52,7 @@ from matching.register_trial import (  # noqa: E402
 
 SP_5 = REPO / "data" / "hk_companies_registry" / "SP_5.csv"
 PERSONS = REPO / "tests" / "data" / "matching"
+EVIDENCE = REPO / "benchmarks" / "data" / "sp5_trade_name_evidence.csv"  # see its README
 BAND_EDGES = (0.0, 0.1, 0.3, 0.5, 0.7, 0.9, 0.99, 1.0)
 Pair = tuple[str, str, str]  # debtor_id, source, source_id
 
@@ -116,6 +119,22 @@ def figures(
         out[f"at_{threshold}"] = {"links": len(links), "precision": _share(right, len(links)),
                                   "recall": _share(right, len(wanted))}  # fmt: skip
     out["calibration"] = calibration(scored, wanted)
+    return out
+
+
+def by_evidence(
+    companies: list[str], ranked: dict[str, list[tuple[Pair, float]]], truth: set[Pair]
+) -> dict[str, object]:
+    """recall@1 and @10 of the hand-labelled debtors among COMPANIES, apart by whether their
+    English name carries any of the Chinese trade name (EVIDENCE): what no name model can
+    find shows as the second group."""
+    with EVIDENCE.open(encoding="utf-8", newline="") as handle:
+        labels = {f"HK{row['company_number']}": row["trade_name_evidence"]
+                  for row in csv.DictReader(handle)}  # fmt: skip
+    out: dict[str, object] = {}
+    for label in ("yes", "no"):
+        found = figures([d for d in companies if labels.get(d) == label], ranked, truth)
+        out[label] = {k: found[k] for k in ("debtors", "recall_at_1", "recall_at_10")}
     return out
 
 
@@ -192,6 +211,9 @@ def main() -> None:
         found = figures([d for d, k in kinds.items() if k == kind], ranked, truth)
         out[kind] = found
         show(kind, found)
+    companies = [d for d, k in kinds.items() if k == "company"]
+    out["company_by_evidence"] = by_evidence(companies, ranked, truth)
+    print(f"company, the hand-labelled by trade-name evidence: {out['company_by_evidence']}")
     if not args.no_names_only:
         out["company_names_only"] = names_only(debtor_names, truth)
         print(f"company, names only: {out['company_names_only']}")
