@@ -117,6 +117,7 @@ def train(
         "records": int(n_records),
         "prior": prior,
         "em_pairs": int(em_pairs),
+        "person_name_agreement": agreement,  # the top person-name level's u, as counted
         "labelled_pairs": confirmed.num_rows if confirmed is not None else 0,
         "trained_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }

@@ -84,7 +84,7 @@ def test_the_step_is_in_the_explanation_with_the_count(matched: Store) -> None:
 def test_the_model_weighs_a_full_name_agreement_by_how_often_the_data_has_one(
     matched: Store,
 ) -> None:
-    stored = matched.con.execute("SELECT settings FROM models").fetchall()[0][0]
+    stored, training = matched.con.execute("SELECT settings, training FROM models").fetchall()[0]
     model = json.loads(stored) if isinstance(stored, str) else stored
     person = next(c for c in model["comparisons"] if c["output_column_name"] == "person_name")
     top = next(lv for lv in person["comparison_levels"] if not lv.get("is_null_level"))
@@ -93,3 +93,5 @@ def test_the_model_weighs_a_full_name_agreement_by_how_often_the_data_has_one(
     # 王伟 meets its 31 WANG Wei records, 欧阳明 its AU YEUNG Ming: 32 of 2 x 82 pairs
     assert agreement == pytest.approx(32 / (2 * 82))
     assert top["u_probability"] == pytest.approx(agreement)
+    recorded = json.loads(training) if isinstance(training, str) else training
+    assert recorded["person_name_agreement"] == pytest.approx(agreement)
