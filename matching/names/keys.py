@@ -259,7 +259,10 @@ def _han_candidates(name: str) -> Candidates:
     for word in parts.words:
         _add_phrases(found, industry_words().get(word, ()), 1.0, word)
     _add_phrases(found, brand_words("".join(parts.words)), 1.0, parts.trade)
-    _add_romanisations(found, "".join(parts.words))
+    # the trade name alone is written as it sounds: a place or an industry word is translated
+    # (香港 HONG KONG, 发展 DEVELOPMENT: the tables above), and its readings (HEUNG, GONG, and
+    # KONGBO across it and the trade name) only made the keys reach more records
+    _add_romanisations(found, parts.trade)
     for word in literal_words(name):  # written as the English name writes it
         _add(found, word, 1.0, word)
     lexicon = load_lexicon()

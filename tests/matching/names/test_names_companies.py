@@ -1,6 +1,7 @@
 import pytest
 
 from matching.names.companies import parse_chinese_company, parse_english_company
+from matching.names.keys import candidate_map
 from matching.names.legal_forms import english_words, strip_chinese_form, strip_english_form
 from matching.names.word_tables import places_in_english
 
@@ -54,6 +55,24 @@ def test_parse_chinese_company(
 ) -> None:
     parts = parse_chinese_company(name)
     assert (parts.places, parts.trade, parts.industry) == (places, trade, industry)
+
+
+@pytest.mark.parametrize(
+    ("name", "implied", "not_implied"),
+    [
+        # the place by its table, the trade name by its sounds, nothing by the place's sounds
+        ("香港波子玻璃厂有限公司", {"hongkong", "hk", "bo", "bochi"}, {"heung", "gong", "kongbo"}),
+        # the industry word by its table, not by its sounds nor run into the trade name's
+        ("昌达发展有限公司", {"cheongtat", "changda", "development"}, {"fazhan", "tatfat"}),
+    ],
+)
+def test_only_the_trade_name_is_read_as_sounds(
+    name: str, implied: set[str], not_implied: set[str]
+) -> None:
+    # as sure as a reading (the lexicon may still lend a place's character a word, less surely)
+    words = {word for word, (weight, _) in candidate_map(name).items() if weight >= 0.9}
+    assert implied <= words
+    assert not (not_implied & words)
 
 
 def test_parse_english_company() -> None:
