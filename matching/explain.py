@@ -10,10 +10,11 @@ from typing import Any
 
 import duckdb
 
+from matching.model_levels import level_labels
 from matching.models_store import latest_model
 from matching.name_features import agreed_parts
 from matching.ranking import RANKED
-from matching.splink_model import level_labels, prior_bits
+from matching.splink_model import prior_bits
 from pipelines.errors import OadError
 
 

@@ -21,7 +21,7 @@ from typing import Any
 
 import duckdb
 
-from matching.splink_model import level_labels
+from matching.model_levels import level_labels
 
 STEP = "how common the name is"  # the explanation step's name
 LEVEL = "%s: %d of %d person records abroad"

@@ -21,6 +21,7 @@ from splink import DuckDBAPI, Linker
 from splink.internals.database_api import DatabaseAPI
 from splink.internals.splink_dataframe import SplinkDataFrame
 
+from matching.model_levels import scored_levels
 from matching.settings import NAME_SCORE, UNIQUE_ID, settings
 from matching.sql_functions import names_key_sql, register_functions
 from pipelines.progress import QUIET, Progress
@@ -156,8 +157,7 @@ def with_top_person_u(model: dict[str, Any], u: float) -> dict[str, Any]:
     """MODEL with U as the u probability of its closest person-name level."""
     for comparison in model["comparisons"]:
         if comparison["output_column_name"] == "person_name":
-            top = next(lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level"))
-            top["u_probability"] = u
+            scored_levels(comparison)[0]["u_probability"] = u
     return model
 
 
@@ -302,20 +302,6 @@ def predict_blocked(api: DatabaseAPI[Any], model: dict[str, Any]) -> SplinkDataF
 
 def comparison_names(model: dict[str, Any]) -> list[str]:
     return [str(c["output_column_name"]) for c in model["comparisons"]]
-
-
-def level_labels(model: dict[str, Any]) -> dict[str, dict[int, str]]:
-    """For each comparison, what each of its levels (gamma values) means."""
-    labels: dict[str, dict[int, str]] = {}
-    for comparison in model["comparisons"]:
-        levels = comparison["comparison_levels"]
-        top = len([lv for lv in levels if not lv.get("is_null_level")]) - 1
-        named: dict[int, str] = {-1: "missing on one side"}
-        for level in [lv for lv in levels if not lv.get("is_null_level")]:
-            named[top] = str(level.get("label_for_charts") or level["sql_condition"])
-            top -= 1
-        labels[str(comparison["output_column_name"])] = named
-    return labels
 
 
 def prior_bits(model: dict[str, Any]) -> float:

@@ -23,6 +23,7 @@ from splink import DuckDBAPI, Linker, SettingsCreator
 from splink.comparison_library import CustomComparison
 from splink.internals.comparison_level_creator import ComparisonLevelCreator
 
+from matching.model_levels import level_labels
 from pipelines.resources import read_yaml
 from pipelines.store import insert_arrow
 
@@ -181,18 +182,6 @@ def score(con: duckdb.DuckDBPyConnection, model: NameModel, pairs: pa.Table) -> 
     ).to_arrow_table()
     scored.drop_table_from_database_and_remove_from_cache()
     return result
-
-
-def level_labels(model: dict[str, Any]) -> dict[str, dict[int, str]]:
-    """For each comparison, what each of its levels (gamma values) means."""
-    labels: dict[str, dict[int, str]] = {}
-    for comparison in model["comparisons"]:
-        levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
-        named = {-1: "missing on one side"}
-        for gamma, level in zip(range(len(levels) - 1, -1, -1), levels, strict=True):
-            named[gamma] = str(level.get("label_for_charts") or level["sql_condition"])
-        labels[str(comparison["output_column_name"])] = named
-    return labels
 
 
 def _label_case(name: str, labels: dict[int, str]) -> str:

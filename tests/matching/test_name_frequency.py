@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from matching.explain import candidates
+from matching.model_levels import scored_levels
 from matching.name_frequency import MAX_BITS, MIN_BITS, STEP
 from matching.run import run_matching
 from matching.splink_model import feature_tables, person_name_agreement, splink_connection
@@ -87,7 +88,7 @@ def test_the_model_weighs_a_full_name_agreement_by_how_often_the_data_has_one(
     stored, training = matched.con.execute("SELECT settings, training FROM models").fetchall()[0]
     model = json.loads(stored) if isinstance(stored, str) else stored
     person = next(c for c in model["comparisons"] if c["output_column_name"] == "person_name")
-    top = next(lv for lv in person["comparison_levels"] if not lv.get("is_null_level"))
+    top = scored_levels(person)[0]
     con = splink_connection(*feature_tables(matched.con))
     agreement = person_name_agreement(con)
     # 王伟 meets its 31 WANG Wei records, 欧阳明 its AU YEUNG Ming: 32 of 2 x 82 pairs
