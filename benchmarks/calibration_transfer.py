@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -65,12 +66,14 @@ def project_copy(target: Path) -> Path:
     return target
 
 
-def relearn_without_held_out(folder: Path) -> None:
-    slices = [argument for name in LEARNING for argument in ("--hk", str(HK / name))]
+def learn_names(folder: Path, slices: Sequence[str]) -> None:
+    """The lexicon and the name encoder of the project copy in FOLDER, learned from SLICES
+    (file names of data/hk_companies_registry)."""
+    given = [argument for name in slices for argument in ("--hk", str(HK / name))]
     names = folder / "data" / "names"
-    run(folder, "-m", "matching.names.learn_lexicon", "--out", str(names / "lexicon.tsv"), *slices)
+    run(folder, "-m", "matching.names.learn_lexicon", "--out", str(names / "lexicon.tsv"), *given)
     run(folder, "-m", "matching.names.learn_encoder", "--out", str(names / "name_encoder.npz"),
-        *slices)  # fmt: skip
+        *given)  # fmt: skip
 
 
 def trial(folder: Path, slice_name: str, companies: int, out: Path) -> dict[str, np.ndarray]:
@@ -124,7 +127,7 @@ def main() -> None:
         work.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
         copy = project_copy(work / "project")
-        relearn_without_held_out(copy)
+        learn_names(copy, LEARNING)
         print(f"lexicon and encoder without {HELD_OUT}: {time.perf_counter() - started:.0f} s")
         held_out = trial(copy, HELD_OUT, args.companies, work / "held_out.npz")
         shipped = trial(REPO, "SP_10.csv", args.companies, work / "sp_10.npz")

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.match import write_data
+from benchmarks.match import SEED, write_data
 from matching import ivf_search
 from matching.dense_candidates import Names, query_vectors, record_index
 
@@ -40,7 +40,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         work = Path(scratch)
-        write_data(work, 100_000, args.records, random.Random(11))
+        write_data(work, 100_000, args.records, random.Random(SEED))
         records, debtors = company_names(work / "records.csv"), company_names(work / "debtors.csv")
     started = time.perf_counter()
     index = record_index(Names(np.arange(len(records), dtype=np.int32), records), None)

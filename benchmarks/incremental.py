@@ -34,7 +34,7 @@ sys.path[:0] = [str(REPO), str(REPO / "benchmarks")]
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
-from match import peak_gb, write_data  # noqa: E402
+from match import SEED, peak_gb, write_data  # noqa: E402
 
 from matching.run import run_matching  # noqa: E402
 from pipelines.debtors import import_debtors  # noqa: E402
@@ -68,7 +68,7 @@ def write_config(work: Path) -> Path:
 
 def build_store(work: Path, args: argparse.Namespace, figures: dict[str, object]) -> Path:
     db = work / "bench.duckdb"
-    write_data(work, args.debtors, args.records, random.Random(11))
+    write_data(work, args.debtors, args.records, random.Random(SEED))
     with connect(db) as store:
         import_debtors(store, work / "debtors.csv")
         import_records(store, work / "records.csv", "bench")

@@ -316,10 +316,14 @@ class LatinNames:
         """translation_score(han_name, name) for every name."""
         return self._blended(han_name)[1]
 
+    def ranking_scores(self, han_name: str) -> np.ndarray:
+        """The blended score `best` orders names by, for every name: the model's below its
+        floor too, where it still orders names; -inf for a name without units."""
+        return self._blended(han_name)[0]
+
     def best(self, han_name: str, size: int) -> np.ndarray:
-        """The indices of the `size` best names by the blended score (the model's below its
-        floor too, where it still orders names), best first."""
-        scores = self._blended(han_name)[0]
+        """The indices of the `size` best names by `ranking_scores`, best first."""
+        scores = self.ranking_scores(han_name)
         size = min(size, self.size)
         top = np.argpartition(-scores, size - 1)[:size] if size else np.zeros(0, dtype=np.int64)
         return top[np.argsort(-scores[top], kind="stable")]
