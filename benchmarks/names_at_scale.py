@@ -67,6 +67,10 @@ def outranked(index: LatinNames, debtor_name: str, true_at: int, within: int) ->
     return int((scores[:within] > true).sum()), int((scores > true).sum())
 
 
+def _share(hits: np.ndarray) -> float:
+    return round(float(hits.mean()), 4)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--debtors", type=int, default=300, help="company debtors sampled")
@@ -90,8 +94,8 @@ def main() -> None:
         "debtors": len(sample),
         "records": args.records,
         "prefix": args.prefix,
-        "recall_at_1": {"prefix": float((small < 1).mean()), "all": float((large < 1).mean())},
-        "recall_at_10": {"prefix": float((small < 10).mean()), "all": float((large < 10).mean())},
+        "recall_at_1": {"prefix": _share(small < 1), "all": _share(large < 1)},
+        "recall_at_10": {"prefix": _share(small < 10), "all": _share(large < 10)},
         "left_the_first_ten": int(((small < 10) & (large >= 10)).sum()),
         "seconds": round(time.perf_counter() - started),
     }
