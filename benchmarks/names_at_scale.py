@@ -14,7 +14,7 @@ last line is one JSON object.
 
 Run: .venv/bin/python benchmarks/names_at_scale.py [--debtors 300] [--records 5000000]
      [--prefix 1000000]
-(about 4 minutes to write and index five million records, then some 3 s a debtor)
+(about 5 minutes to write and index five million records, then 2 to 3 s a debtor)
 """
 
 from __future__ import annotations
