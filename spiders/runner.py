@@ -44,6 +44,7 @@ MERGE_WAIT = 600.0  # seconds a crawl's staged rows wait for a store another com
 # a local server needs no politeness: no delay between requests (-s options still win)
 SERVED = ("DOWNLOAD_DELAY=0", "AUTOTHROTTLE_START_DELAY=0")
 COUNTS = ("fetched", "new", "changed", "unchanged", "removed", "rejected")
+STAGED_PREFIX = "oad-staged-"  # a crawl's own staging folder, under the system's temporary folder
 EXIT_CODES = {"finished": 0, "paused": 3, "held": 4}
 _CHAINED = ("During handling of the above", "The above exception", "\n")
 
@@ -133,9 +134,9 @@ def run_crawl(
     with LocalServer(serve_dir) if serve_dir is not None else nullcontext() as server:
         if server is not None:
             crawl = _served(crawl, server.url(f"/{source}"))
-        crawl_id = _start(crawl, wait)
-        staging = None if jobdir else tempfile.mkdtemp(prefix=f"oad-staged-{crawl_id}-")
+        staging = None if jobdir else tempfile.mkdtemp(prefix=STAGED_PREFIX)
         try:
+            crawl_id = _start(crawl, wait, staging)
             code, errors = _run_child(_command(crawl, crawl_id, staging), progress)
         finally:
             if staging:
@@ -174,14 +175,17 @@ def _served(crawl: _Crawl, url: str) -> _Crawl:
     )  # fmt: skip
 
 
-def _start(crawl: _Crawl, wait: float) -> int:
-    """The crawl's row: the paused one a job directory resumes, or a new one, running. Rows
-    left running by processes that are gone are marked failed first."""
+def _start(crawl: _Crawl, wait: float, staging: str | None) -> int:
+    """The crawl's row: the paused one a job directory resumes, or a new one, running, with
+    the process that runs it and its STAGING folder. Rows left running by processes that are
+    gone are marked failed first."""
     resume = ResumeState(crawl.jobdir)
     meta = load_meta(crawl.spider)
     chosen = meta.datasets[crawl.dataset]
     location = (crawl.base_url or chosen.base_url or "").rstrip("/") + chosen.entry
-    runner = json.dumps({"runner": process_identity(os.getpid())})
+    runner = json.dumps(
+        {"runner": process_identity(os.getpid()), **({"staging": staging} if staging else {})}
+    )
     with connect(crawl.path, wait=wait) as store, store.transaction() as con:
         ensure_source(
             con, crawl.source, "spider", title=meta.title, publisher=meta.publisher,
@@ -210,15 +214,19 @@ def _start(crawl: _Crawl, wait: float) -> int:
 
 
 def _fail_orphans(con: Any) -> None:
-    """Rows left 'running' by a process that is no longer there (killed outright) are failed."""
+    """Rows left 'running' by a process that is no longer there (killed outright) are failed,
+    and what they staged removed: the folder their row names, never one found by a pattern,
+    since other stores' crawls (with the same numbers) may be staging beside them."""
     rows = con.execute(
-        "SELECT crawl_id, json_extract(notes, '$.runner') FROM crawls"
-        " WHERE status = 'running' AND kind = 'crawl'"
+        "SELECT crawl_id, json_extract(notes, '$.runner'), json_extract_string(notes,"
+        " '$.staging') FROM crawls WHERE status = 'running' AND kind = 'crawl'"
     ).fetchall()
-    for crawl_id in left_running(rows)[0]:
+    staged = {crawl_id: folder for crawl_id, _, folder in rows}
+    for crawl_id in left_running((crawl_id, runner) for crawl_id, runner, _ in rows)[0]:
         reason = "its process ended without recording a result (it was killed?)"
-        for folder in Path(tempfile.gettempdir()).glob(f"oad-staged-{crawl_id}-*"):
-            shutil.rmtree(folder, ignore_errors=True)  # what its killed process staged
+        folder = staged[crawl_id]
+        if folder and Path(folder).name.startswith(STAGED_PREFIX):
+            shutil.rmtree(folder, ignore_errors=True)
         con.execute(
             "UPDATE crawls SET status = 'failed', finished_at = current_timestamp,"
             " notes = json_merge_patch(coalesce(notes, '{}'), ?) WHERE crawl_id = ?",

@@ -121,6 +121,40 @@ def test_stopping_oad_crawl_stops_its_crawl(
     assert not list(staged.glob("oad-staged-*"))
 
 
+def test_clearing_a_killed_crawl_spares_another_stores_crawl(tmp_path: Path) -> None:
+    """Two stores on one machine number their crawls alike. Clearing up after store X's killed
+    crawl 1 removes what that crawl staged, and nothing of store Y's crawl 1, staging beside it."""
+    x, y, staged = tmp_path / "x.duckdb", tmp_path / "y.duckdb", tmp_path / "tmp"
+    staged.mkdir()
+    env = {"TMPDIR": str(staged)}
+    with LocalServer() as server:
+        server.route("/a.csv", Reply(body=A, delay=60))
+        killed = start(x, *feed(x, server.url()), env=env)
+        wait_for(lambda: bool(server.seen("/a.csv")), what="store X's first request")
+        for child in descendants(killed.pid):
+            child.kill()
+        kill_hard(killed)
+    [x_staging] = list(staged.glob("oad-staged-*"))
+    with LocalServer() as x_server, LocalServer() as y_server:
+        for server in (x_server, y_server):
+            server.route("/a.csv", Reply(body=A))
+        x_server.route("/b.csv", Reply(body=B))
+        y_server.route("/b.csv", Reply(body=B, delay=20))
+        running = start(y, *feed(y, y_server.url()), env=env)
+        wait_for(lambda: _staged_files(staged, x_staging) > 0, what="store Y's first file staged")
+        assert oad(x, *feed(x, x_server.url()), env=env).returncode == 0
+        out, err = running.communicate(timeout=120)
+    assert crawl_rows(x) == [(1, "failed"), (2, "finished")]
+    assert not x_staging.exists()
+    assert running.returncode == 0, err
+    assert "crawl 1 finished: 10 fetched, 10 new" in out
+
+
+def _staged_files(staged: Path, besides: Path) -> int:
+    folders = [folder for folder in staged.glob("oad-staged-*") if folder != besides]
+    return sum(1 for folder in folders for path in folder.rglob("*") if path.is_file())
+
+
 def test_no_staged_files_are_left_by_finished_or_failed_crawls(tmp_path: Path) -> None:
     db, staged = tmp_path / "s.duckdb", tmp_path / "tmp"
     staged.mkdir()
