@@ -35,10 +35,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from benchmarks.calibration_transfer import learn_names, project_copy  # noqa: E402
-from benchmarks.names import LEARNING_SLICES  # noqa: E402
+from benchmarks.names import HK, LEARNING_SLICES  # noqa: E402
 from matching.names.learn_lexicon import read_hk_register  # noqa: E402
 
-HK = REPO / "data" / "hk_companies_registry"
 # the shipped names data's slices, then the one the name levels and calibration learn from
 ORDER = (*LEARNING_SLICES, "SP_10.csv")
 TARGETS = {"recall_at_1": 0.45, "recall_at_10": 0.65}  # benchmarks/quality.py's, companies
